@@ -56,9 +56,10 @@ button { cursor: pointer; }
 .sidebar {
   position: fixed; inset: 0 auto 0 0; width: min(86vw, 320px); z-index: 30;
   background: var(--panel); border-right: 1px solid var(--line);
-  display: flex; flex-direction: column; transform: translateX(-102%); transition: transform .2s ease;
+  display: flex; flex-direction: column; transform: translateX(-102%); visibility: hidden;
+  transition: transform .2s ease, visibility .2s;
 }
-.app.drawer-open .sidebar { transform: none; box-shadow: 0 0 40px rgba(0,0,0,.18); }
+.app.drawer-open .sidebar { transform: none; visibility: visible; box-shadow: 0 0 40px rgba(0,0,0,.18); }
 .scrim { position: fixed; inset: 0; z-index: 20; background: rgba(0,0,0,.35); display: none; }
 .app.drawer-open .scrim { display: block; }
 .brand { padding: 16px 16px 10px; border-bottom: 1px solid var(--line); }
@@ -212,14 +213,14 @@ button { cursor: pointer; }
 .lines td.account { word-break: break-word; }
 
 /* Toasts */
-.toasts { position: fixed; z-index: 50; left: 50%; top: max(12px, env(safe-area-inset-top)); transform: translateX(-50%); display: flex; flex-direction: column; gap: 8px; width: min(92vw, 420px); pointer-events: none; }
+.toasts { position: fixed; z-index: 50; left: 50%; top: calc(64px + env(safe-area-inset-top)); transform: translateX(-50%); display: flex; flex-direction: column; gap: 8px; width: min(92vw, 420px); pointer-events: none; }
 .toast { padding: 10px 14px; border-radius: 10px; background: rgba(31,35,41,.92); color: #fff; font-size: 14px; box-shadow: 0 6px 20px rgba(0,0,0,.18); white-space: pre-wrap; word-break: break-word; animation: toast-in .18s ease-out; }
 .toast.error { background: #d83931; }
 @keyframes toast-in { from { transform: translateY(-6px); opacity: 0; } to { transform: none; opacity: 1; } }
 
 @media (min-width: 760px) {
   .app { grid-template-columns: 280px minmax(0, 1fr); grid-template-areas: "side top" "side main"; }
-  .sidebar { position: static; grid-area: side; width: auto; transform: none; transition: none; z-index: auto; }
+  .sidebar { position: static; grid-area: side; width: auto; transform: none; visibility: visible; transition: none; z-index: auto; }
   .scrim, .app.drawer-open .scrim { display: none; }
   .me-caret { display: none; }
   .me { cursor: default; }
@@ -366,6 +367,8 @@ const SCRIPT = `
   function toast(message, isError) {
     var node = h('div', { className: 'toast' + (isError ? ' error' : ''), text: message });
     el.toasts.appendChild(node);
+    // Two at most: a stack of stale confirmations would hide the cards they talk about.
+    while (el.toasts.children.length > 2) el.toasts.firstChild.remove();
     setTimeout(function () { node.remove(); }, isError ? 5000 : 3500);
   }
 
