@@ -1,0 +1,17 @@
+import type { CommandHandler } from '../handler-context.js'
+
+export const HELP_TEXT = [
+  '我可以帮你：',
+  '· 报销：「提交本月差旅费 3500元」「报销昨天打车费58元」',
+  '· 查进度：「我的报销到哪了」「BX-202611-0007 到哪一步了」',
+  '· 审批：「待我审批」「同意 BX-202611-0007」「驳回 BX-202611-0007 理由：票据不全」',
+  '随时输入「取消」放弃正在填写的申请。',
+].join('\n')
+
+export const help: CommandHandler = async (ctx) => {
+  await ctx.reply(HELP_TEXT)
+}
+
+export const notUnderstood: CommandHandler = async (ctx) => {
+  await ctx.reply(`抱歉，我没有理解「${ctx.text}」。\n${HELP_TEXT}`)
+}

@@ -1,0 +1,39 @@
+import type { Card } from './cards/card.js'
+
+/** Where a message was delivered on a platform, so a card can be updated later. */
+export interface MessageRef {
+  platform: string
+  /** Platform message id (Feishu message_id, DingTalk outTrackId, simulator message id). */
+  messageId: string
+}
+
+/** One inbound chat line, already verified, decrypted and de-duplicated by the platform adapter. */
+export interface InboundMessage {
+  platform: string
+  /** Our employee id, resolved from the platform identity. */
+  userId: string
+  text: string
+  /** Platform event id, recorded for de-duplication. */
+  eventId?: string
+}
+
+/** One card tap, already verified by the platform adapter. */
+export interface InboundCardAction {
+  platform: string
+  userId: string
+  cardId: string
+  actionId: string
+  comment?: string
+  eventId?: string
+}
+
+/**
+ * The port every chat platform implements. Inbound traffic is pushed by the platform's own
+ * routes/stream client into the conversation; this interface is what the bot needs to talk back.
+ */
+export interface ChatPlatform {
+  readonly name: string
+  sendText(userId: string, text: string): Promise<MessageRef>
+  sendCard(userId: string, card: Card): Promise<MessageRef>
+  updateCard(ref: MessageRef, card: Card): Promise<void>
+}

@@ -1,0 +1,108 @@
+import { zValidator } from '@hono/zod-validator'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { fenToYuan } from '../../../workflow/money.js'
+import { isDomainError } from '../../../workflow/errors.js'
+import type { BotServices } from '../../bot-services.js'
+import type { Conversation } from '../../conversation/conversation.js'
+import { HTTP_STATUS_OF } from '../../http-errors.js'
+import type { DevPlatform } from './dev-platform.js'
+import { renderDevPage } from './dev-page.js'
+
+const messageBody = z.object({ userId: z.string().min(1), text: z.string().trim().min(1).max(2000) })
+const actionBody = z.object({ userId: z.string().min(1), comment: z.string().max(1000).optional() })
+
+const badInput = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }, c: { json: (b: unknown, s: 400) => Response }) => {
+  if (!result.success) {
+    const detail = result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    return c.json({ ok: false, code: 'VALIDATION', message: `请求格式不正确 / invalid request: ${detail}` }, 400)
+  }
+}
+
+/** The simulator contract (DESIGN.md): `/dev` page and `/api/dev/*`, mounted only in dev mode. */
+export function devRoutes(services: BotServices, conversation: Conversation, platform: DevPlatform): Hono {
+  const app = new Hono()
+
+  app.get('/dev', (c) => c.html(renderDevPage()))
+
+  app.get('/api/dev/users', async (c) => {
+    const [employees, departments] = await Promise.all([services.org.employees(), services.org.departments()])
+    const departmentName = new Map(departments.map((d) => [d.id, d.name]))
+    return c.json(
+      employees.map((e) => ({
+        id: e.id,
+        name: e.name,
+        department: departmentName.get(e.departmentId) ?? e.departmentId,
+        roles: e.roles,
+        title: e.title,
+        managerId: e.managerId,
+      })),
+    )
+  })
+
+  app.post('/api/dev/messages', zValidator('json', messageBody, badInput), async (c) => {
+    const { userId, text } = c.req.valid('json')
+    if (!(await services.org.employee(userId))) {
+      return c.json({ ok: false, code: 'NOT_FOUND', message: `没有这个用户：${userId} / unknown user` }, 404)
+    }
+    await platform.recordUserLine(userId, text)
+    const refs = await conversation.handleMessage({ platform: 'dev', userId, text })
+    const messages = await platform.items(userId, { includeUserLines: false, ids: refs.filter((r) => r.platform === 'dev').map((r) => r.messageId) })
+    return c.json({ messages })
+  })
+
+  app.get('/api/dev/inbox/:userId', async (c) => c.json(await platform.items(c.req.param('userId'), { includeUserLines: false })))
+
+  app.get('/api/dev/transcript/:userId', async (c) => c.json(await platform.items(c.req.param('userId'), { includeUserLines: true })))
+
+  app.post('/api/dev/cards/:cardId/actions/:actionId', zValidator('json', actionBody, badInput), async (c) => {
+    const { userId, comment } = c.req.valid('json')
+    const outcome = await conversation.handleCardAction({
+      platform: 'dev',
+      userId,
+      cardId: c.req.param('cardId'),
+      actionId: c.req.param('actionId'),
+      comment,
+    })
+    if (outcome.ok) return c.json({ ok: true, message: outcome.message, card: outcome.card })
+    const status = outcome.error ? HTTP_STATUS_OF[outcome.error.code] : 400
+    return c.json({ ok: false, code: outcome.error?.code, message: outcome.message }, status)
+  })
+
+  app.get('/api/dev/erp/vouchers', async (c) => {
+    const vouchers = await services.db.selectFrom('ledger_vouchers').selectAll().orderBy('created_at').orderBy('voucher_no').execute()
+    const lines = vouchers.length
+      ? await services.db
+          .selectFrom('ledger_lines')
+          .innerJoin('ledger_accounts', 'ledger_accounts.code', 'ledger_lines.account_code')
+          .select(['voucher_id', 'line_no', 'account_code', 'ledger_accounts.name as account_name', 'partner', 'debit_fen', 'credit_fen'])
+          .where('voucher_id', 'in', vouchers.map((v) => v.id))
+          .orderBy('line_no')
+          .execute()
+      : []
+    return c.json(
+      vouchers.map((v) => ({
+        voucherNo: v.voucher_no,
+        requestNo: v.request_no,
+        date: v.voucher_date,
+        memo: v.memo,
+        lines: lines
+          .filter((l) => l.voucher_id === v.id)
+          .map((l) => ({
+            account: `${l.account_code} ${l.account_name}`,
+            accountCode: l.account_code,
+            partner: l.partner,
+            debit: fenToYuan(Number(l.debit_fen)),
+            credit: fenToYuan(Number(l.credit_fen)),
+          })),
+      })),
+    )
+  })
+
+  app.onError((error, c) => {
+    if (isDomainError(error)) return c.json({ ok: false, code: error.code, message: error.message }, HTTP_STATUS_OF[error.code])
+    throw error
+  })
+
+  return app
+}

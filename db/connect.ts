@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { Kysely, MysqlDialect, SqliteDialect } from 'kysely'
+import Database from 'libsql'
+import { createPool } from 'mysql2'
+import type { Schema } from './schema.js'
+
+export type SqlDialectName = 'mysql' | 'sqlite'
+
+export interface DbHandle {
+  db: Kysely<Schema>
+  dialect: SqlDialectName
+  /** Human description for logs, without credentials. */
+  describe: string
+  close(): Promise<void>
+}
+
+export const DEFAULT_EMBEDDED_PATH = './data/app.db'
+
+/**
+ * `mysql://user:pass@host:port/db` → MySQL/MariaDB through mysql2;
+ * `sqlite:<path>` (or nothing) → the embedded SQLite file, `sqlite::memory:` for a throwaway one.
+ * The embedded driver is libsql: better-sqlite3's API with its binary inside the npm package,
+ * so a fresh `npm ci` takes seconds instead of a minute-long native build.
+ */
+export function connectDatabase(url: string | undefined): DbHandle {
+  if (url?.startsWith('mysql://') || url?.startsWith('mariadb://')) return connectMysql(url.replace(/^mariadb:/, 'mysql:'))
+  const path = url ? url.replace(/^(sqlite|file):(\/\/)?/, '') : DEFAULT_EMBEDDED_PATH
+  return connectSqlite(path)
+}
+
+function connectMysql(url: string): DbHandle {
+  const pool = createPool({
+    uri: url,
+    connectionLimit: 20,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    // SUM()/COUNT() come back as DECIMAL/BIGINT; amounts are integer fen and fit in a double exactly.
+    decimalNumbers: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  })
+  const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool }) })
+  const parsed = new URL(url)
+  return {
+    db,
+    dialect: 'mysql',
+    describe: `mysql://${parsed.host}${parsed.pathname}`,
+    close: () => db.destroy(),
+  }
+}
+
+function connectSqlite(path: string): DbHandle {
+  const memory = path === ':memory:'
+  if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true })
+  const database = new Database(memory ? ':memory:' : resolve(path))
+  if (!memory) database.exec('PRAGMA journal_mode = WAL')
+  database.exec('PRAGMA busy_timeout = 5000')
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: database as never }) })
+  return {
+    db,
+    dialect: 'sqlite',
+    describe: memory ? 'sqlite (in memory)' : `sqlite:${resolve(path)}`,
+    close: () => db.destroy(),
+  }
+}

@@ -1,0 +1,190 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/**
+ * The typed schema. Timestamps are epoch milliseconds (BIGINT) and money is integer fen, so both
+ * dialects store and return exactly the same values. JSON documents are TEXT, parsed at the edge.
+ */
+export interface DepartmentTable {
+  id: string
+  name: string
+  parent_id: string | null
+  head_user_id: string | null
+  cost_center: string | null
+  created_at: number
+}
+
+export interface UserTable {
+  id: string
+  employee_no: string
+  name: string
+  department_id: string
+  manager_id: string | null
+  title: string | null
+  level: number
+  /** JSON array of role names. */
+  roles: string
+  mobile: string | null
+  email: string | null
+  active: number
+  created_at: number
+}
+
+export interface UserIdentityTable {
+  platform: string
+  external_id: string
+  user_id: string
+  created_at: number
+}
+
+export interface RequestTable {
+  id: string
+  request_no: string | null
+  type: string
+  requester_id: string
+  title: string
+  /** JSON of the request type's payload (category, period, amountFen, ...). */
+  payload: string
+  amount_fen: number
+  status: string
+  /** JSON of the resolved approval route (steps with approvers and reasons). */
+  route: string
+  current_step: number
+  version: number
+  created_at: number
+  submitted_at: number | null
+  updated_at: number
+  finished_at: number | null
+}
+
+export interface ApprovalTaskTable {
+  id: string
+  request_id: string
+  step: number
+  approver_id: string
+  status: string
+  comment: string | null
+  decided_at: number | null
+  created_at: number
+}
+
+export interface CounterTable {
+  name: string
+  value: number
+}
+
+export interface CardTable {
+  id: string
+  request_id: string
+  recipient_id: string
+  /** requester | approver: decides what the recipient sees and may tap. */
+  audience: string
+  platform: string
+  message_id: string
+  created_at: number
+  updated_at: number
+}
+
+export interface ConversationTable {
+  user_id: string
+  state: string
+  expires_at: number
+  updated_at: number
+}
+
+export interface InboundEventTable {
+  platform: string
+  event_id: string
+  received_at: number
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  at: number
+  actor_id: string | null
+  action: string
+  entity_type: string
+  entity_id: string
+  before_state: string | null
+  after_state: string | null
+}
+
+export interface OutboxTable {
+  id: string
+  request_id: string
+  action_kind: string
+  idempotency_key: string
+  /** JSON of the ErpAction. */
+  payload: string
+  status: string
+  attempts: number
+  next_attempt_at: number
+  locked_until: number | null
+  last_error: string | null
+  document_no: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface LedgerAccountTable {
+  code: string
+  name: string
+  kind: string
+}
+
+export interface LedgerVoucherTable {
+  id: string
+  voucher_no: string
+  external_key: string
+  request_no: string
+  voucher_date: string
+  memo: string
+  created_at: number
+}
+
+export interface LedgerLineTable {
+  id: Generated<number>
+  voucher_id: string
+  line_no: number
+  account_code: string
+  partner: string | null
+  debit_fen: number
+  credit_fen: number
+}
+
+export interface SimMessageTable {
+  id: Generated<number>
+  user_id: string
+  /** in: typed by the user; out: sent by the bot. */
+  direction: string
+  text: string | null
+  /** JSON of the rendered card, updated in place. */
+  card: string | null
+  at: number
+}
+
+export interface Schema {
+  departments: DepartmentTable
+  users: UserTable
+  user_identities: UserIdentityTable
+  requests: RequestTable
+  approval_tasks: ApprovalTaskTable
+  counters: CounterTable
+  cards: CardTable
+  conversations: ConversationTable
+  inbound_events: InboundEventTable
+  audit_log: AuditLogTable
+  outbox: OutboxTable
+  ledger_accounts: LedgerAccountTable
+  ledger_vouchers: LedgerVoucherTable
+  ledger_lines: LedgerLineTable
+  sim_messages: SimMessageTable
+}
+
+export type UserRow = Selectable<UserTable>
+export type DepartmentRow = Selectable<DepartmentTable>
+export type RequestRow = Selectable<RequestTable>
+export type ApprovalTaskRow = Selectable<ApprovalTaskTable>
+export type OutboxRow = Selectable<OutboxTable>
+export type CardRow = Selectable<CardTable>
+export type NewAuditEntry = Insertable<AuditLogTable>
+export type RequestUpdate = Updateable<RequestTable>

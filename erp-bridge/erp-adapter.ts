@@ -1,0 +1,94 @@
+/**
+ * The ERP port. The outbox worker hands an adapter one approved action at a time, with an
+ * idempotency key (derived from our request number) that the adapter stores in a searchable
+ * field of the ERP document, so a retry after a timeout can find what was already posted.
+ */
+
+export interface ErpParty {
+  /** Our employee id and name. */
+  id: string
+  name: string
+  /** The employee's code in the ERP, from master-data mapping when configured. */
+  erpCode?: string
+}
+
+export interface ExpenseVoucherAction {
+  kind: 'expense.voucher'
+  requestNo: string
+  /** Accounting date, YYYY-MM-DD (Asia/Shanghai). */
+  date: string
+  employee: ErpParty
+  department: { id: string; name: string; costCenter?: string }
+  category: string
+  /** Integer fen; never floats. */
+  amountFen: number
+  memo: string
+}
+
+export interface PurchaseAction {
+  kind: 'purchase.requisition'
+  requestNo: string
+  date: string
+  requester: ErpParty
+  department: { id: string; name: string; costCenter?: string }
+  item: string
+  quantity: number
+  budgetFen: number
+  materialCode?: string
+  supplierCode?: string
+  memo: string
+}
+
+export interface HrChangeAction {
+  kind: 'hr.change'
+  requestNo: string
+  employee: ErpParty
+  change: 'transfer' | 'resign'
+  effectiveDate: string
+  toDepartment?: { id: string; name: string; costCenter?: string }
+  memo: string
+}
+
+export interface ProjectAction {
+  kind: 'project.create'
+  requestNo: string
+  date: string
+  title: string
+  owner: ErpParty
+  budgetFen: number
+  memo: string
+}
+
+export type ErpAction = ExpenseVoucherAction | PurchaseAction | HrChangeAction | ProjectAction
+
+export interface ErpDocument {
+  /** The ERP's own document number (voucher no, PO no, ...). */
+  documentNo: string
+}
+
+export interface ErpAdapter {
+  readonly name: string
+  /** Post the action; must not create a second document for a key it has already posted. */
+  post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument>
+  /** The document earlier posted under this key, if any. */
+  find(idempotencyKey: string): Promise<ErpDocument | null>
+  testConnection(): Promise<{ ok: true; detail: string }>
+}
+
+/**
+ * transient: worth retrying (outage, timeout, throttling); permanent: retrying cannot help
+ * (validation, closed period, missing mapping); unknown: the call may or may not have landed.
+ */
+export type ErpFailureKind = 'transient' | 'permanent' | 'unknown'
+
+export class ErpError extends Error {
+  constructor(
+    readonly kind: ErpFailureKind,
+    /** A sentence a finance person understands, Chinese first. */
+    readonly userMessage: string,
+    readonly detail?: string,
+  ) {
+    super(`${userMessage}${detail ? ` (${detail})` : ''}`)
+    this.name = 'ErpError'
+  }
+}

@@ -1,0 +1,72 @@
+import type { DbHandle } from '../db/connect.js'
+import type { BotServices } from '../bot/bot-services.js'
+import { RequestCards } from '../bot/cards/request-cards.js'
+import { Conversation } from '../bot/conversation/conversation.js'
+import { ConversationStore } from '../bot/conversation/conversation-store.js'
+import { Messenger } from '../bot/messenger.js'
+import type { CommandParser } from '../bot/nlu/command.js'
+import type { ChatPlatform } from '../bot/platform.js'
+import { DevPlatform } from '../bot/platforms/dev/dev-platform.js'
+import { PostingAnnouncer } from '../bot/posting-announcer.js'
+import { LedgerAdapter } from '../erp-bridge/adapters/ledger/ledger-adapter.js'
+import type { ErpAdapter } from '../erp-bridge/erp-adapter.js'
+import { OutboxWorker } from '../erp-bridge/outbox-worker.js'
+import { DecisionService } from '../workflow/decisions.js'
+import { RequestService } from '../workflow/request-service.js'
+import { createWorkflowContext } from '../workflow/workflow-context.js'
+
+export interface SystemOptions {
+  database: DbHandle
+  parser: CommandParser
+  now?: () => number
+  erp?: ErpAdapter
+  outboxPollMs?: number
+  outboxBaseBackoffMs?: number
+  log?: (message: string) => void
+}
+
+/** Everything the app needs, wired once: domain services, chat plumbing, ERP bridge. */
+export interface System {
+  services: BotServices
+  conversation: Conversation
+  devPlatform: DevPlatform
+  ledger: LedgerAdapter
+  outbox: OutboxWorker
+}
+
+export async function composeSystem(options: SystemOptions): Promise<System> {
+  const { db, dialect } = options.database
+  const now = options.now ?? Date.now
+  const workflow = createWorkflowContext(db, now)
+  const devPlatform = new DevPlatform(db, now)
+  const platforms = new Map<string, ChatPlatform>([[devPlatform.name, devPlatform]])
+  const messenger = new Messenger(db, platforms, devPlatform.name)
+  const cards = new RequestCards(db, messenger, now)
+  const ledger = new LedgerAdapter(db)
+  await ledger.installChart()
+
+  let outbox: OutboxWorker | undefined
+  const services: BotServices = {
+    db,
+    org: workflow.org,
+    requests: new RequestService(workflow),
+    decisions: new DecisionService(workflow),
+    parser: options.parser,
+    messenger,
+    cards,
+    conversations: new ConversationStore(db, now),
+    now,
+    requestPosting: () => outbox?.kick(),
+  }
+  outbox = new OutboxWorker({
+    db,
+    dialect,
+    adapter: options.erp ?? ledger,
+    listener: new PostingAnnouncer(services),
+    now,
+    pollMs: options.outboxPollMs,
+    baseBackoffMs: options.outboxBaseBackoffMs,
+    log: options.log,
+  })
+  return { services, conversation: new Conversation(services), devPlatform, ledger, outbox }
+}

@@ -1,0 +1,49 @@
+import { serve } from '@hono/node-server'
+import { createParserFromEnv } from '../bot/nlu/parser-factory.js'
+import { connectDatabase } from '../db/connect.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { seedDemoOrg } from '../db/seeds/demo-org.js'
+import { createApp } from './app.js'
+import { composeSystem } from './compose.js'
+import { ConfigError, loadConfig } from './config.js'
+import { log } from './log.js'
+
+/** Node entry: HTTP server, outbox worker and (when configured) the platforms' stream clients. */
+async function main(): Promise<void> {
+  const startedAt = performance.now()
+  const config = loadConfig(process.env)
+  const database = connectDatabase(config.DATABASE_URL)
+  await migrateToLatest(database.db)
+  if (config.devMode && (await seedDemoOrg(database.db))) log('seeded the demo organisation (demo org)')
+
+  const system = await composeSystem({
+    database,
+    parser: createParserFromEnv(process.env),
+    outboxPollMs: config.OUTBOX_POLL_MS,
+    log,
+  })
+  const app = createApp(system, { devMode: config.devMode, log })
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST })
+  if (config.OUTBOX_WORKER !== false) system.outbox.start()
+
+  const base = `http://${config.HOST}:${config.PORT}`
+  log(`database: ${database.describe}`)
+  log(`listening on ${base} (started in ${Math.round(performance.now() - startedAt)} ms)`)
+  if (config.devMode) log(`chat simulator: ${base}/dev`)
+  log(`admin mini-app: ${base}/miniapp`)
+
+  const shutdown = async (signal: string) => {
+    log(`${signal}: shutting down`)
+    server.close()
+    await system.outbox.stop()
+    await database.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DB_KINDS } from '../helpers/databases.js'
+import { TestSystem } from '../helpers/test-system.js'
+
+describe.each(DB_KINDS)('who may decide, and only once (%s)', (kind) => {
+  let t: TestSystem
+  let requestNo: string
+  beforeEach(async () => {
+    t = await TestSystem.start(kind)
+    requestNo = await t.submitExpense('zhangsan', '提交本月差旅费 3500元')
+  })
+  afterEach(async () => {
+    await t.close()
+  })
+
+  const snapshot = async () => ({
+    tasks: await t.database.db.selectFrom('approval_tasks').select(['approver_id', 'status']).orderBy('approver_id').execute(),
+    audit: (await t.database.db.selectFrom('audit_log').select('id').execute()).length,
+    request: await t.database.db.selectFrom('requests').select(['status', 'current_step']).where('request_no', '=', requestNo).executeTakeFirst(),
+  })
+
+  it("a non-approver tapping someone else's card gets 403 and nothing changes", async () => {
+    const card = await t.actionableCard('lisi', requestNo)
+    const before = await snapshot()
+    const refused = await t.tap(card.id, 'approve', 'wangwu')
+    expect(refused.status).toBe(403)
+    expect(refused.body.ok).toBe(false)
+    expect(refused.body.message).toMatch(/不是发给你的/)
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('a later approver cannot act before his step is reached', async () => {
+    const before = await snapshot()
+    const replies = await t.say('sunba', `同意 ${requestNo}`)
+    expect(replies[0]?.text).toContain('不在你的待审批列表中')
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('the requester cannot approve his own claim', async () => {
+    const [own] = await t.cards('zhangsan', requestNo)
+    expect(own!.actions).toEqual([])
+    const refused = await t.tap(own!.id, 'approve', 'zhangsan')
+    expect(refused.status).toBe(403)
+    expect((await snapshot()).request?.status).toBe('pending')
+  })
+
+  it('20 concurrent approve taps on one card produce exactly one decision and one audit row', async () => {
+    const card = await t.actionableCard('lisi', requestNo)
+    const auditBefore = (await snapshot()).audit
+    const results = await Promise.all(Array.from({ length: 20 }, () => t.tap(card.id, 'approve', 'lisi')))
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1)
+    expect(results.filter((r) => r.status === 409)).toHaveLength(19)
+    const approvals = await t.database.db.selectFrom('audit_log').select('id').where('action', '=', 'task.approved').execute()
+    expect(approvals).toHaveLength(1)
+    expect((await snapshot()).audit).toBe(auditBefore + 1)
+    const decided = await t.database.db.selectFrom('approval_tasks').select('id').where('status', '=', 'approved').execute()
+    expect(decided).toHaveLength(1)
+    // exactly one next-step card went out
+    expect((await t.cards('sunba', requestNo)).filter((c) => c.actions.length > 0)).toHaveLength(1)
+  })
+
+  it('approval by text is authorised exactly like a tap', async () => {
+    const replies = await t.say('lisi', `同意 ${requestNo}`)
+    expect(replies[0]?.text).toBe(`已同意 ${requestNo}`)
+    const [card] = await t.cards('lisi', requestNo)
+    expect(card!.status).toContain('已同意 by 李四')
+  })
+})

@@ -1,0 +1,105 @@
+import type { Hono } from 'hono'
+import type { Card } from '../../bot/cards/card.js'
+import { createParserFromEnv } from '../../bot/nlu/parser-factory.js'
+import type { SimulatorItem } from '../../bot/platforms/dev/dev-platform.js'
+import type { DbHandle } from '../../db/connect.js'
+import { seedDemoOrg } from '../../db/seeds/demo-org.js'
+import type { ErpAdapter } from '../../erp-bridge/erp-adapter.js'
+import { createApp } from '../../server/app.js'
+import { composeSystem, type System } from '../../server/compose.js'
+import { freshDatabase, type TestDbKind } from './databases.js'
+
+export interface DevUser {
+  id: string
+  name: string
+  department: string
+  roles: string[]
+  managerId: string | null
+}
+
+/**
+ * The real app on a real database, driven through the simulator API in-process (app.request).
+ * The outbox worker is not started: tests drain it explicitly, or start it to test the loop.
+ */
+export class TestSystem {
+  private constructor(
+    readonly database: DbHandle,
+    readonly system: System,
+    readonly app: Hono,
+  ) {}
+
+  static async start(kind: TestDbKind, options: { erp?: ErpAdapter; now?: () => number; database?: DbHandle } = {}): Promise<TestSystem> {
+    const database = options.database ?? (await freshDatabase(kind))
+    await seedDemoOrg(database.db)
+    const system = await composeSystem({ database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, outboxBaseBackoffMs: 10 })
+    return new TestSystem(database, system, createApp(system, { devMode: true }))
+  }
+
+  /** Simulates a process restart on the same database: new services, new worker. */
+  async restart(options: { erp?: ErpAdapter; now?: () => number } = {}): Promise<TestSystem> {
+    await this.system.outbox.stop()
+    const system = await composeSystem({ database: this.database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, outboxBaseBackoffMs: 10 })
+    return new TestSystem(this.database, system, createApp(system, { devMode: true }))
+  }
+
+  async close(): Promise<void> {
+    await this.system.outbox.stop()
+    await this.database.close()
+  }
+
+  async users(): Promise<DevUser[]> {
+    return (await this.app.request('/api/dev/users')).json() as Promise<DevUser[]>
+  }
+
+  async user(name: string): Promise<DevUser> {
+    const user = (await this.users()).find((u) => u.name === name)
+    if (!user) throw new Error(`no demo user ${name}`)
+    return user
+  }
+
+  async say(userId: string, text: string): Promise<SimulatorItem[]> {
+    const response = await this.app.request('/api/dev/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId, text }) })
+    if (response.status !== 200) throw new Error(`say failed: ${response.status} ${await response.text()}`)
+    return ((await response.json()) as { messages: SimulatorItem[] }).messages
+  }
+
+  async inbox(userId: string): Promise<SimulatorItem[]> {
+    return (await this.app.request(`/api/dev/inbox/${userId}`)).json() as Promise<SimulatorItem[]>
+  }
+
+  async cards(userId: string, requestNo?: string): Promise<Card[]> {
+    const cards = (await this.inbox(userId)).flatMap((item) => (item.card ? [item.card] : []))
+    return requestNo ? cards.filter((c) => c.requestNo === requestNo) : cards
+  }
+
+  async tap(cardId: string, actionId: string, userId: string, comment?: string): Promise<{ status: number; body: { ok: boolean; message: string; code?: string } }> {
+    const response = await this.app.request(`/api/dev/cards/${cardId}/actions/${actionId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId, comment }),
+    })
+    return { status: response.status, body: (await response.json()) as { ok: boolean; message: string; code?: string } }
+  }
+
+  async vouchers(): Promise<{ voucherNo: string; requestNo: string; lines: { account: string; debit: number; credit: number }[] }[]> {
+    return (await this.app.request('/api/dev/erp/vouchers')).json() as never
+  }
+
+  /** Types a claim, confirms the card, returns the request number. */
+  async submitExpense(userId: string, text: string): Promise<string> {
+    const replies = await this.say(userId, text)
+    const card = replies.find((m) => m.card?.actions.some((a) => a.id === 'confirm'))?.card
+    if (!card) throw new Error(`no confirmation card in ${JSON.stringify(replies)}`)
+    const { body } = await this.tap(card.id, 'confirm', userId)
+    const requestNo = /[A-Z]{2}-\d{6}-\d{4}/.exec(body.message)?.[0]
+    if (!requestNo) throw new Error(`no request number in ${body.message}`)
+    return requestNo
+  }
+
+  /** The card about `requestNo` that `userId` can act on right now. */
+  async actionableCard(userId: string, requestNo: string): Promise<Card> {
+    const card = (await this.cards(userId, requestNo)).find((c) => c.actions.some((a) => a.id === 'approve'))
+    if (!card) throw new Error(`${userId} holds no actionable card for ${requestNo}`)
+    return card
+  }
+}

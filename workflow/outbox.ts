@@ -1,0 +1,34 @@
+import type { Transaction } from 'kysely'
+import type { RequestRow, Schema } from '../db/schema.js'
+
+/** What the ERP bridge must do for an approved request of each type. */
+const POSTING_ACTION: Record<string, string> = {
+  expense: 'expense.voucher',
+}
+
+/**
+ * Written in the same transaction as the final approval, so an approval can never be committed
+ * without its posting (and vice versa). Our request number is the idempotency key the ERP sees.
+ */
+export async function enqueuePosting(trx: Transaction<Schema>, request: RequestRow, newId: () => string, now: number): Promise<void> {
+  const actionKind = POSTING_ACTION[request.type]
+  if (!actionKind || !request.request_no) return
+  await trx
+    .insertInto('outbox')
+    .values({
+      id: newId(),
+      request_id: request.id,
+      action_kind: actionKind,
+      idempotency_key: request.request_no,
+      payload: JSON.stringify({ requestId: request.id }),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      locked_until: null,
+      last_error: null,
+      document_no: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute()
+}
