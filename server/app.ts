@@ -18,6 +18,9 @@ export function createApp(system: System, options: AppOptions): Hono {
   })
   app.get('/', (c) => c.redirect(options.devMode ? '/dev' : '/miniapp'))
   app.route('/', miniappRoutes())
+  for (const integration of system.integrations) {
+    if (integration.routes) app.route('/', integration.routes(system.conversation))
+  }
   if (options.devMode) app.route('/', devRoutes(system.services, system.conversation, system.devPlatform))
 
   app.onError((error, c) => {

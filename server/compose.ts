@@ -5,6 +5,7 @@ import { Conversation } from '../bot/conversation/conversation.js'
 import { ConversationStore } from '../bot/conversation/conversation-store.js'
 import { Messenger } from '../bot/messenger.js'
 import type { CommandParser } from '../bot/nlu/command.js'
+import type { ChatIntegration } from '../bot/chat-integration.js'
 import type { ChatPlatform } from '../bot/platform.js'
 import { DevPlatform } from '../bot/platforms/dev/dev-platform.js'
 import { PostingAnnouncer } from '../bot/posting-announcer.js'
@@ -20,6 +21,8 @@ export interface SystemOptions {
   parser: CommandParser
   now?: () => number
   erp?: ErpAdapter
+  /** Configured chat platforms (Feishu, DingTalk); the simulator is always there for dev mode. */
+  integrations?: ChatIntegration[]
   outboxPollMs?: number
   outboxBaseBackoffMs?: number
   log?: (message: string) => void
@@ -32,6 +35,7 @@ export interface System {
   devPlatform: DevPlatform
   ledger: LedgerAdapter
   outbox: OutboxWorker
+  integrations: ChatIntegration[]
 }
 
 export async function composeSystem(options: SystemOptions): Promise<System> {
@@ -39,8 +43,10 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const now = options.now ?? Date.now
   const workflow = createWorkflowContext(db, now)
   const devPlatform = new DevPlatform(db, now)
-  const platforms = new Map<string, ChatPlatform>([[devPlatform.name, devPlatform]])
-  const messenger = new Messenger(db, platforms, devPlatform.name)
+  const integrations = options.integrations ?? []
+  const platforms = new Map<string, ChatPlatform>([[devPlatform.name, devPlatform], ...integrations.map((i) => [i.platform.name, i.platform] as const)])
+  // People without a platform identity are reached on the first configured platform.
+  const messenger = new Messenger(db, platforms, integrations[0]?.platform.name ?? devPlatform.name)
   const cards = new RequestCards(db, messenger, now)
   const ledger = new LedgerAdapter(db)
   await ledger.installChart()
@@ -68,5 +74,5 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
     baseBackoffMs: options.outboxBaseBackoffMs,
     log: options.log,
   })
-  return { services, conversation: new Conversation(services), devPlatform, ledger, outbox }
+  return { services, conversation: new Conversation(services), devPlatform, ledger, outbox, integrations }
 }

@@ -6,6 +6,7 @@ import { seedDemoOrg } from '../db/seeds/demo-org.js'
 import { createApp } from './app.js'
 import { composeSystem } from './compose.js'
 import { ConfigError, loadConfig } from './config.js'
+import { createIntegrations } from './integrations.js'
 import { log } from './log.js'
 
 /** Node entry: HTTP server, outbox worker and (when configured) the platforms' stream clients. */
@@ -20,11 +21,16 @@ async function main(): Promise<void> {
     database,
     parser: createParserFromEnv(process.env),
     outboxPollMs: config.OUTBOX_POLL_MS,
+    integrations: createIntegrations(config, database, log),
     log,
   })
   const app = createApp(system, { devMode: config.devMode, log })
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST })
   if (config.OUTBOX_WORKER !== false) system.outbox.start()
+  for (const integration of system.integrations) {
+    await integration.start?.(system.conversation)
+    log(`chat platform enabled: ${integration.platform.name}`)
+  }
 
   const base = `http://${config.HOST}:${config.PORT}`
   log(`database: ${database.describe}`)
@@ -36,6 +42,7 @@ async function main(): Promise<void> {
     log(`${signal}: shutting down`)
     server.close()
     await system.outbox.stop()
+    await Promise.all(system.integrations.map((i) => i.stop?.()))
     await database.close()
     process.exit(0)
   }

@@ -1,0 +1,16 @@
+import type { Hono } from 'hono'
+import type { Conversation } from './conversation/conversation.js'
+import type { ChatPlatform } from './platform.js'
+
+/**
+ * One chat platform as the server sees it: the outbound port, plus how its inbound traffic
+ * reaches the conversation (HTTP callback routes, a long-lived stream/WS client, or both).
+ */
+export interface ChatIntegration {
+  platform: ChatPlatform
+  /** HTTP callback routes (e.g. POST /feishu/events), mounted on the one app. */
+  routes?(conversation: Conversation): Hono
+  /** Long connections (Feishu WS, DingTalk Stream); Node only. */
+  start?(conversation: Conversation): Promise<void>
+  stop?(): Promise<void>
+}
