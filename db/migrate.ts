@@ -1,7 +1,10 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import * as initial from './migrations/0001-initial.js'
 
-/** Static list (no filesystem scan) so the same migrations run on Node and on Workers. */
+/**
+ * Static list (no filesystem scan) so the same migrations run on Node and on Workers. Parallel work
+ * adds migrations side by side, hence unordered migrations are allowed.
+ */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
 }
@@ -9,7 +12,7 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest()
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')
   if (error || failed) {
     throw new Error(`数据库迁移失败 / migration failed: ${failed?.migrationName ?? ''} ${String(error)}`)
