@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server'
-import { createParserFromEnv } from '../bot/nlu/parser-factory.js'
+import { createParserFromEnv } from '../bot/nlu/parser-from-env.js'
 import { connectDatabase } from '../db/connect.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { seedDemoOrg } from '../db/seeds/demo-org.js'

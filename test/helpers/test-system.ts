@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import type { Card } from '../../bot/cards/card.js'
-import { createParserFromEnv } from '../../bot/nlu/parser-factory.js'
+import { createParserFromEnv } from '../../bot/nlu/parser-from-env.js'
 import type { SimulatorItem } from '../../bot/platforms/dev/dev-platform.js'
 import type { DbHandle } from '../../db/connect.js'
 import { seedDemoOrg } from '../../db/seeds/demo-org.js'
