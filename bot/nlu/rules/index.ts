@@ -1,0 +1,1 @@
+export { parseWithRules, RuleParser } from './parse.js'

@@ -1,0 +1,125 @@
+import type { Intent } from '../command.js'
+import type { Scan } from './scan.js'
+
+interface IntentRule {
+  intent: Intent
+  pattern: RegExp
+  /** How sure one keyword makes us; below 0.95 for words that are often used otherwise. */
+  strength: number
+}
+
+/**
+ * Keywords per intent, in priority order: when several intents' words occur, the first listed wins.
+ * Questions about a request (status) come before the actions they mention (驳回了吗 asks, 驳回 acts),
+ * and actions on a request come before the request types they name (撤回报销单 withdraws).
+ */
+const RULES: readonly IntentRule[] = [
+  {
+    intent: 'help',
+    pattern:
+      /帮助|\bhelp\b(?! me)|怎么用|如何使用|使用说明|使用方法|说明书|(?:你|机器人)(?:能|会|可以)(?:做|干|帮我做)?(?:什么|啥|哪些)|有(?:什么|哪些)功能|功能列表|菜单|指令|命令|(?:怎么|怎样|如何)(?:报销|提交|申请|操作|发起|审批|立项|用|撤回|查)|^\s*\?+\s*$|\bwhat can you do\b|\bhow (?:do i|to|can i)\b|\busage\b|\bcommands?\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'request.status',
+    pattern:
+      /进度|进展|状态|(?:审批|流程)?(?:走)?到(?:哪|那)(?:一步|步|里|儿|个环节|个节点)?|审批到|卡在|怎么样了|(?:批|审|通过|审批|批准|到账|打款|驳回|拒绝|撤回|报销|付款|处理)(?:完)?了(?:吗|没|没有|么)|批没批|有没有(?:批|通过|到账)|什么时候(?:能)?(?:批|到账|通过|审批)|(?:查|看)(?:一下|询|查|看)?(?:下)?(?:我的)?(?:申请|报销单?|单子|单据|记录)|(?<!取消|撤回|撤销)我的(?:申请|报销单?|单子)|谁(?:那|手上|那里)|\bstatus\b|\bprogress\b|\bwhere(?:'s| is)\b|\btrack\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'approval.reject',
+    pattern:
+      /不同意|不批准?|不予(?:批准|通过)|不准|驳回|拒绝|否决|不通过|打回|退回|\breject(?:ed)?\b|\bdeclined?\b|\bdeny\b|\bdenied\b|\brefused?\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'request.withdraw',
+    pattern:
+      /撤回|撤销|撤单|收回|作废|取消(?:掉)?(?:这个|该|我的|那个|这笔)?(?:申请|报销|单子|单据|请求|流程)|不报了|不要报了|不用报了|\bwithdraw\b|\bretract\b|\brecall\b|\bcancel\b(?= (?:my |the |this )?(?:request|application|claim|expense))/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'approval.approve',
+    pattern: /(?<!不)同意|(?<!不|不予)批准|审批通过|(?<!不|不予)通过|准了|准予|批了吧|可以批|\bapproved?\b|\baccept(?:ed)?\b|\blgtm\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'approval.list',
+    pattern:
+      /待办|待审批|待审|待批|待处理|待我(?:审批|审|批|处理)|(?:需要|要|该)我(?:审批|批|审|处理)|我(?:要|需要|该)(?:审批|审|批|处理)的|审批列表|有(?:什么|哪些|啥|没有)(?:要|需要|待)?(?:我)?(?:审批|批|审|处理)的|\bpending\b|\btodos?\b|\bto-?do\b|\bmy approvals\b|\binbox\b|\bapproval list\b|\bneeds? my approval\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'project.initiate',
+    pattern:
+      /立项|新建项目|创建项目|发起项目|新项目|项目申请|申请项目|开个?项目|\bnew project\b|\bcreate (?:a )?project\b|\binitiate (?:a )?project\b|\bstart (?:a )?project\b|\bproject proposal\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'hr.transfer',
+    pattern:
+      /调岗|调动|转岗|换岗|岗位调整|调(?:到|至|去|往|入)|转(?:到|至|去|入)(?=[^,.;。]{0,12}(?:部|中心|组|团队|科|处|室))|换部门|\btransfer(?:red)?\b|\bmove to\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'hr.resign',
+    pattern: /离职|辞职|辞去|不干了|\bresign(?:ation)?\b|\bquit\b|\bleave the company\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'expense.submit',
+    pattern: /报销|报账|报一下|报个|报掉|\bexpenses?\b|\breimburs\w*|\bclaim\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'purchase.request',
+    pattern: /采购|申购|购买|订购|请购|\bpurchase\b|\bbuy\b|\bprocure(?:ment)?\b|\border\b/g,
+    strength: 0.95,
+  },
+  {
+    // 买 also means "bought" in expense talk (买了张机票), so it is a weaker sign.
+    intent: 'purchase.request',
+    pattern: /(?<!了)买(?!了)/g,
+    strength: 0.85,
+  },
+]
+
+/** Intents that act on an existing request; the request type words they mention are their object. */
+const ACTS_ON_REQUESTS: ReadonlySet<Intent> = new Set(['request.status', 'request.withdraw', 'approval.approve', 'approval.reject', 'approval.list', 'help'])
+
+export interface KeywordMatch {
+  intent: Intent
+  start: number
+  end: number
+}
+
+export interface IntentGuess {
+  intent: Intent
+  strength: number
+  /** Keyword stretches the guess explains, claimed once the slots have been read. */
+  keywords: KeywordMatch[]
+  /** Another request type was also named (报销 and 采购 in one line): the guess is less certain. */
+  conflicting: boolean
+}
+
+/** The intent the keywords point to, or undefined when no keyword occurs. Claims nothing. */
+export function detectIntent(scan: Scan): IntentGuess | undefined {
+  const matches: Array<KeywordMatch & { rule: IntentRule }> = []
+  for (const rule of RULES)
+    for (const m of scan.matches(rule.pattern)) matches.push({ intent: rule.intent, start: m.index, end: m.index + m[0].length, rule })
+  const winner = matches[0]
+  if (winner === undefined) return undefined
+  const acting = ACTS_ON_REQUESTS.has(winner.intent)
+  const keywords = matches.filter((m) => m.intent === winner.intent || (acting && !ACTS_ON_REQUESTS.has(m.intent)))
+  const conflicting = matches.some((m) => m.intent !== winner.intent && (acting === ACTS_ON_REQUESTS.has(m.intent)))
+  return {
+    intent: winner.intent,
+    strength: Math.max(...matches.filter((m) => m.intent === winner.intent).map((m) => m.rule.strength)),
+    keywords: keywords.map(({ intent, start, end }) => ({ intent, start, end })),
+    conflicting,
+  }
+}
+
+export function claimKeywords(scan: Scan, keywords: readonly KeywordMatch[]): void {
+  for (const k of keywords) if (scan.isFree(k.start, k.end)) scan.claim(k.start, k.end)
+}

@@ -1,0 +1,61 @@
+import { hasMagnitude, isBareChineseDigits, NUMBER_SOURCE, parseNumber } from './chinese-numbers.js'
+import type { Scan } from './scan.js'
+
+export interface MoneyMention {
+  value: number
+  /** Said as a budget (预算…) rather than a spent amount. */
+  budget: boolean
+  start: number
+  end: number
+}
+
+const BUDGET_WORDS = '预算|总预算|budget|预计|估计|估算'
+const LEAD_WORDS = `${BUDGET_WORDS}|总价|总金额|金额|合计|共计|一共|总共|共|约|大约|大概|花了|花费|用了|费用|价格|价值|amount|total|of|about|around|approx`
+const CURRENCY_BEFORE = '[¥$]|rmb|cny|人民币'
+const CURRENCY_AFTER = '块钱|元整|元|块|圆|rmb|cny|yuan|人民币'
+
+const MONEY = new RegExp(
+  `(?<lead>(?:(?:${LEAD_WORDS})\\s*(?::|是|为|is|of)?\\s*)*)` +
+    `(?<cur>${CURRENCY_BEFORE})?\\s*` +
+    `(?<num>${NUMBER_SOURCE})` +
+    `\\s*(?<unit>${CURRENCY_AFTER})?` +
+    // 三块五 / 3元5角: a trailing digit after 块/元 is tenths of a yuan.
+    `(?<jiao>(?<=[块元])(?:[1-9一二三四五六七八九](?:毛|角)|[1-9一二三四五六七八九](?![0-9\\u4e00-\\u9fa5])))?`,
+  'g',
+)
+
+// A number followed by one of these counts days, people, items or dates, not money.
+const NOT_MONEY_AFTER =
+  /^\s*(?:天|晚|夜|次|人|位|个|号|日|月|年|点|小时|分钟|公里|km|岁|周|%|折|台|把|箱|包|套|张|支|部|本|盒|件|瓶|桶|只|副|双|辆|卷|袋|组|条|根|份|枚|片|罐|季度|楼|层|期|届|号线|倍|days?|nights?|people|pcs|units?)/
+// 第三, 双十一, 周五: ordinals and names, not money.
+const NOT_MONEY_BEFORE = /(?:第|双|周|星期|礼拜|q)$/
+
+export interface MoneyOptions {
+  /** Accept a bare number with no unit as money (the intent expects an amount). */
+  bareIsMoney: boolean
+}
+
+/** Amounts of money in the text, in order. Claims what it reads. */
+export function findMoney(scan: Scan, options: MoneyOptions): MoneyMention[] {
+  const found: MoneyMention[] = []
+  for (const m of scan.matches(MONEY)) {
+    const g = m.groups!
+    const num = g.num!
+    const explicit = Boolean(g.cur || g.unit)
+    const start = m.index
+    const numEnd = start + m[0].length - (g.unit?.length ?? 0) - (g.jiao?.length ?? 0)
+    const before = scan.masked.slice(0, start + (g.lead?.length ?? 0))
+    if (!explicit) {
+      if (NOT_MONEY_AFTER.test(scan.masked.slice(numEnd))) continue
+      if (NOT_MONEY_BEFORE.test(before.trimEnd())) continue
+      if (isBareChineseDigits(num)) continue
+      if (!options.bareIsMoney && !hasMagnitude(num) && !/预算|budget/.test(g.lead ?? '')) continue
+    }
+    let value = parseNumber(num)
+    if (value === undefined || value <= 0) continue
+    if (g.jiao) value = Math.round((value + (parseNumber(g.jiao.replace(/[毛角]/, '')) ?? 0) / 10) * 100) / 100
+    found.push({ value, budget: new RegExp(BUDGET_WORDS).test(g.lead ?? ''), start, end: start + m[0].length })
+  }
+  for (const f of found) scan.claim(f.start, f.end)
+  return found
+}

@@ -1,0 +1,154 @@
+import type { CommandParser, Intent, ParsedCommand, Slots } from '../command.js'
+import { formatDay, shanghaiToday } from './calendar.js'
+import { chooseCategory, findCategories, type CategoryMention } from './categories.js'
+import { findTargetDepartment } from './departments.js'
+import { claimFillers } from './fillers.js'
+import { claimKeywords, detectIntent, type IntentGuess } from './intents.js'
+import { findMoney } from './money.js'
+import { normalizeText } from './normalize.js'
+import { findProjectTitle } from './project-title.js'
+import { findPurchase } from './purchase.js'
+import { findClauseReasons, findMarkedReason } from './reasons.js'
+import { findDates, type Lean } from './relative-dates.js'
+import { findRequestNumbers } from './request-numbers.js'
+import { Scan } from './scan.js'
+
+type SlotName = keyof Slots
+
+/** Which slots each intent can carry; anything else the text says is left unexplained. */
+const SLOTS_BY_INTENT: Readonly<Record<Intent, ReadonlySet<SlotName>>> = {
+  'expense.submit': new Set(['category', 'amount', 'period', 'date', 'reason']),
+  'purchase.request': new Set(['item', 'quantity', 'budget', 'date', 'reason']),
+  'hr.transfer': new Set(['department', 'effectiveDate', 'reason']),
+  'hr.resign': new Set(['effectiveDate', 'reason']),
+  'project.initiate': new Set(['title', 'budget', 'period', 'date', 'reason']),
+  'request.status': new Set(['requestNo', 'category', 'period', 'date']),
+  'request.withdraw': new Set(['requestNo', 'reason']),
+  'approval.list': new Set([]),
+  'approval.approve': new Set(['requestNo', 'reason']),
+  'approval.reject': new Set(['requestNo', 'reason']),
+  help: new Set([]),
+  // A bare answer to a follow-up question ("3500", "上个月的") carries slots without an intent.
+  unknown: new Set(['category', 'amount', 'budget', 'period', 'date', 'requestNo']),
+}
+
+/** Expenses look back, effective dates and plans look forward, bare answers take the nearest. */
+const LEAN_BY_INTENT: Readonly<Partial<Record<Intent, Lean>>> = {
+  'expense.submit': 'past',
+  'request.status': 'past',
+  'hr.transfer': 'future',
+  'hr.resign': 'future',
+  'project.initiate': 'future',
+  'purchase.request': 'future',
+}
+
+const BASE_CONFIDENCE = 0.95
+const ANSWER_CONFIDENCE = 0.9
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100
+}
+
+function clamp(n: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, n))
+}
+
+/** Parse one chat line with the rules alone: synchronous, deterministic, no network. */
+export function parseWithRules(text: string, now: Date): ParsedCommand {
+  const { text: normalized, corrections } = normalizeText(text)
+  const scan = new Scan(normalized)
+  const today = shanghaiToday(now)
+  const slots: Slots = {}
+
+  const requestNumbers = findRequestNumbers(scan)
+  const marked = findMarkedReason(scan)
+  const guess: IntentGuess | undefined = detectIntent(scan)
+  let intent: Intent = guess?.intent ?? 'unknown'
+  const allowed = (slot: SlotName, forIntent: Intent = intent) => SLOTS_BY_INTENT[forIntent].has(slot)
+
+  if (intent === 'project.initiate') {
+    const title = findProjectTitle(scan)
+    if (title !== undefined) slots.title = title
+  }
+
+  const dates = findDates(scan, today, LEAN_BY_INTENT[intent] ?? 'nearest')
+
+  if (intent === 'purchase.request') Object.assign(slots, findPurchase(scan))
+  if (intent === 'hr.transfer') {
+    const department = findTargetDepartment(scan)
+    if (department !== undefined) slots.department = department
+  }
+
+  const takesMoney = intent === 'unknown' || allowed('amount') || allowed('budget')
+  const money = takesMoney ? findMoney(scan, { bareIsMoney: true }) : []
+  const categories: CategoryMention[] = intent === 'unknown' || allowed('category') ? findCategories(scan) : []
+  const category = chooseCategory(categories)
+
+  // Without a keyword, a category said as a cost or paired with a sum is an expense claim (打车58, 差旅费).
+  let strength = guess?.strength ?? 0
+  if (intent === 'unknown' && category !== undefined && (money.length > 0 || category.asCost)) {
+    intent = 'expense.submit'
+    strength = money.length > 0 ? BASE_CONFIDENCE : 0.9
+  }
+  // A request number on its own asks where that request is.
+  if (intent === 'unknown' && requestNumbers.length > 0 && dates.length === 0 && money.length === 0 && categories.length === 0) {
+    intent = 'request.status'
+    strength = 0.85
+  }
+
+  if (category !== undefined && allowed('category')) slots.category = category.category
+  else for (const c of categories) scan.release(c.start, c.end)
+
+  const [firstMoney, ...extraMoney] = money
+  for (const extra of extraMoney) scan.release(extra.start, extra.end)
+  if (firstMoney !== undefined) {
+    const slot: SlotName = allowed('budget') && (firstMoney.budget || !allowed('amount')) ? 'budget' : 'amount'
+    if (allowed(slot)) slots[slot] = firstMoney.value
+    else scan.release(firstMoney.start, firstMoney.end)
+  }
+
+  const [firstDate, ...extraDates] = dates
+  for (const extra of extraDates) scan.release(extra.start, extra.end)
+  if (firstDate !== undefined) {
+    if (firstDate.kind === 'day' && allowed('effectiveDate')) slots.effectiveDate = formatDay(firstDate.day)
+    else if (firstDate.kind === 'day' && allowed('date')) slots.date = formatDay(firstDate.day)
+    else if (firstDate.kind === 'range' && allowed('period'))
+      slots.period = { from: formatDay(firstDate.range.from), to: formatDay(firstDate.range.to) }
+    else scan.release(firstDate.start, firstDate.end)
+  }
+
+  const [firstRequestNo, ...extraRequestNos] = requestNumbers
+  for (const extra of extraRequestNos) scan.release(extra.start, extra.end)
+  if (firstRequestNo !== undefined) {
+    if (allowed('requestNo')) slots.requestNo = firstRequestNo.requestNo
+    else scan.release(firstRequestNo.start, firstRequestNo.end)
+  }
+
+  if (guess !== undefined) claimKeywords(scan, guess.keywords)
+
+  if (allowed('reason')) {
+    const reasons = [marked?.reason, findClauseReasons(scan, categories)].filter((r): r is string => r !== undefined)
+    if (reasons.length > 0) slots.reason = reasons.join(',')
+  } else if (marked !== undefined) scan.release(marked.start, marked.end)
+
+  claimFillers(scan)
+  const leftover = scan.leftoverRatio()
+  const hasSlots = Object.keys(slots).length > 0
+
+  if (intent === 'unknown') {
+    // Slots survive only when the line is essentially nothing but them: an answer, not small talk.
+    if (hasSlots && leftover <= 0.34) {
+      return { intent, slots, confidence: round(ANSWER_CONFIDENCE - leftover), source: 'rules' }
+    }
+    return { intent, slots: {}, confidence: round(clamp(0.3 * (1 - leftover), 0.05, 0.3)), source: 'rules' }
+  }
+
+  const penalty = leftover + 0.03 * corrections + (guess?.conflicting ? 0.15 : 0)
+  return { intent, slots, confidence: round(clamp(strength - penalty, 0.05, 0.99)), source: 'rules' }
+}
+
+export class RuleParser implements CommandParser {
+  parse(text: string, now: Date): Promise<ParsedCommand> {
+    return Promise.resolve(parseWithRules(text, now))
+  }
+}

@@ -1,0 +1,31 @@
+import type { Scan } from './scan.js'
+
+const KEYWORD =
+  '(?:发起立项|申请立项|项目立项|立项申请|立项|新建项目|创建项目|发起项目|新项目|项目申请|申请项目|开个?项目|new project|create (?:a )?project|initiate (?:a )?project|start (?:a )?project|project proposal)'
+const TITLE_AFTER = new RegExp(
+  `${KEYWORD}\\s*(?::|叫做?|名为|名称\\s*:?|名字叫|项目名\\s*:?|for|called|named)?\\s*(?<title>[^,;。\\u0001]+)`,
+  'dg',
+)
+// 为双十一营销活动立项 / 双十一营销活动项目立项
+const TITLE_BEFORE = /(?:^|为|给)\s*(?<title>[^,;。\u0001]{2,40}?)(?:的)?(?:项目)?\s*(?:要)?(?:发起|申请)?立项/dg
+
+// A title stops where the budget, reason or time frame starts.
+const TITLE_END = /预算|理由|原因|因为|由于|\bbudget\b|\bbecause\b|\breason\b|[,;。]/
+
+/** The subject of a project being initiated. Claims what it reads. */
+export function findProjectTitle(scan: Scan): string | undefined {
+  for (const pattern of [TITLE_AFTER, TITLE_BEFORE]) {
+    const m = scan.first(pattern)
+    const at = m?.indices?.groups?.title
+    if (m === undefined || at === undefined) continue
+    const raw = scan.slice(at[0], at[1])
+    const cut = TITLE_END.exec(raw.toLowerCase())
+    const kept = (cut ? raw.slice(0, cut.index) : raw).trimEnd()
+    // A trailing 项目 or 的 is part of the phrase, not of the name.
+    const title = kept.replace(/(?:的|项目)+$/, '').trim()
+    if (title.length < 2) continue
+    scan.claim(at[0], at[0] + kept.length)
+    return title
+  }
+  return undefined
+}

@@ -1,0 +1,90 @@
+/**
+ * The text being parsed plus which characters have been explained so far. Extractors match against
+ * `masked`, where explained characters are replaced by a marker no pattern accepts, so one piece of
+ * text is never read twice and leftovers can be measured for confidence.
+ */
+const MARK = '\u0001'
+
+export class Scan {
+  readonly text: string
+  /** Lower-cased, same length as `text`; extractors match on this and slice values from `text`. */
+  private readonly lower: string
+  private readonly explained: Uint8Array
+  private cached: string | undefined
+
+  constructor(text: string) {
+    this.text = text
+    this.lower = [...text].map((ch) => (ch.toLowerCase().length === ch.length ? ch.toLowerCase() : ch)).join('')
+    this.explained = new Uint8Array(text.length)
+  }
+
+  get masked(): string {
+    if (this.cached === undefined) {
+      let out = ''
+      for (let i = 0; i < this.lower.length; i++) out += this.explained[i] ? MARK : this.lower[i]
+      this.cached = out
+    }
+    return this.cached
+  }
+
+  claim(start: number, end: number): void {
+    this.explained.fill(1, start, end)
+    this.cached = undefined
+  }
+
+  /** Give back text that was read but cannot be used, so it counts against confidence. */
+  release(start: number, end: number): void {
+    this.explained.fill(0, start, end)
+    this.cached = undefined
+  }
+
+  isFree(start: number, end: number): boolean {
+    for (let i = start; i < end; i++) if (this.explained[i]) return false
+    return true
+  }
+
+  slice(start: number, end: number): string {
+    return this.text.slice(start, end)
+  }
+
+  /** Every match of a global (`g`) pattern on the unexplained text, as it was when called. */
+  matches(pattern: RegExp): RegExpExecArray[] {
+    const masked = this.masked
+    const found: RegExpExecArray[] = []
+    pattern.lastIndex = 0
+    let m: RegExpExecArray | null
+    while ((m = pattern.exec(masked)) !== null) {
+      if (m[0].length === 0) pattern.lastIndex++
+      else found.push(m)
+    }
+    return found
+  }
+
+  /** The first match of a global (`g`) pattern on the unexplained text. */
+  first(pattern: RegExp): RegExpExecArray | undefined {
+    pattern.lastIndex = 0
+    return pattern.exec(this.masked) ?? undefined
+  }
+
+  /** Share of meaningful characters nothing has explained; Latin letters weigh half a Chinese character. */
+  leftoverRatio(): number {
+    let total = 0
+    let left = 0
+    for (let i = 0; i < this.text.length; i++) {
+      const ch = this.text[i]!
+      if (/\s/.test(ch)) continue
+      const weight = /[a-z]/i.test(ch) ? 0.5 : 1
+      total += weight
+      if (!this.explained[i]) left += weight
+    }
+    return total === 0 ? 0 : left / total
+  }
+
+  /** The unexplained text, with explained stretches turned into single spaces. */
+  leftover(): string {
+    return this.masked.replace(/\u0001+/g, ' ').trim()
+  }
+}
+
+/** Matches nothing in user text; used to stop character classes at explained text. */
+export const EXPLAINED = MARK
