@@ -56,6 +56,8 @@ type Envelope = { id: number; result?: unknown; error?: unknown }
 
 export class TrytonClient {
   private session: { header: string; context: Record<string, unknown> } | null = null
+  /** Parallel calls share one login instead of each opening a session. */
+  private pendingLogin: Promise<void> | null = null
   private requestId = 0
 
   constructor(private readonly connection: TrytonConnection) {}
@@ -72,7 +74,9 @@ export class TrytonClient {
       throw new ErpError('permanent', 'Tryton 登录返回了无法识别的结果。Tryton returned an unexpected login reply.', JSON.stringify(reply))
     }
     const header = `Session ${Buffer.from(`${username}:${reply[0]}:${reply[1]}`).toString('base64')}`
-    const preferences = await this.rpc(this.dbPath(), 'model.res.user.get_preferences', [true, {}], header)
+    const preferences = await this.rpc(this.dbPath(), 'model.res.user.get_preferences', [true, {}], header).catch((error: unknown) => {
+      throw error instanceof SessionExpired ? sessionRefused('model.res.user.get_preferences') : error
+    })
     this.session = { header, context: { ...(preferences as Record<string, unknown>), language } }
   }
 
@@ -85,8 +89,15 @@ export class TrytonClient {
 
   /** The user's context (company, employee, language...) as the server gave it at login. */
   async context(): Promise<Record<string, unknown>> {
-    if (!this.session) await this.login()
-    return this.session!.context
+    return (await this.ensureSession()).context
+  }
+
+  private async ensureSession(): Promise<{ header: string; context: Record<string, unknown> }> {
+    if (!this.session) {
+      this.pendingLogin ??= this.login().finally(() => (this.pendingLogin = null))
+      await this.pendingLogin
+    }
+    return this.session!
   }
 
   /** Calls `model.<model>.<method>`, with the context appended as the last argument. */
@@ -102,8 +113,7 @@ export class TrytonClient {
   /** A 401 means the session expired: log in again and retry once (trytond refuses before doing anything). */
   private async invoke<T>(name: string, args: unknown[]): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      if (!this.session) await this.login()
-      const { header, context } = this.session!
+      const { header, context } = await this.ensureSession()
       try {
         return (await this.rpc(this.dbPath(), name, [...args, context], header)) as T
       } catch (error) {
@@ -111,10 +121,7 @@ export class TrytonClient {
           this.session = null
           continue
         }
-        if (error instanceof SessionExpired) {
-          throw new ErpError('permanent', 'Tryton 拒绝了登录会话，请检查该用户的权限。Tryton rejected the session; check the user.', name)
-        }
-        throw error
+        throw error instanceof SessionExpired ? sessionRefused(name) : error
       }
     }
   }
@@ -180,6 +187,10 @@ export class TrytonClient {
 }
 
 class SessionExpired extends Error {}
+
+function sessionRefused(method: string): ErpError {
+  return new ErpError('permanent', 'Tryton 拒绝了刚建立的登录会话，请检查该用户的权限。Tryton refused a fresh session; check the user.', method)
+}
 
 function networkError(error: unknown, method: string, readOnly: boolean, connection: TrytonConnection): ErpError {
   const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }

@@ -30,15 +30,6 @@ export function fenToDecimal(fen: number): string {
   return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`
 }
 
-/** "128.5" / "128.50" → 12850; Tryton sends amounts as decimal strings. */
-export function decimalToFen(decimal: string): number {
-  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(decimal.trim())
-  if (!match) throw new TypeError(`not a decimal: ${decimal}`)
-  const cents = `${match[3] ?? ''}00`.slice(0, 2)
-  const fen = Number(match[2]) * 100 + Number(cents)
-  return match[1] ? -fen : fen
-}
-
 /** Unit price in yuan to Tryton's 4 price digits, so quantity × price is the budget to the fen where it divides. */
 export function unitPrice(budgetFen: number, quantity: number): string {
   const tenThousandths = Math.round((budgetFen * 100) / quantity)
