@@ -79,8 +79,8 @@ button { cursor: pointer; }
 .user-sub { color: var(--muted); font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .role-tags { display: flex; gap: 4px; flex-wrap: wrap; margin-top: 3px; }
 .role-tag { font-size: 11px; line-height: 18px; padding: 0 6px; border-radius: 4px; background: #eff0f1; color: var(--muted); }
-.role-tag.finance { background: #fff3e0; color: #c25e00; }
-.role-tag.manager, .role-tag.dept_head { background: #e8f5e6; color: #237b19; }
+.role-tag.finance, .role-tag.finance_manager { background: #fff3e0; color: #c25e00; }
+.role-tag.manager, .role-tag.dept_head, .role-tag.ceo { background: #e8f5e6; color: #237b19; }
 .role-tag.admin { background: #f0e8ff; color: #6a3fc2; }
 .side-note { margin: 0 16px 16px; padding: 10px 12px; border-radius: 10px; background: #f5f6f7; color: var(--muted); font-size: 12px; }
 
@@ -162,9 +162,8 @@ button { cursor: pointer; }
 .fields dt { color: var(--muted); white-space: nowrap; }
 .fields dd { margin: 0; word-break: break-word; white-space: pre-wrap; }
 .notes { list-style: none; margin: 10px 0 0; padding: 8px 10px; border-radius: 8px; background: #f5f6f7; font-size: 13px; color: var(--muted); }
-.notes li { position: relative; padding-left: 12px; white-space: pre-wrap; word-break: break-word; }
+.notes li { white-space: pre-wrap; word-break: break-word; }
 .notes li + li { margin-top: 3px; }
-.notes li::before { content: ""; position: absolute; left: 2px; top: .62em; width: 4px; height: 4px; border-radius: 50%; background: var(--faint); }
 .card-actions { padding: 0 14px 14px; }
 .comment { width: 100%; resize: vertical; min-height: 38px; padding: 8px 10px; border: 1px solid var(--line); border-radius: 8px; background: #fff; font-size: 14px; margin-bottom: 10px; }
 .comment:focus { outline: none; border-color: var(--brand); box-shadow: 0 0 0 2px var(--brand-weak); }
@@ -213,8 +212,8 @@ button { cursor: pointer; }
 .lines td.account { word-break: break-word; }
 
 /* Toasts */
-.toasts { position: fixed; z-index: 50; left: 50%; top: calc(64px + env(safe-area-inset-top)); transform: translateX(-50%); display: flex; flex-direction: column; gap: 8px; width: min(92vw, 420px); pointer-events: none; }
-.toast { padding: 10px 14px; border-radius: 10px; background: rgba(31,35,41,.92); color: #fff; font-size: 14px; box-shadow: 0 6px 20px rgba(0,0,0,.18); white-space: pre-wrap; word-break: break-word; animation: toast-in .18s ease-out; }
+.toasts { position: fixed; z-index: 50; left: 50%; top: calc(64px + env(safe-area-inset-top)); transform: translateX(-50%); display: flex; flex-direction: column; align-items: center; gap: 6px; width: min(92vw, 420px); pointer-events: none; }
+.toast { pointer-events: auto; cursor: pointer; max-width: 100%; padding: 7px 14px; border-radius: 18px; background: rgba(31,35,41,.9); color: #fff; font-size: 13px; box-shadow: 0 6px 20px rgba(0,0,0,.18); white-space: pre-wrap; word-break: break-word; animation: toast-in .18s ease-out; }
 .toast.error { background: #d83931; }
 @keyframes toast-in { from { transform: translateY(-6px); opacity: 0; } to { transform: none; opacity: 1; } }
 
@@ -302,7 +301,10 @@ const SCRIPT = `
   var POLL_MS = 1500;
   var LEDGER_POLL_MS = 3000;
   var SUGGESTIONS = ['提交本月差旅费 3500元', '我的报销到哪了', '待我审批的', '帮助'];
-  var ROLE_LABELS = { employee: '员工', manager: '主管', dept_head: '部门负责人', finance: '财务', admin: '管理员' };
+  var ROLE_LABELS = {
+    employee: '员工', manager: '主管', dept_head: '部门负责人', finance: '财务', finance_manager: '财务经理',
+    hr: '人事', ceo: '总经理', admin: '管理员'
+  };
   var AVATAR_COLOURS = ['#3370ff', '#2ea121', '#f80', '#7c5cff', '#00a3a3', '#e0559a', '#5b8c00', '#d25f00'];
 
   var state = {
@@ -365,11 +367,11 @@ const SCRIPT = `
   }
 
   function toast(message, isError) {
-    var node = h('div', { className: 'toast' + (isError ? ' error' : ''), text: message });
+    var node = h('div', { className: 'toast' + (isError ? ' error' : ''), text: message, onclick: function () { node.remove(); } });
     el.toasts.appendChild(node);
     // Two at most: a stack of stale confirmations would hide the cards they talk about.
     while (el.toasts.children.length > 2) el.toasts.firstChild.remove();
-    setTimeout(function () { node.remove(); }, isError ? 5000 : 3500);
+    setTimeout(function () { node.remove(); }, isError ? 5000 : 2500);
   }
 
   function setBanner(message) {
@@ -469,6 +471,7 @@ const SCRIPT = `
     if (!changed) return;
     state.generation++;
     state.rendered.clear();
+    el.toasts.replaceChildren(); // they were about the previous user's cards
     el.messages.replaceChildren();
     el.pending.replaceChildren();
     el.empty.hidden = true;
