@@ -18,3 +18,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
     throw new Error(`数据库迁移失败 / migration failed: ${failed?.migrationName ?? ''} ${String(error)}`)
   }
 }
+
+/** Names of migrations this code knows but the database has not run (an upgrade in progress). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const all = await new Migrator({ db, provider, allowUnorderedMigrations: true }).getMigrations()
+  return all.filter((m) => !m.executedAt).map((m) => m.name)
+}

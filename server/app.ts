@@ -1,7 +1,15 @@
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { pendingMigrations } from '../db/migrate.js'
 import { devRoutes } from '../bot/platforms/dev/dev-routes.js'
 import { miniappRoutes } from '../miniapp/miniapp-routes.js'
 import type { System } from './compose.js'
+
+/** Callbacks and admin calls are small JSON; anything larger is refused before parsing. */
+const MAX_BODY_BYTES = 1024 * 1024
 
 export interface AppOptions {
   devMode: boolean
@@ -11,10 +19,26 @@ export interface AppOptions {
 /** The one Hono app, built from parts handed to it; runtime entries (Node, Workers) only serve it. */
 export function createApp(system: System, options: AppOptions): Hono {
   const app = new Hono()
+  app.use(requestId())
+  // Pages inside Feishu/DingTalk open in the client's webview; the mini-app sets its own CSP.
+  app.use(secureHeaders({ xFrameOptions: false }))
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ ok: false, code: 'TOO_LARGE', message: '请求体超过 1 MB / request body over 1 MB' }, 413),
+    }),
+  )
 
-  app.get('/healthz', async (c) => {
-    await system.services.db.selectFrom('users').select('id').limit(1).execute()
-    return c.json({ ok: true })
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/readyz', async (c) => {
+    try {
+      const pending = await pendingMigrations(system.services.db)
+      if (pending.length > 0) return c.json({ ok: false, message: `数据库迁移未完成 / migrations pending: ${pending.join(', ')}` }, 503)
+      return c.json({ ok: true })
+    } catch (error) {
+      options.log?.(`readyz: database unreachable: ${String(error)}`)
+      return c.json({ ok: false, message: '数据库不可用 / database unreachable' }, 503)
+    }
   })
   app.get('/', (c) => c.redirect(options.devMode ? '/dev' : '/miniapp'))
   app.route('/', miniappRoutes())
@@ -24,6 +48,9 @@ export function createApp(system: System, options: AppOptions): Hono {
   if (options.devMode) app.route('/', devRoutes(system.services, system.conversation, system.devPlatform))
 
   app.onError((error, c) => {
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ ok: false, code: 'BAD_REQUEST', message: `请求无效 / ${error.message}` }, error.status)
+    }
     options.log?.(`unhandled error on ${c.req.method} ${c.req.path}: ${error.stack ?? String(error)}`)
     return c.json({ ok: false, code: 'INTERNAL', message: '服务器内部错误，请稍后重试 / internal error' }, 500)
   })

@@ -49,15 +49,56 @@ export type AppConfig = z.infer<typeof configSchema> & {
 
 export class ConfigError extends Error {}
 
+type Env = z.infer<typeof configSchema>
+
+/** Settings that are each valid alone but not together: one readable line per problem. */
+function crossFieldProblems(c: Env): string[] {
+  const problems: string[] = []
+  const both = (a: keyof Env, b: keyof Env) => {
+    if (c[a] && !c[b]) problems.push(`${a} 已设置但缺少 ${b} / ${a} is set but ${b} is not`)
+  }
+  both('FEISHU_APP_ID', 'FEISHU_APP_SECRET')
+  both('FEISHU_APP_SECRET', 'FEISHU_APP_ID')
+  both('FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN')
+  both('DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET')
+  both('DINGTALK_CLIENT_SECRET', 'DINGTALK_CLIENT_ID')
+  both('DINGTALK_CALLBACK_TOKEN', 'DINGTALK_CALLBACK_AES_KEY')
+  both('DINGTALK_CALLBACK_AES_KEY', 'DINGTALK_CALLBACK_TOKEN')
+  both('OPENAI_API_KEY', 'OPENAI_MODEL')
+  both('OPENAI_BASE_URL', 'OPENAI_MODEL')
+  if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'http' && !c.FEISHU_VERIFICATION_TOKEN) {
+    problems.push('FEISHU_MODE=http 需要 FEISHU_VERIFICATION_TOKEN 来校验回调 / FEISHU_MODE=http needs FEISHU_VERIFICATION_TOKEN to verify callbacks')
+  }
+  if (c.DINGTALK_CALLBACK_AES_KEY && c.DINGTALK_CALLBACK_AES_KEY.length !== 43) {
+    problems.push('DINGTALK_CALLBACK_AES_KEY 必须是 43 个字符 / must be exactly 43 characters')
+  }
+  return problems
+}
+
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = configSchema.safeParse(env)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
-    throw new ConfigError(`配置错误 / invalid configuration:\n${lines.join('\n')}`)
+  const problems = parsed.success ? crossFieldProblems(parsed.data) : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`配置错误 / invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
   }
   const config = parsed.data
   const feishuEnabled = Boolean(config.FEISHU_APP_ID && config.FEISHU_APP_SECRET)
   const dingtalkEnabled = Boolean(config.DINGTALK_CLIENT_ID && config.DINGTALK_CLIENT_SECRET)
   const devMode = config.DEV_MODE ?? !(feishuEnabled || dingtalkEnabled)
   return { ...config, feishuEnabled, dingtalkEnabled, devMode }
+}
+
+const SECRET_KEYS = /SECRET|TOKEN|KEY|PASSWORD/
+
+/** The effective configuration for humans: secrets masked, credentials stripped from URLs. */
+export function describeConfig(config: AppConfig): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of Object.keys(configSchema.shape) as (keyof Env)[]) {
+    const value = config[key]
+    if (value === undefined) continue
+    if (SECRET_KEYS.test(key) && typeof value === 'string') out[key] = `${value.slice(0, 3)}…(${value.length} chars)`
+    else if (key === 'DATABASE_URL' && typeof value === 'string') out[key] = value.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@')
+    else out[key] = String(value)
+  }
+  return out
 }
