@@ -67,6 +67,11 @@ export function findCategories(scan: Scan): CategoryMention[] {
   return found
 }
 
+/** Whether an expense category is named, without claiming it (to know which way dates lean). */
+export function mentionsCategory(scan: Scan): boolean {
+  return scan.first(CATEGORY) !== undefined
+}
+
 /**
  * One category for the claim: when several are named, the one said as a cost wins
  * (出差期间的打车费 is transport), otherwise the last named.

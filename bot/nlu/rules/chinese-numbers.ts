@@ -22,7 +22,7 @@ const ARABIC = String.raw`(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?`
  */
 export const NUMBER_SOURCE =
   String.raw`(?<![a-z0-9.])(?:${ARABIC}|[${CHINESE_DIGIT_CLASS}${CHINESE_UNIT_CLASS}])` +
-  String.raw`(?:${ARABIC}|[${CHINESE_DIGIT_CLASS}${CHINESE_UNIT_CLASS}]|点(?=[0-9${CHINESE_DIGIT_CLASS}])|(?<=\d)[kw](?![a-z]))*`
+  String.raw`(?:${ARABIC}|[${CHINESE_DIGIT_CLASS}${CHINESE_UNIT_CLASS}]|点(?=[0-9${CHINESE_DIGIT_CLASS}])|(?<=\d)[kw](?![a-z])|(?<=\d)\s+(?=[万千亿]))*`
 
 /** Small whole numbers for dates and counts: 1–99 in Arabic or Chinese. */
 export const SMALL_NUMBER_SOURCE = `(?:\\d{1,2}|[${CHINESE_DIGIT_CLASS}十]{1,3})`
@@ -42,7 +42,7 @@ export function isBareChineseDigits(token: string): boolean {
  * last unit is read colloquially as the next place down: 三千五 = 3500, 一万二 = 12000, 3千5 = 3500.
  */
 export function parseNumber(token: string): number | undefined {
-  const s = token.toLowerCase()
+  const s = token.toLowerCase().replace(/\s+/g, '')
   if (s.length > 1 && isBareChineseDigits(s)) {
     // 二〇二六: digits read one by one, as in years.
     return Number([...s].map((c) => DIGITS[c]).join(''))

@@ -7,8 +7,13 @@ const WITH_SUFFIX = new RegExp(`${MOVE}(?<dept>[\\u4e00-\\u9fa5a-z0-9]{1,12}?(?:
 const BARE = /(?:调岗|调动|转岗|换岗|调|转)\s*(?:到|至|去|往|入)\s*(?<dept>[\u4e00-\u9fa5a-z0-9]{2,8}?)(?=$|[,.;\s]|工作|上班|任职|生效|\u0001)/dg
 const ENGLISH = /\bto (?:the )?(?<dept>[a-z][a-z &]*?(?: department| dept| team| group| center| centre)?)(?=$|[,.;]| on\b| from\b| effective\b| starting\b| next\b| because\b| as of\b|\u0001)/dg
 
-/** The department someone moves to. Claims what it reads. */
+// 从财务部调到…: the department being left is context, not a slot.
+const SOURCE = new RegExp(`从\\s*[\\u4e00-\\u9fa5a-z0-9]{1,12}?(?:${SUFFIX})`, 'g')
+
+/** The department someone moves to. Claims what it reads, and the one they leave. */
 export function findTargetDepartment(scan: Scan): string | undefined {
+  const source = scan.first(SOURCE)
+  if (source !== undefined) scan.claim(source.index, source.index + source[0].length)
   for (const pattern of [WITH_SUFFIX, BARE, ENGLISH]) {
     const m = scan.first(pattern)
     const at = m?.indices?.groups?.dept

@@ -46,7 +46,7 @@ const RULES: readonly IntentRule[] = [
   {
     intent: 'approval.list',
     pattern:
-      /待办|待审批|待审|待批|待处理|待我(?:审批|审|批|处理)|(?:需要|要|该)我(?:审批|批|审|处理)|我(?:要|需要|该)(?:审批|审|批|处理)的|审批列表|有(?:什么|哪些|啥|没有)(?:要|需要|待)?(?:我)?(?:审批|批|审|处理)的|\bpending\b|\btodos?\b|\bto-?do\b|\bmy approvals\b|\binbox\b|\bapproval list\b|\bneeds? my approval\b/g,
+      /待办|待审批|待审|待批|待处理|待我(?:审批|审|批|处理)|(?:需要|要|该)我(?:审批|批|审|处理)|我(?:要|需要|该)(?:审批|审|批|处理)的|审批列表|有(?:什么|哪些|啥|没有)(?:要|需要|待)?(?:我)?(?:审批|批|审|处理)的|\bpending\b|\btodos?\b|\bto-?do\b|\bmy approvals\b|\bapprovals\b|\binbox\b|\bapproval list\b|\bneeds? my approval\b/g,
     strength: 0.95,
   },
   {
@@ -68,12 +68,12 @@ const RULES: readonly IntentRule[] = [
   },
   {
     intent: 'expense.submit',
-    pattern: /报销|报账|报一下|报个|报掉|\bexpenses?\b|\breimburs\w*|\bclaim\b/g,
+    pattern: /报销|报账|报(?:一)?下销|报一下|报个|报掉|\bexpenses?\b|\breimburs\w*|\bclaim\b/g,
     strength: 0.95,
   },
   {
     intent: 'purchase.request',
-    pattern: /采购|申购|购买|订购|请购|\bpurchase\b|\bbuy\b|\bprocure(?:ment)?\b|\border\b/g,
+    pattern: /采购|申购|购买|订购|(?<!申)请购|\bpurchase\b|\bbuy\b|\bprocure(?:ment)?\b|\border\b/g,
     strength: 0.95,
   },
   {

@@ -1,6 +1,6 @@
 import type { CommandParser, Intent, ParsedCommand, Slots } from '../command.js'
 import { formatDay, shanghaiToday } from './calendar.js'
-import { chooseCategory, findCategories, type CategoryMention } from './categories.js'
+import { chooseCategory, findCategories, mentionsCategory, type CategoryMention } from './categories.js'
 import { findTargetDepartment } from './departments.js'
 import { claimFillers } from './fillers.js'
 import { claimKeywords, detectIntent, type IntentGuess } from './intents.js'
@@ -71,7 +71,9 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
     if (title !== undefined) slots.title = title
   }
 
-  const dates = findDates(scan, today, LEAN_BY_INTENT[intent] ?? 'nearest')
+  // With no keyword, a named expense category makes this an expense claim, which looks back.
+  const lean = LEAN_BY_INTENT[intent] ?? (intent === 'unknown' && mentionsCategory(scan) ? 'past' : 'nearest')
+  const dates = findDates(scan, today, lean)
 
   if (intent === 'purchase.request') Object.assign(slots, findPurchase(scan))
   if (intent === 'hr.transfer') {
@@ -137,7 +139,7 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
 
   if (intent === 'unknown') {
     // Slots survive only when the line is essentially nothing but them: an answer, not small talk.
-    if (hasSlots && leftover <= 0.34) {
+    if (hasSlots && leftover <= 0.25) {
       return { intent, slots, confidence: round(ANSWER_CONFIDENCE - leftover), source: 'rules' }
     }
     return { intent, slots: {}, confidence: round(clamp(0.3 * (1 - leftover), 0.05, 0.3)), source: 'rules' }

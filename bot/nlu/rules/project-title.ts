@@ -1,3 +1,4 @@
+import { isOnlyFillers } from './fillers.js'
 import type { Scan } from './scan.js'
 
 const KEYWORD =
@@ -7,7 +8,7 @@ const TITLE_AFTER = new RegExp(
   'dg',
 )
 // 为双十一营销活动立项 / 双十一营销活动项目立项
-const TITLE_BEFORE = /(?:^|为|给)\s*(?<title>[^,;。\u0001]{2,40}?)(?:的)?(?:项目)?\s*(?:要)?(?:发起|申请)?立项/dg
+const TITLE_BEFORE = /(?:^\s*(?:为|给)?|为|给)\s*(?<title>[^,;。\u0001]{2,40}?)(?:的)?(?:项目)?\s*(?:要)?(?:发起|申请)?立项/dg
 
 // A title stops where the budget, reason or time frame starts.
 const TITLE_END = /预算|理由|原因|因为|由于|\bbudget\b|\bbecause\b|\breason\b|[,;。]/
@@ -23,7 +24,7 @@ export function findProjectTitle(scan: Scan): string | undefined {
     const kept = (cut ? raw.slice(0, cut.index) : raw).trimEnd()
     // A trailing 项目 or 的 is part of the phrase, not of the name.
     const title = kept.replace(/(?:的|项目)+$/, '').trim()
-    if (title.length < 2) continue
+    if (title.length < 2 || isOnlyFillers(title)) continue
     scan.claim(at[0], at[0] + kept.length)
     return title
   }

@@ -3,15 +3,19 @@ import type { Scan } from './scan.js'
 
 // 批/些 say "some", not how many, so they name an item without giving a quantity.
 const MEASURE = '台|把|箱|包|套|个|张|支|部|本|盒|件|瓶|桶|只|副|双|辆|卷|袋|组|条|根|份|枚|片|罐|盆|令|批|些'
+// 块 is also a unit of money (八百块), so it only counts after the item (白板一块).
+const MEASURE_AFTER_ITEM = `${MEASURE}|块`
 const QTY = '(?<qty>\\d+|[一二两三四五六七八九十百千]+)'
 const ITEM_START = '[\\u4e00-\\u9fa5a-z]'
-const ITEM_CHAR = '[\\u4e00-\\u9fa5a-z0-9+#\\-]'
-const VERB = '(?:采购|申购|购买|订购|请购|买)'
+// Spaces only inside Latin names (MacBook Pro).
+const ITEM_CHAR = '(?:[\\u4e00-\\u9fa5a-z0-9+#\\-]| (?=[a-z]))'
+const VERB = '(?:采购|申购|购买|订购|(?<!申)请购|买)'
 
 const COUNT_FIRST = new RegExp(`${QTY}\\s*(?<measure>${MEASURE})\\s*(?<item>${ITEM_CHAR}+)`, 'gd')
-const ITEM_FIRST = new RegExp(`${VERB}\\s*(?<item>${ITEM_START}${ITEM_CHAR}*?)\\s*${QTY}\\s*(?<measure>${MEASURE})`, 'gd')
-const ITEM_ONLY = new RegExp(`${VERB}\\s*(?<item>${ITEM_START}${ITEM_CHAR}*)`, 'gd')
-const ENGLISH = /\b(?:purchase|buy|procure|order)\s+(?:(?<qty>\d+)\s+)?(?<item>[a-z][a-z0-9 \-]*?)(?=\s*(?:[,;.]|$|\bbudget\b|\bfor\b|\bbecause\b|\bat\b|\bwith\b|\bworth\b|\btotal\b|\d))/dg
+const ITEM_FIRST = new RegExp(`${VERB}\\s*(?<item>${ITEM_START}${ITEM_CHAR}*?)\\s*${QTY}\\s*(?<measure>${MEASURE_AFTER_ITEM})`, 'gd')
+// 买个路由器: a bare 个 is 一个.
+const ITEM_ONLY = new RegExp(`${VERB}\\s*(?<qty>个)?(?<item>${ITEM_START}${ITEM_CHAR}*)`, 'gd')
+const ENGLISH = /\b(?:purchase|buy|procure|order)\s+(?:(?<qty>\d+)\s+)?(?:(?:a|an|the|some)\s+)?(?<item>[a-z][a-z0-9 \-]*?)(?=\s*(?:[,;.]|$|\bbudget\b|\bfor\b|\bbecause\b|\bat\b|\bwith\b|\bworth\b|\btotal\b|\d))/dg
 
 // Where an item name stops: a budget, a reason, a price.
 const ITEM_END = /预算|理由|原因|因为|由于|用于|用来|给|供|大概|大约|约|总价|总共|一共|共计|单价|每[台个把件套]|金额|费用|左右|\d+(?:\.\d+)?(?:万|千|元|块|k|w)|[,.;]/
@@ -21,9 +25,13 @@ export interface PurchaseMention {
   quantity?: number
 }
 
+// Words that follow a purchase verb without naming anything to buy.
+const NOT_AN_ITEM = /^(?:申请|一下|东西|单|流程|的申请)$/
+
 function trimItem(raw: string): string {
   const cut = ITEM_END.exec(raw.toLowerCase())
-  return (cut ? raw.slice(0, cut.index) : raw).replace(/^(?:的|些|点)+|的+$/g, '').trim()
+  const item = (cut ? raw.slice(0, cut.index) : raw).replace(/^(?:的|些|点)+|的+$/g, '').trim()
+  return NOT_AN_ITEM.test(item) ? '' : item
 }
 
 /** What is to be bought and how many. Claims what it reads. */
@@ -37,7 +45,8 @@ export function findPurchase(scan: Scan): PurchaseMention {
     const itemEnd = scan.text.indexOf(item, itemAt[0]) + item.length
     const qtyAt = m.indices?.groups?.qty
     const counted = m.groups!.measure !== '批' && m.groups!.measure !== '些'
-    const quantity = m.groups!.qty !== undefined && counted ? parseNumber(m.groups!.qty) : undefined
+    const qty = m.groups!.qty
+    const quantity = qty === undefined || !counted ? undefined : qty === '个' ? 1 : parseNumber(qty)
     // Claim from the count (or the item) to the end of what was read, but not the verb.
     const start = Math.min(itemAt[0], qtyAt?.[0] ?? Infinity)
     const end = Math.max(itemEnd, pattern === ITEM_FIRST ? m.index + m[0].length : itemEnd)

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest'
+import { parsedCommandSchema } from '../../bot/nlu/command.js'
+import { parseNumber } from '../../bot/nlu/rules/chinese-numbers.js'
+import { parseWithRules, RuleParser } from '../../bot/nlu/rules/index.js'
+import { CORPUS, CORPUS_NOW } from './corpus.js'
+
+const now = new Date(CORPUS_NOW)
+
+describe('labelled corpus', () => {
+  it('has at least 300 commands covering every intent', () => {
+    expect(CORPUS.length).toBeGreaterThanOrEqual(300)
+    expect(new Set(CORPUS.map((c) => c.intent)).size).toBe(12)
+  })
+
+  it.each(CORPUS.map((c) => [c.text, c] as const))('%j', (_text, c) => {
+    const parsed = parseWithRules(c.text, new Date(c.now ?? CORPUS_NOW))
+    expect(parsedCommandSchema.parse(parsed)).toEqual(parsed)
+    expect({ intent: parsed.intent, slots: parsed.slots }).toEqual({ intent: c.intent, slots: c.slots })
+    expect(parsed.source).toBe('rules')
+  })
+})
+
+describe('numbers', () => {
+  it.each([
+    ['3500', 3500],
+    ['三千五', 3500],
+    ['两千三百', 2300],
+    ['一万二', 12000],
+    ['两万五', 25000],
+    ['一百五', 150],
+    ['十五', 15],
+    ['二十五', 25],
+    ['一千零五', 1005],
+    ['三千零五十', 3050],
+    ['1.2万', 12000],
+    ['3.5k', 3500],
+    ['8w', 80000],
+    ['3千5', 3500],
+    ['2万5', 25000],
+    ['5万3千', 53000],
+    ['三点五万', 35000],
+    ['壹仟贰佰', 1200],
+    ['叁万伍仟', 35000],
+    ['3,500', 3500],
+    ['12,000.50', 12000.5],
+    ['一亿二千万', 120_000_000],
+    ['二〇二六', 2026],
+  ])('%s = %d', (token, value) => {
+    expect(parseNumber(token)).toBe(value)
+  })
+
+  it.each(['千', '点', 'abc'])('%s is not a number', (token) => {
+    expect(parseNumber(token)).toBeUndefined()
+  })
+
+  it.each([
+    ['八百块', 800],
+    ['58块钱', 58],
+    ['¥3,500', 3500],
+    ['￥1,280.50', 1280.5],
+    ['RMB 2100', 2100],
+    ['2100 RMB', 2100],
+    ['99 yuan', 99],
+    ['三块五', 3.5],
+    ['壹仟贰佰元整', 1200],
+    ['8 万元', 80000],
+  ])('amount %s = %d', (text, amount) => {
+    expect(parseWithRules(text, now).slots.amount).toBe(amount)
+  })
+
+  it('keeps counts, days and ordinals out of amounts', () => {
+    expect(parseWithRules('报销出差3天的住宿费 900', now).slots).toEqual({ category: 'lodging', amount: 900 })
+    expect(parseWithRules('发起立项：双十一营销活动', now).slots).toEqual({ title: '双十一营销活动' })
+    expect(parseWithRules('报销A4纸 35', now).slots.amount).toBe(35)
+  })
+
+  it('reads a budget as a budget and a spend as an amount', () => {
+    expect(parseWithRules('预算8万', now).slots).toEqual({ budget: 80000 })
+    expect(parseWithRules('8万', now).slots).toEqual({ amount: 80000 })
+    expect(parseWithRules('采购投影仪 8000', now).slots).toEqual({ item: '投影仪', budget: 8000 })
+  })
+})
+
+describe('dates in Asia/Shanghai', () => {
+  const expense = (text: string, at = now) => parseWithRules(`报销${text}的打车费 50`, at).slots
+  const effective = (text: string, at = now) => parseWithRules(`${text}调岗到销售部`, at).slots.effectiveDate
+
+  it.each([
+    ['今天', '2026-11-25'],
+    ['昨天', '2026-11-24'],
+    ['前天', '2026-11-23'],
+    ['大前天', '2026-11-22'],
+    ['上周五', '2026-11-20'],
+    ['本周一', '2026-11-23'],
+    ['周五', '2026-11-20'],
+    ['11月3日', '2026-11-03'],
+    ['12月15日', '2025-12-15'],
+    ['3号', '2026-11-03'],
+    ['28号', '2026-10-28'],
+    ['2026-11-18', '2026-11-18'],
+    ['2026/11/18', '2026-11-18'],
+    ['上月底', '2026-10-31'],
+    ['月初', '2026-11-01'],
+  ])('expense on %s → date %s', (text, date) => {
+    expect(expense(text).date).toBe(date)
+  })
+
+  it.each([
+    ['本周', '2026-11-23', '2026-11-29'],
+    ['上周', '2026-11-16', '2026-11-22'],
+    ['上上周', '2026-11-09', '2026-11-15'],
+    ['本月', '2026-11-01', '2026-11-30'],
+    ['这个月', '2026-11-01', '2026-11-30'],
+    ['上月', '2026-10-01', '2026-10-31'],
+    ['上个月', '2026-10-01', '2026-10-31'],
+    ['上上个月', '2026-09-01', '2026-09-30'],
+    ['9月份', '2026-09-01', '2026-09-30'],
+    ['11月', '2026-11-01', '2026-11-30'],
+    ['12月', '2025-12-01', '2025-12-31'],
+    ['去年12月', '2025-12-01', '2025-12-31'],
+    ['本季度', '2026-10-01', '2026-12-31'],
+    ['上季度', '2026-07-01', '2026-09-30'],
+    ['第三季度', '2026-07-01', '2026-09-30'],
+    ['Q1', '2026-01-01', '2026-03-31'],
+    ['今年', '2026-01-01', '2026-12-31'],
+    ['去年', '2025-01-01', '2025-12-31'],
+    ['上半年', '2026-01-01', '2026-06-30'],
+    ['11月1日到11月5日', '2026-11-01', '2026-11-05'],
+    ['11月1日至5日', '2026-11-01', '2026-11-05'],
+    ['最近一周', '2026-11-19', '2026-11-25'],
+    ['11月下旬', '2026-11-21', '2026-11-30'],
+  ])('expense in %s → period %s..%s', (text, from, to) => {
+    expect(expense(text).period).toEqual({ from, to })
+  })
+
+  it.each([
+    ['下月1号', '2026-12-01'],
+    ['下个月1号', '2026-12-01'],
+    ['下周一', '2026-11-30'],
+    ['下个月底', '2026-12-31'],
+    ['12月15日', '2026-12-15'],
+    ['1月1日', '2027-01-01'],
+    ['1号', '2026-12-01'],
+    ['28号', '2026-11-28'],
+    ['明天', '2026-11-26'],
+    ['月底', '2026-11-30'],
+    ['年底', '2026-12-31'],
+  ])('effective %s → %s (dates for changes look forward)', (text, date) => {
+    expect(effective(text)).toBe(date)
+  })
+
+  it('uses the Shanghai calendar day, not UTC', () => {
+    // 2026-11-25T16:30Z is already 00:30 on the 26th in Shanghai.
+    expect(expense('今天', new Date('2026-11-25T16:30:00Z')).date).toBe('2026-11-26')
+    expect(expense('本月', new Date('2026-11-30T16:30:00Z')).period).toEqual({ from: '2026-12-01', to: '2026-12-31' })
+  })
+
+  it('crosses year ends', () => {
+    const newYear = new Date('2027-01-03T09:00:00+08:00')
+    expect(expense('上个月', newYear).period).toEqual({ from: '2026-12-01', to: '2026-12-31' })
+    expect(expense('上周', newYear).period).toEqual({ from: '2026-12-21', to: '2026-12-27' })
+    expect(expense('去年第四季度', newYear).period).toEqual({ from: '2026-10-01', to: '2026-12-31' })
+    expect(effective('下月1号', new Date('2026-12-20T09:00:00+08:00'))).toBe('2027-01-01')
+  })
+
+  it('knows leap years and short months', () => {
+    expect(expense('2月份', new Date('2028-03-10T09:00:00+08:00')).period).toEqual({ from: '2028-02-01', to: '2028-02-29' })
+    expect(effective('下个月底', new Date('2027-01-31T09:00:00+08:00'))).toBe('2027-02-28')
+  })
+})
+
+describe('slots the text does not give are absent', () => {
+  it.each(['报销', '我要立项', '申请调岗', '同意', '撤回'])('%s', (text) => {
+    expect(parseWithRules(text, now).slots).toEqual({})
+  })
+})
+
+describe('confidence', () => {
+  it('is high when every part of the text is accounted for', () => {
+    expect(parseWithRules('提交本月差旅费 3500元', now).confidence).toBeGreaterThanOrEqual(0.9)
+    expect(parseWithRules('不同意BX-202611-0011', now).confidence).toBeGreaterThanOrEqual(0.9)
+  })
+
+  it('drops when part of the text is not understood', () => {
+    const clean = parseWithRules('报销打车费 58', now).confidence
+    const noisy = parseWithRules('报销打车费 58 顺便问问年会在哪开', now)
+    expect(noisy.intent).toBe('expense.submit')
+    expect(noisy.confidence).toBeLessThan(clean - 0.2)
+  })
+
+  it('drops a little for each corrected typo', () => {
+    expect(parseWithRules('报消差旅费3500', now).confidence).toBeLessThan(parseWithRules('报销差旅费3500', now).confidence)
+  })
+
+  it('is low for small talk', () => {
+    for (const text of ['你好', '今天天气怎么样', '讲个笑话', 'asdfghjkl']) expect(parseWithRules(text, now).confidence).toBeLessThan(0.3)
+  })
+
+  it('is lower when two request types are named', () => {
+    expect(parseWithRules('报销采购的笔记本电脑 8000', now).confidence).toBeLessThan(0.9)
+  })
+})
+
+describe('RuleParser', () => {
+  it('implements CommandParser with the same answer as parseWithRules', async () => {
+    await expect(new RuleParser().parse('报销昨天打车费用58元', now)).resolves.toEqual(parseWithRules('报销昨天打车费用58元', now))
+  })
+})
