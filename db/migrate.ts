@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import * as initial from './migrations/0001-initial.js'
+import * as erpBridge from './migrations/0003-erp-bridge.js'
 
 /**
  * Static list (no filesystem scan) so the same migrations run on Node and on Workers. Parallel work
@@ -7,6 +8,7 @@ import * as initial from './migrations/0001-initial.js'
  */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0003-erp-bridge': erpBridge,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

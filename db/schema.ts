@@ -149,6 +149,46 @@ export interface LedgerLineTable {
   partner: string | null
   debit_fen: number
   credit_fen: number
+  cost_center: string | null
+}
+
+/** A configured ERP; at most one is active. Secrets are sealed, never stored in `settings`. */
+export interface ErpConnectionTable {
+  id: string
+  name: string
+  adapter: string
+  /** JSON of the adapter's non-secret settings. */
+  settings: string
+  /** AES-GCM sealed JSON of the secret settings. */
+  secrets: string | null
+  active: number
+  last_tested_at: number | null
+  last_test_ok: number | null
+  last_test_detail: string | null
+  created_at: number
+  updated_at: number
+}
+
+/** Our master data (employee, department, expense category, item, supplier) → the ERP's code. */
+export interface ErpMappingTable {
+  kind: string
+  local_key: string
+  erp_code: string
+  erp_name: string | null
+  updated_at: number
+}
+
+/** The built-in ledger's register of approved non-accounting documents (requisitions, HR changes, projects). */
+export interface LedgerDocumentTable {
+  id: string
+  document_no: string
+  external_key: string
+  request_no: string
+  kind: string
+  document_date: string
+  /** JSON of the recorded action. */
+  content: string
+  created_at: number
 }
 
 export interface SimMessageTable {
@@ -177,6 +217,9 @@ export interface Schema {
   ledger_accounts: LedgerAccountTable
   ledger_vouchers: LedgerVoucherTable
   ledger_lines: LedgerLineTable
+  ledger_documents: LedgerDocumentTable
+  erp_connections: ErpConnectionTable
+  erp_mappings: ErpMappingTable
   sim_messages: SimMessageTable
 }
 
@@ -186,5 +229,7 @@ export type RequestRow = Selectable<RequestTable>
 export type ApprovalTaskRow = Selectable<ApprovalTaskTable>
 export type OutboxRow = Selectable<OutboxTable>
 export type CardRow = Selectable<CardTable>
+export type ErpConnectionRow = Selectable<ErpConnectionTable>
+export type ErpMappingRow = Selectable<ErpMappingTable>
 export type NewAuditEntry = Insertable<AuditLogTable>
 export type RequestUpdate = Updateable<RequestTable>
