@@ -23,8 +23,8 @@ const SYNONYMS: Readonly<Record<ExpenseCategory, readonly string[]>> = {
     'office supplies', 'office', 'stationery', 'printing', 'courier', 'postage',
   ],
   entertainment: [
-    '业务招待', '招待', '请客户吃饭', '请客户', '请客', '宴请', '应酬', '客户餐', '接待', '商务宴请', '礼品',
-    'entertainment', 'client dinner', 'client lunch', 'hospitality', 'gifts',
+    '业务招待', '招待客户', '招待', '客户吃饭', '请客户吃饭', '请客户', '请客', '宴请', '应酬', '客户餐', '接待', '商务宴请', '礼品',
+    'entertainment', 'dinner with client', 'lunch with client', 'with client', 'client dinner', 'client lunch', 'hospitality', 'gifts',
   ],
   training: ['培训', '课程', '学费', '考试', '报名', '会议', '研讨会', '讲座', '认证', 'training', 'course', 'conference', 'seminar', 'exam'],
   communication: [
@@ -73,10 +73,13 @@ export function mentionsCategory(scan: Scan): boolean {
 }
 
 /**
- * One category for the claim: when several are named, the one said as a cost wins
- * (出差期间的打车费 is transport), otherwise the last named.
+ * When several categories are named the most specific wins: a meal with clients is entertainment,
+ * a taxi or hotel on a business trip is transport or lodging (出差期间的打车费).
  */
+const SPECIFICITY: readonly ExpenseCategory[] = ['entertainment', 'lodging', 'transport', 'meal', 'communication', 'training', 'office', 'travel', 'other']
+
 export function chooseCategory(mentions: readonly CategoryMention[]): CategoryMention | undefined {
-  const costs = mentions.filter((m) => m.asCost)
-  return (costs.length > 0 ? costs : mentions).at(-1)
+  let best: CategoryMention | undefined
+  for (const m of mentions) if (best === undefined || SPECIFICITY.indexOf(m.category) < SPECIFICITY.indexOf(best.category)) best = m
+  return best
 }

@@ -17,13 +17,13 @@ const RULES: readonly IntentRule[] = [
   {
     intent: 'help',
     pattern:
-      /帮助|\bhelp\b(?! me)|怎么用|如何使用|使用说明|使用方法|说明书|(?:你|机器人)(?:能|会|可以)(?:做|干|帮我做)?(?:什么|啥|哪些)|有(?:什么|哪些)功能|功能列表|菜单|指令|命令|(?:怎么|怎样|如何)(?:报销|提交|申请|操作|发起|审批|立项|用|撤回|查)|^\s*\?+\s*$|\bwhat can you do\b|\bhow (?:do i|to|can i)\b|\busage\b|\bcommands?\b/g,
+      /帮助|\bhelp\b(?! me)|怎么用|如何使用|使用说明|使用方法|说明书|(?:你|机器人)(?:能|会|可以)(?:做|干|帮我做)?(?:什么|啥|哪些)|(?:能|会|可以)(?:用你)?(?:帮我)?(?:做|干)(?:什么|啥|哪些)|有(?:什么|哪些)功能|功能列表|菜单|指令|命令|(?:怎么|怎样|如何)(?:报销|提交|申请|操作|发起|审批|立项|用|撤回|查)|^\s*\?+\s*$|\bwhat can you do\b|\bhow (?:do i|to|can i)\b|\busage\b|\bcommands?\b/g,
     strength: 0.95,
   },
   {
     intent: 'request.status',
     pattern:
-      /进度|进展|状态|(?:审批|流程)?(?:走)?到(?:哪|那)(?:一步|步|里|儿|个环节|个节点)?|审批到|卡在|怎么样了|(?:批|审|通过|审批|批准|到账|打款|驳回|拒绝|撤回|报销|付款|处理)(?:完)?了(?:吗|没|没有|么)|批没批|有没有(?:批|通过|到账)|什么时候(?:能)?(?:批|到账|通过|审批)|(?:查|看)(?:一下|询|查|看)?(?:下)?(?:我的)?(?:申请|报销单?|单子|单据|记录)|(?<!取消|撤回|撤销)我的(?:申请|报销单?|单子)|谁(?:那|手上|那里)|\bstatus\b|\bprogress\b|\bwhere(?:'s| is)\b|\btrack\b/g,
+      /进度|进展|状态|(?:审批|流程)?(?:走)?到(?:哪|那)(?:一步|步|里|儿|个环节|个节点)?|审批到|卡在|怎么样了|(?:批|审|通过|审批|批准|到账|打款|驳回|拒绝|撤回|报销|付款|处理)(?:完)?了(?:吗|没|没有|么)|批没批|有没有(?:批|通过|到账)|什么时候(?:能)?(?:批|到账|通过|审批)|(?:查|看)(?:一下|询|查|看)?(?:下)?(?:我的)?(?:申请|报销单?|单子|单据|记录)|(?<!取消|撤回|撤销)我的(?:申请|报销单?|单子)|谁(?:那|手上|那里)|谁在(?:审|批|处理)|在谁(?:手里|手上|那)|(?:怎么)?还没(?:批|审|通过|到账|处理|打款)|\bstatus\b|\bprogress\b|\bwhere(?:'s| is)\b|\btrack\b/g,
     strength: 0.95,
   },
   {
@@ -35,7 +35,7 @@ const RULES: readonly IntentRule[] = [
   {
     intent: 'request.withdraw',
     pattern:
-      /撤回|撤销|撤单|收回|作废|取消(?:掉)?(?:这个|该|我的|那个|这笔)?(?:申请|报销|单子|单据|请求|流程)|不报了|不要报了|不用报了|\bwithdraw\b|\bretract\b|\brecall\b|\bcancel\b(?= (?:my |the |this )?(?:request|application|claim|expense))/g,
+      /撤回|撤销|撤单|收回|作废|取消(?:掉)?[\u0001\s]*(?:这个|该|我的|那个|这笔)?(?:申请|报销|单子|单据|请求|流程)|取消(?=\s*\u0001)|(?<=\u0001\s*)取消|不报了|不要报了|不用报了|\bwithdraw\b|\bretract\b|\brecall\b|\bcancel\b(?= (?:my |the |this )?(?:request|application|claim|expense))/g,
     strength: 0.95,
   },
   {
@@ -46,13 +46,13 @@ const RULES: readonly IntentRule[] = [
   {
     intent: 'approval.list',
     pattern:
-      /待办|待审批|待审|待批|待处理|待我(?:审批|审|批|处理)|(?:需要|要|该)我(?:审批|批|审|处理)|我(?:要|需要|该)(?:审批|审|批|处理)的|审批列表|有(?:什么|哪些|啥|没有)(?:要|需要|待)?(?:我)?(?:审批|批|审|处理)的|\bpending\b|\btodos?\b|\bto-?do\b|\bmy approvals\b|\bapprovals\b|\binbox\b|\bapproval list\b|\bneeds? my approval\b/g,
+      /待办|待审批|待审|待批|待处理|待我(?:审批|审|批|处理)|(?:需要|要|该|等)我(?:审批|批|审|处理)|我(?:要|需要|该)(?:审批|审|批|处理)的|审批列表|有(?:什么|哪些|啥|没有)(?:要|需要|待)?(?:我)?(?:审批|批|审|处理)的|\bpending\b|\btodos?\b|\bto-?do\b|\bmy approvals\b|\bapprovals\b|\binbox\b|\bapproval list\b|\bneeds? my approval\b/g,
     strength: 0.95,
   },
   {
     intent: 'project.initiate',
     pattern:
-      /立项|新建项目|创建项目|发起项目|新项目|项目申请|申请项目|开个?项目|\bnew project\b|\bcreate (?:a )?project\b|\binitiate (?:a )?project\b|\bstart (?:a )?project\b|\bproject proposal\b/g,
+      /立(?:个)?项|新建项目|创建项目|发起项目|新项目|项目申请|申请项目|开个?项目|\bnew project\b|\bcreate (?:a )?project\b|\binitiate (?:a )?project\b|\bstart (?:a )?project\b|\bproject proposal\b/g,
     strength: 0.95,
   },
   {

@@ -2,11 +2,13 @@ import { isOnlyFillers } from './fillers.js'
 import type { Scan } from './scan.js'
 
 const KEYWORD =
-  '(?:发起立项|申请立项|项目立项|立项申请|立项|新建项目|创建项目|发起项目|新项目|项目申请|申请项目|开个?项目|new project|create (?:a )?project|initiate (?:a )?project|start (?:a )?project|project proposal)'
+  '(?:发起立项|申请立项|项目立项|立项申请|立(?:个)?项|新建项目|创建项目|发起项目|新项目|项目申请|申请项目|开个?项目|new project|create (?:a )?project|initiate (?:a )?project|start (?:a )?project|project proposal)'
 const TITLE_AFTER = new RegExp(
   `${KEYWORD}\\s*(?::|叫做?|名为|名称\\s*:?|名字叫|项目名\\s*:?|for|called|named)?\\s*(?<title>[^,;。\\u0001]+)`,
   'dg',
 )
+// 项目名：年终盘点
+const TITLE_NAMED = /(?:项目名称?|项目名字|名称|标题|\btitle\b)\s*(?::|叫|是)\s*(?<title>[^,;。\u0001]+)/dg
 // 为双十一营销活动立项 / 双十一营销活动项目立项
 const TITLE_BEFORE = /(?:^\s*(?:为|给)?|为|给)\s*(?<title>[^,;。\u0001]{2,40}?)(?:的)?(?:项目)?\s*(?:要)?(?:发起|申请)?立项/dg
 
@@ -15,7 +17,7 @@ const TITLE_END = /预算|理由|原因|因为|由于|\bbudget\b|\bbecause\b|\br
 
 /** The subject of a project being initiated. Claims what it reads. */
 export function findProjectTitle(scan: Scan): string | undefined {
-  for (const pattern of [TITLE_AFTER, TITLE_BEFORE]) {
+  for (const pattern of [TITLE_NAMED, TITLE_AFTER, TITLE_BEFORE]) {
     const m = scan.first(pattern)
     const at = m?.indices?.groups?.title
     if (m === undefined || at === undefined) continue
