@@ -23,7 +23,7 @@ const SYNONYMS: Readonly<Record<ExpenseCategory, readonly string[]>> = {
     'office supplies', 'office', 'stationery', 'printing', 'courier', 'postage',
   ],
   entertainment: [
-    '业务招待', '招待客户', '招待', '客户吃饭', '请客户吃饭', '请客户', '请客', '宴请', '应酬', '客户餐', '接待', '商务宴请', '礼品',
+    '业务招待', '招待客户', '客户招待', '招待', '客户吃饭', '请客户吃饭', '请客户', '请客', '宴请', '应酬', '客户餐', '接待', '商务宴请', '礼品',
     'entertainment', 'dinner with client', 'lunch with client', 'with client', 'client dinner', 'client lunch', 'hospitality', 'gifts',
   ],
   training: ['培训', '课程', '学费', '考试', '报名', '会议', '研讨会', '讲座', '认证', 'training', 'course', 'conference', 'seminar', 'exam'],

@@ -139,7 +139,7 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
 
   if (intent === 'unknown') {
     // Slots survive only when the line is essentially nothing but them: an answer, not small talk.
-    if (hasSlots && leftover <= 0.25) {
+    if (hasSlots && leftover <= 0.1) {
       return { intent, slots, confidence: round(ANSWER_CONFIDENCE - leftover), source: 'rules' }
     }
     return { intent, slots: {}, confidence: round(clamp(0.3 * (1 - leftover), 0.05, 0.3)), source: 'rules' }

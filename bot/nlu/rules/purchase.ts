@@ -9,7 +9,7 @@ const QTY = '(?<qty>\\d+|[一二两三四五六七八九十百千]+)'
 const ITEM_START = '[\\u4e00-\\u9fa5a-z]'
 // Spaces only inside Latin names (MacBook Pro).
 const ITEM_CHAR = '(?:[\\u4e00-\\u9fa5a-z0-9+#\\-]| (?=[a-z]))'
-const VERB = '(?:采购|申购|购买|订购|(?<!申)请购|买)(?:申请)?\\s*:?'
+const VERB = '(?:采购|申购|购买|订购|(?<!申)请购|买)(?:申请|需求)?\\s*:?'
 
 const COUNT_FIRST = new RegExp(`${QTY}\\s*(?<measure>${MEASURE})\\s*(?<item>${ITEM_CHAR}+)`, 'gd')
 const ITEM_FIRST = new RegExp(`${VERB}\\s*(?<item>${ITEM_START}${ITEM_CHAR}*?)\\s*${QTY}\\s*(?<measure>${MEASURE_AFTER_ITEM})`, 'gd')

@@ -155,6 +155,14 @@ const RULES: ReadonlyArray<{ pattern: RegExp; resolve: (g: Groups, ctx: Context)
     resolve: (g) => day(Number(g.y), Number(g.m), Number(g.d)),
   },
   {
+    // 11/20: month/day, as in 报销11/20的打车费.
+    pattern: /(?<![\d/.])(?<m>1[0-2]|0?[1-9])\/(?<d>3[01]|[12]\d|0?[1-9])(?![\d/])/g,
+    resolve: (g, ctx) => {
+      const found = dayWithoutYear(Number(g.m), Number(g.d), ctx)
+      return found && { kind: 'day', day: found }
+    },
+  },
+  {
     pattern: new RegExp(`${YEAR}?${MONTH}月${DAY_OF_MONTH}[日号]?`, 'g'),
     resolve: (g, ctx) => {
       const m = small(g.month)
@@ -273,7 +281,7 @@ const RULES: ReadonlyArray<{ pattern: RegExp; resolve: (g: Groups, ctx: Context)
     },
   },
   {
-    pattern: /大前天|前天|昨天|昨日|昨儿|今天|今日|今儿|明天|明日|大后天|后天|the day before yesterday|yesterday|today|tomorrow/g,
+    pattern: /大前天|前天|昨天|昨日|昨儿|昨晚|今天|今日|今儿|今早|今晚|明天|明日|大后天|后天|the day before yesterday|yesterday|today|tomorrow/g,
     resolve: () => undefined, // resolved by word below
   },
   {
@@ -343,7 +351,7 @@ const RULES: ReadonlyArray<{ pattern: RegExp; resolve: (g: Groups, ctx: Context)
 ]
 
 const DAY_WORDS: Readonly<Record<string, number>> = {
-  大前天: -3, 前天: -2, 昨天: -1, 昨日: -1, 昨儿: -1, 今天: 0, 今日: 0, 今儿: 0, 明天: 1, 明日: 1, 后天: 2, 大后天: 3,
+  大前天: -3, 前天: -2, 昨天: -1, 昨日: -1, 昨儿: -1, 昨晚: -1, 今天: 0, 今日: 0, 今儿: 0, 今早: 0, 今晚: 0, 明天: 1, 明日: 1, 后天: 2, 大后天: 3,
   'the day before yesterday': -2, yesterday: -1, today: 0, tomorrow: 1,
 }
 
