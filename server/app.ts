@@ -5,6 +5,8 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { pendingMigrations } from '../db/migrate.js'
 import { devRoutes } from '../bot/platforms/dev/dev-routes.js'
+import { createAdminAccess } from '../miniapp/auth/admin-access.js'
+import type { PlatformLogins } from '../miniapp/auth/platform-login.js'
 import { miniappRoutes } from '../miniapp/miniapp-routes.js'
 import type { System } from './compose.js'
 
@@ -14,6 +16,10 @@ const MAX_BODY_BYTES = 1024 * 1024
 export interface AppOptions {
   devMode: boolean
   log?: (message: string) => void
+  /** APP_SECRET_KEY, or the one generated into ./data/ (server/secret-key.ts): signs admin sessions. */
+  secretKey?: string
+  /** H5 sign-in code exchanges of the configured platforms (bot/platforms/<name>/<name>-login.ts). */
+  platformLogins?: PlatformLogins
 }
 
 /** The one Hono app, built from parts handed to it; runtime entries (Node, Workers) only serve it. */
@@ -41,7 +47,18 @@ export function createApp(system: System, options: AppOptions): Hono {
     }
   })
   app.get('/', (c) => c.redirect(options.devMode ? '/dev' : '/miniapp'))
-  app.route('/', miniappRoutes())
+  const adminAccess = createAdminAccess({
+    db: system.services.db,
+    now: system.services.now,
+    secretKey: options.secretKey,
+    devMode: options.devMode,
+    platformLogins: options.platformLogins,
+    log: options.log,
+  })
+  // In front of every admin route, the mini-app's and any other part's: requireRole() reads the viewer it sets.
+  app.use('/api/admin/*', adminAccess.session)
+  app.use('/miniapp/*', adminAccess.session)
+  app.route('/', miniappRoutes(system, adminAccess))
   for (const integration of system.integrations) {
     if (integration.routes) app.route('/', integration.routes(system.conversation))
   }
