@@ -74,6 +74,12 @@ describe('numbers', () => {
     expect(parseWithRules('报销A4纸 35', now).slots.amount).toBe(35)
   })
 
+  it('ignores negative, zero and absurd sums', () => {
+    expect(parseWithRules('报销打车 -30', now).slots).toEqual({ category: 'transport' })
+    expect(parseWithRules('报销 0 元', now).slots).toEqual({})
+    expect(parseWithRules('999999999999999999999', now).slots).toEqual({})
+  })
+
   it('reads a budget as a budget and a spend as an amount', () => {
     expect(parseWithRules('预算8万', now).slots).toEqual({ budget: 80000 })
     expect(parseWithRules('8万', now).slots).toEqual({ amount: 80000 })
@@ -200,6 +206,29 @@ describe('confidence', () => {
 
   it('is lower when two request types are named', () => {
     expect(parseWithRules('报销采购的笔记本电脑 8000', now).confidence).toBeLessThan(0.9)
+  })
+})
+
+describe('any input', () => {
+  // Seeded, so a failure reproduces: random mixtures of the characters commands are made of.
+  const alphabet = [...'报销差旅费打车采购台预算万千百十一二三四五六七八九零两块元¥,，：:。 0123456789.-/月日号周上下本这个年季度理由因为同意不驳回撤回BX进度立项调岗到部离职kwabcABC😀\n\t']
+  let seed = 7
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const samples = Array.from({ length: 3000 }, () =>
+    Array.from({ length: 1 + Math.floor(random() * 40) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+  )
+
+  it('always yields a command that satisfies the contract', () => {
+    for (const text of samples) {
+      const parsed = parseWithRules(text, now)
+      expect(() => parsedCommandSchema.parse(parsed), JSON.stringify(text)).not.toThrow()
+    }
+  })
+
+  it('stays fast on very long input', () => {
+    const started = performance.now()
+    for (const text of ['三'.repeat(3000), '报销'.repeat(2000), '立项：' + '啊'.repeat(5000), '理由：' + 'x,'.repeat(3000)]) parseWithRules(text, now)
+    expect(performance.now() - started).toBeLessThan(1000)
   })
 })
 

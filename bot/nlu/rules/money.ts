@@ -29,6 +29,8 @@ const NOT_MONEY_AFTER =
   /^\s*(?:天|晚|夜|次|人|位|个|号|日|月|年|点|小时|分钟|公里|km|岁|周|%|折|台|把|箱|包|套|张|支|部|本|盒|件|瓶|桶|只|副|双|辆|卷|袋|组|条|根|份|枚|片|罐|季度|楼|层|期|届|号线|倍|days?|nights?|people|pcs|units?)/
 // 第三, 双十一, 周五: ordinals and names, not money.
 const NOT_MONEY_BEFORE = /(?:第|双|周|星期|礼拜|q)$/
+// Beyond this a "sum" is a mistyped or pasted number, not an amount.
+const LARGEST_AMOUNT = 1e12
 
 export interface MoneyOptions {
   /** Accept a bare number with no unit as money (the intent expects an amount). */
@@ -45,6 +47,8 @@ export function findMoney(scan: Scan, options: MoneyOptions): MoneyMention[] {
     const start = m.index
     const numEnd = start + m[0].length - (g.unit?.length ?? 0) - (g.jiao?.length ?? 0)
     const before = scan.masked.slice(0, start + (g.lead?.length ?? 0))
+    // "-30": a negative sum is nothing anyone can claim.
+    if (/(?:^|\s)-$/.test(before)) continue
     if (!explicit) {
       if (NOT_MONEY_AFTER.test(scan.masked.slice(numEnd))) continue
       if (NOT_MONEY_BEFORE.test(before.trimEnd())) continue
@@ -52,7 +56,7 @@ export function findMoney(scan: Scan, options: MoneyOptions): MoneyMention[] {
       if (!options.bareIsMoney && !hasMagnitude(num) && !/预算|budget/.test(g.lead ?? '')) continue
     }
     let value = parseNumber(num)
-    if (value === undefined || value <= 0) continue
+    if (value === undefined || !(value > 0) || value >= LARGEST_AMOUNT) continue
     if (g.jiao) value = Math.round((value + (parseNumber(g.jiao.replace(/[毛角]/, '')) ?? 0) / 10) * 100) / 100
     found.push({ value, budget: new RegExp(BUDGET_WORDS).test(g.lead ?? ''), start, end: start + m[0].length })
   }
