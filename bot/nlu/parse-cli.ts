@@ -36,7 +36,7 @@ function toLine(command: ParsedCommand): string {
   return JSON.stringify({ intent: command.intent, slots: command.slots, confidence: command.confidence, source: command.source })
 }
 
-export async function runParseCli(argv: readonly string[], parser: CommandParser, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
+async function runParseCli(argv: readonly string[], parser: CommandParser, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
   const { now, text } = parseArgs(argv)
   if (text !== undefined) {
     output.write(toLine(await parser.parse(text, now)) + '\n')

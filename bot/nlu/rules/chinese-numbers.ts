@@ -24,14 +24,6 @@ export const NUMBER_SOURCE =
   String.raw`(?<![a-z0-9.])(?:${ARABIC}|[${CHINESE_DIGIT_CLASS}${CHINESE_UNIT_CLASS}])` +
   String.raw`(?:${ARABIC}|[${CHINESE_DIGIT_CLASS}${CHINESE_UNIT_CLASS}]|点(?=[0-9${CHINESE_DIGIT_CLASS}])|(?<=\d)[kw](?![a-z])|(?<=\d)\s+(?=[万千亿]))*`
 
-/** Small whole numbers for dates and counts: 1–99 in Arabic or Chinese. */
-export const SMALL_NUMBER_SOURCE = `(?:\\d{1,2}|[${CHINESE_DIGIT_CLASS}十]{1,3})`
-
-/** True when the token carries a magnitude (十/百/千/万/k/w), i.e. it reads as a sum rather than a digit. */
-export function hasMagnitude(token: string): boolean {
-  return /[十百千万亿拾佰仟萬kw]/.test(token)
-}
-
 /** True when the token is written only with Chinese digit characters (一, 三, 两…), no units or Arabic digits. */
 export function isBareChineseDigits(token: string): boolean {
   return new RegExp(`^[${CHINESE_DIGIT_CLASS}]+$`).test(token)

@@ -1,4 +1,4 @@
-import { hasMagnitude, isBareChineseDigits, NUMBER_SOURCE, parseNumber } from './chinese-numbers.js'
+import { isBareChineseDigits, NUMBER_SOURCE, parseNumber } from './chinese-numbers.js'
 import type { Scan } from './scan.js'
 
 export interface MoneyMention {
@@ -32,13 +32,11 @@ const NOT_MONEY_BEFORE = /(?:第|双|周|星期|礼拜|q)$/
 // Beyond this a "sum" is a mistyped or pasted number, not an amount.
 const LARGEST_AMOUNT = 1e12
 
-export interface MoneyOptions {
-  /** Accept a bare number with no unit as money (the intent expects an amount). */
-  bareIsMoney: boolean
-}
-
-/** Amounts of money in the text, in order. Claims what it reads. */
-export function findMoney(scan: Scan, options: MoneyOptions): MoneyMention[] {
+/**
+ * Amounts of money in the text, in order. A bare number counts too: callers only look for money
+ * where the intent takes an amount or budget (or in a bare answer). Claims what it reads.
+ */
+export function findMoney(scan: Scan): MoneyMention[] {
   const found: MoneyMention[] = []
   for (const m of scan.matches(MONEY)) {
     const g = m.groups!
@@ -52,8 +50,8 @@ export function findMoney(scan: Scan, options: MoneyOptions): MoneyMention[] {
     if (!explicit) {
       if (NOT_MONEY_AFTER.test(scan.masked.slice(numEnd))) continue
       if (NOT_MONEY_BEFORE.test(before.trimEnd())) continue
+      // 一, 三 alone are counts or words (一下, 三人), not sums.
       if (isBareChineseDigits(num)) continue
-      if (!options.bareIsMoney && !hasMagnitude(num) && !/预算|budget/.test(g.lead ?? '')) continue
     }
     let value = parseNumber(num)
     if (value === undefined || !(value > 0) || value >= LARGEST_AMOUNT) continue

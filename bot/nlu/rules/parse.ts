@@ -64,7 +64,7 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
   const marked = findMarkedReason(scan)
   const guess: IntentGuess | undefined = detectIntent(scan)
   let intent: Intent = guess?.intent ?? 'unknown'
-  const allowed = (slot: SlotName, forIntent: Intent = intent) => SLOTS_BY_INTENT[forIntent].has(slot)
+  const allowed = (slot: SlotName) => SLOTS_BY_INTENT[intent].has(slot)
 
   if (intent === 'project.initiate') {
     const title = findProjectTitle(scan)
@@ -82,7 +82,7 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
   }
 
   const takesMoney = intent === 'unknown' || allowed('amount') || allowed('budget')
-  const money = takesMoney ? findMoney(scan, { bareIsMoney: true }) : []
+  const money = takesMoney ? findMoney(scan) : []
   const categories: CategoryMention[] = intent === 'unknown' || allowed('category') ? findCategories(scan) : []
   const category = chooseCategory(categories)
 

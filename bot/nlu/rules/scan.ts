@@ -79,12 +79,4 @@ export class Scan {
     }
     return total === 0 ? 0 : left / total
   }
-
-  /** The unexplained text, with explained stretches turned into single spaces. */
-  leftover(): string {
-    return this.masked.replace(/\u0001+/g, ' ').trim()
-  }
 }
-
-/** Matches nothing in user text; used to stop character classes at explained text. */
-export const EXPLAINED = MARK
