@@ -25,10 +25,13 @@ export function createAdminAccess(options: AdminAccessOptions) {
     secretKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
   }
   const sessions = new SessionCookies(deriveKey(secretKey, 'admin-session'), now)
+  const platformLogins = options.platformLogins ?? {}
   return {
+    devMode: options.devMode,
+    platformLogins,
     sessions,
     session: adminSession(options.db, sessions),
-    routes: () => authRoutes({ db: options.db, sessions, now, devMode: options.devMode, platformLogins: options.platformLogins ?? {}, log: options.log }),
+    routes: () => authRoutes({ db: options.db, sessions, now, devMode: options.devMode, platformLogins, log: options.log }),
   }
 }
 

@@ -8,6 +8,7 @@ import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../../workflow/audit.js'
 import { LOGIN_PLATFORMS, type PlatformLogins } from './platform-login.js'
 import { requireRole } from './require-role.js'
+import { homeFor } from '../ui/nav.js'
 import { ROLE_LABELS, adminRolesOf } from './roles.js'
 import type { SessionCookies } from './session-cookie.js'
 import { viewerOf, type AdminEnv } from './viewer.js'
@@ -41,7 +42,8 @@ export function authRoutes(options: AuthRouteOptions): Hono<AdminEnv> {
     if (!row) return c.json({ ok: false, code: 'UNKNOWN_USER', message: '员工名录中没有你，或账号已停用 / you are not an active employee here' }, 403)
     await sessions.issue(c, row.id)
     await inTransaction(db, (trx) => appendAudit(trx, { at: now(), actorId: row.id, action: 'admin.login', entityType: 'user', entityId: row.id, after: { method } }))
-    return c.json({ ok: true, user: { id: row.id, name: row.name, roles: adminRolesOf(JSON.parse(row.roles) as string[]) } })
+    const roles = adminRolesOf(JSON.parse(row.roles) as string[])
+    return c.json({ ok: true, user: { id: row.id, name: row.name, roles }, home: homeFor(roles) })
   }
 
   app.get('/api/admin/auth/options', async (c) => {
@@ -64,11 +66,11 @@ export function authRoutes(options: AuthRouteOptions): Hono<AdminEnv> {
 
   for (const platform of LOGIN_PLATFORMS) {
     app.post(`/api/admin/auth/${platform}`, zValidator('json', codeBody, invalid), async (c) => {
-      const exchange = options.platformLogins[platform]
-      if (!exchange) return c.json({ ok: false, code: 'PLATFORM_DISABLED', message: `未配置该平台 / ${platform} is not configured` }, 404)
+      const login = options.platformLogins[platform]
+      if (!login) return c.json({ ok: false, code: 'PLATFORM_DISABLED', message: `未配置该平台 / ${platform} is not configured` }, 404)
       let userId: string | null
       try {
-        userId = await exchange(c.req.valid('json').code)
+        userId = await login.exchangeCode(c.req.valid('json').code)
       } catch (error) {
         options.log?.(`${platform} login code exchange failed: ${(error as Error).message}`)
         return c.json({ ok: false, code: 'LOGIN_FAILED', message: '登录失败，请关闭页面重新打开 / sign-in failed; reopen the app' }, 502)

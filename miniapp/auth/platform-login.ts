@@ -6,7 +6,13 @@
  */
 export type LoginCodeExchange = (code: string) => Promise<string | null>
 
+export interface PlatformLogin {
+  exchangeCode: LoginCodeExchange
+  /** FEISHU_APP_ID / DINGTALK_CLIENT_ID: the sign-in page passes it to the host's JS bridge. */
+  appId: string
+}
+
 export const LOGIN_PLATFORMS = ['feishu', 'dingtalk'] as const
 export type LoginPlatform = (typeof LOGIN_PLATFORMS)[number]
 
-export type PlatformLogins = Partial<Record<LoginPlatform, LoginCodeExchange>>
+export type PlatformLogins = Partial<Record<LoginPlatform, PlatformLogin>>

@@ -153,7 +153,9 @@ describe.each(DB_KINDS)('admin access on %s', (kind) => {
     const production = createApp(sys.system, {
       devMode: false,
       secretKey: 'p'.repeat(40),
-      platformLogins: { feishu: async (code) => (code === 'code-of-sunba' ? 'sunba' : code === 'stranger' ? null : Promise.reject(new Error('feishu down'))) },
+      platformLogins: {
+        feishu: { appId: 'cli_test', exchangeCode: async (code) => (code === 'code-of-sunba' ? 'sunba' : code === 'stranger' ? null : Promise.reject(new Error('feishu down'))) },
+      },
     })
     const visitor = new AdminClient(production)
     expect((await visitor.post('/api/admin/auth/dev-login', { userId: 'admin' })).status).toBe(404)

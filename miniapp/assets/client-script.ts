@@ -1,0 +1,237 @@
+/**
+ * The mini-app's one script, served as /miniapp/assets/app.js: progressive enhancement of the
+ * server-rendered pages. Plain ES2020 with no template literals (it lives in a String.raw here).
+ * Every state-changing call goes through api(), which echoes the CSRF cookie in X-CSRF-Token.
+ * Server data reaches the DOM through textContent only.
+ */
+export const APP_JS = String.raw`(function () {
+  'use strict';
+  var $ = function (sel, root) { return (root || document).querySelector(sel); };
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
+
+  function toast(message, isError) {
+    var box = $('#toasts');
+    if (!box) return;
+    var node = document.createElement('div');
+    node.className = 'toast' + (isError ? ' error' : '');
+    node.textContent = message;
+    box.appendChild(node);
+    setTimeout(function () { node.remove(); }, isError ? 6000 : 3000);
+  }
+
+  function csrfToken() {
+    var m = document.cookie.match(/(?:^|;\s*)ab_csrf=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : '';
+  }
+
+  function api(method, url, body) {
+    var headers = { 'x-csrf-token': csrfToken() };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(url, { method: method, headers: headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) })
+      .then(function (res) {
+        return res.text().then(function (text) {
+          var data = null;
+          try { data = text ? JSON.parse(text) : null; } catch (e) { data = { message: text }; }
+          if (res.status === 401) { location.href = '/miniapp/login?next=' + encodeURIComponent(location.pathname + location.search); }
+          if (!res.ok || (data && data.ok === false)) {
+            var error = new Error((data && data.message) || ('请求失败 / request failed (' + res.status + ')'));
+            error.status = res.status; error.data = data;
+            throw error;
+          }
+          return data;
+        });
+      });
+  }
+  window.miniapp = { api: api, toast: toast };
+
+  function busy(button, on) { if (button) { button.disabled = on; button.setAttribute('aria-busy', on ? 'true' : 'false'); } }
+
+  // Sign out
+  var logout = $('#logout');
+  if (logout) logout.addEventListener('click', function () {
+    api('POST', '/api/admin/auth/logout', {}).then(function () { location.href = '/miniapp/login'; }, function (e) { toast(e.message, true); });
+  });
+
+  // Forms that post JSON: <form data-post="/api/..." data-method="PUT" data-done="reload|/path">
+  function formValue(form) {
+    var out = {};
+    $$('input, select, textarea', form).forEach(function (el) {
+      if (!el.name || el.disabled) return;
+      if (el.type === 'checkbox') { out[el.name] = el.checked; return; }
+      if (el.type === 'file') return;
+      if (el.value === '' && el.dataset.optional !== undefined) return;
+      out[el.name] = el.type === 'number' ? Number(el.value) : el.value;
+    });
+    return out;
+  }
+  $$('form[data-post]').forEach(function (form) {
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var button = $('button[type=submit]', form);
+      busy(button, true);
+      api(form.dataset.method || 'POST', form.dataset.post, formValue(form)).then(function (data) {
+        toast((data && data.message) || '已保存 / saved');
+        var done = form.dataset.done || 'reload';
+        setTimeout(function () { if (done === 'reload') location.reload(); else location.href = done; }, 500);
+      }, function (e) { toast(e.message, true); busy(button, false); });
+    });
+  });
+
+  // Buttons that post: <button data-call="/api/..." data-method="POST" data-confirm="...">
+  $$('button[data-call]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      if (button.dataset.confirm && !confirm(button.dataset.confirm)) return;
+      busy(button, true);
+      var body = button.dataset.body ? JSON.parse(button.dataset.body) : {};
+      api(button.dataset.method || 'POST', button.dataset.call, body).then(function (data) {
+        toast((data && data.message) || '完成 / done');
+        setTimeout(function () { location.reload(); }, 500);
+      }, function (e) { toast(e.message, true); busy(button, false); });
+    });
+  });
+
+  // My work: approve / reject a task, with an optional comment (required to reject).
+  $$('.task [data-decide]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      var task = button.closest('.task');
+      var decision = button.dataset.decide;
+      var comment = $('textarea', task);
+      var text = comment ? comment.value.trim() : '';
+      if (decision === 'reject' && !text) { comment.focus(); toast('驳回请填写理由 / give a reason to reject', true); return; }
+      $$('[data-decide]', task).forEach(function (b) { busy(b, true); });
+      api('POST', '/api/admin/my/tasks/' + encodeURIComponent(task.dataset.requestId) + '/decision', { decision: decision, comment: text || undefined })
+        .then(function (data) {
+          toast(data.message);
+          task.classList.add('decided');
+          var status = $('.task-status', task);
+          if (status) { status.textContent = decision === 'approve' ? '已同意' : '已驳回'; status.className = 'badge task-status ' + (decision === 'approve' ? 'green' : 'red'); }
+          $$('.task-actions', task).forEach(function (el) { el.remove(); });
+        }, function (e) {
+          toast(e.message, true);
+          $$('[data-decide]', task).forEach(function (b) { busy(b, false); });
+        });
+    });
+  });
+
+  // Sign-in page: pick a demo user (dev mode), or the host app's auth code inside Feishu / DingTalk.
+  var loginBox = $('#login');
+  if (loginBox) {
+    var next = new URLSearchParams(location.search).get('next') || '';
+    var go = function (data) { location.href = next.indexOf('/miniapp') === 0 ? next : (data && data.home) || '/miniapp'; };
+    $$('[data-login-user]', loginBox).forEach(function (button) {
+      button.addEventListener('click', function () {
+        busy(button, true);
+        api('POST', '/api/admin/auth/dev-login', { userId: button.dataset.loginUser }).then(go, function (e) { toast(e.message, true); busy(button, false); });
+      });
+    });
+    var status = $('#platform-status');
+    var platformLogin = function (platform, code) {
+      return api('POST', '/api/admin/auth/' + platform, { code: code }).then(go, function (e) { if (status) status.textContent = e.message; toast(e.message, true); });
+    };
+    var feishuAppId = loginBox.dataset.feishuAppId;
+    var params = new URLSearchParams(location.search);
+    var feishuLogin = function () {
+      if (!(window.tt && window.tt.requestAccess)) return;
+      if (status) status.textContent = '正在通过飞书登录… / signing in with Feishu…';
+      window.tt.requestAccess({ appID: feishuAppId, scopeList: [], success: function (res) { platformLogin('feishu', res.code); }, fail: function (err) { if (status) status.textContent = '飞书授权失败 / Feishu authorisation failed: ' + JSON.stringify(err); } });
+    };
+    if (feishuAppId && window.h5sdk && window.h5sdk.ready) { window.h5sdk.ready(feishuLogin); }
+    else if (feishuAppId && window.tt) { feishuLogin(); } else if (window.dd && params.get('corpId')) {
+      if (status) status.textContent = '正在通过钉钉登录… / signing in with DingTalk…';
+      var ask = window.dd.requestAuthCode || (window.dd.runtime && window.dd.runtime.permission && window.dd.runtime.permission.requestAuthCode);
+      ask({ corpId: params.get('corpId'), clientId: loginBox.dataset.dingtalkClientId,
+        success: function (res) { platformLogin('dingtalk', res.code || res.authCode); },
+        onSuccess: function (res) { platformLogin('dingtalk', res.code || res.authCode); },
+        fail: function (err) { if (status) status.textContent = '钉钉授权失败 / DingTalk authorisation failed: ' + JSON.stringify(err); },
+        onFail: function (err) { if (status) status.textContent = '钉钉授权失败 / DingTalk authorisation failed: ' + JSON.stringify(err); } });
+    }
+  }
+
+  // Dashboard charts (uPlot is loaded before this script on that page only).
+  var dashData = $('#dashboard-data');
+  if (dashData && window.uPlot) {
+    var data = JSON.parse(dashData.textContent);
+    var charts = [];
+    var draw = function () {
+      charts.forEach(function (c) { c.destroy(); });
+      charts = [];
+      $$('[data-chart]').forEach(function (box) {
+        var spec = data.charts[box.dataset.chart];
+        if (!spec || !spec.x.length) return;
+        var width = box.clientWidth;
+        var opts = {
+          width: width, height: 200,
+          scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.15]; } } },
+          axes: [ { stroke: '#8f959e', grid: { show: false }, size: 28, font: '11px sans-serif', values: function (u, splits) { return splits.map(function (v) { var d = new Date(v * 1000 + 8 * 3600000); return (d.getUTCMonth() + 1) + '/' + d.getUTCDate(); }); } },
+                  { stroke: '#8f959e', grid: { stroke: '#f0f1f2' }, size: 34, font: '11px sans-serif' } ],
+          legend: { show: true, live: false },
+          cursor: { drag: { x: false, y: false } },
+          series: [{}].concat(spec.series.map(function (s) {
+            return { label: s.label, stroke: s.color, width: 2, fill: s.fill || undefined, points: { size: 5 }, paths: s.bars && window.uPlot.paths ? window.uPlot.paths.bars({ size: [0.6, 24] }) : undefined };
+          }))
+        };
+        charts.push(new window.uPlot(opts, [spec.x].concat(spec.series.map(function (s) { return s.values; })), box));
+      });
+    };
+    draw();
+    var resizeTimer = null;
+    window.addEventListener('resize', function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(draw, 150); });
+  }
+
+  // Audit log: reveal masked personal data for the rows on screen, with a reason (the reveal is audited).
+  var revealForm = $('#reveal-form');
+  if (revealForm) revealForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var ids = $$('[data-audit-id][data-masked="true"]').map(function (row) { return Number(row.dataset.auditId); });
+    if (!ids.length) { toast('本页没有被遮盖的个人信息 / nothing masked on this page'); return; }
+    var reason = $('input[name=reason]', revealForm).value.trim();
+    api('POST', '/api/admin/audit/reveal', { ids: ids, reason: reason }).then(function (items) {
+      items.forEach(function (item) {
+        var row = $('[data-audit-id="' + item.id + '"]');
+        if (!row) return;
+        var before = $('.audit-before', row), after = $('.audit-after', row);
+        if (before) before.textContent = JSON.stringify(item.before, null, 1);
+        if (after) after.textContent = JSON.stringify(item.after, null, 1);
+        row.dataset.masked = 'false';
+        var flag = $('.masked-flag', row); if (flag) flag.textContent = '已显示 revealed';
+      });
+      toast('已显示 ' + items.length + ' 条，查看已记入审计日志 / revealed; this view is audited');
+    }, function (e) { toast(e.message, true); });
+  });
+
+  // CSV import: preview first (dry run), then import what the preview showed.
+  $$('form[data-import]').forEach(function (form) {
+    var file = $('input[type=file]', form);
+    var preview = $('.import-preview', form);
+    var confirmButton = $('.import-confirm', form);
+    var csvText = '';
+    var show = function (result) {
+      preview.textContent = '';
+      var summary = document.createElement('p');
+      summary.textContent = result.message;
+      preview.appendChild(summary);
+      (result.errors || []).slice(0, 20).forEach(function (err) {
+        var line = document.createElement('div');
+        line.className = 'faint';
+        line.textContent = '第 ' + err.line + ' 行 / line ' + err.line + ': ' + err.message;
+        preview.appendChild(line);
+      });
+    };
+    file.addEventListener('change', function () {
+      var f = file.files && file.files[0];
+      if (!f) return;
+      f.text().then(function (text) {
+        csvText = text;
+        return api('POST', form.dataset.import, { csv: text, dryRun: true });
+      }).then(function (result) { show(result); confirmButton.hidden = !(result.valid > 0) || (result.errors || []).length > 0; },
+              function (e) { toast(e.message, true); confirmButton.hidden = true; });
+    });
+    confirmButton.addEventListener('click', function () {
+      busy(confirmButton, true);
+      api('POST', form.dataset.import, { csv: csvText, dryRun: false }).then(function (result) {
+        toast(result.message); setTimeout(function () { location.reload(); }, 700);
+      }, function (e) { toast(e.message, true); busy(confirmButton, false); });
+    });
+  });
+})();
+`

@@ -1,0 +1,53 @@
+import type { Context } from 'hono'
+import type { Kysely } from 'kysely'
+import type { Schema } from '../../db/schema.js'
+import { EXPENSE_CATEGORY_LABELS, type ExpenseCategoryCode } from '../../workflow/request-types.js'
+import { loadRequestView, type RequestView } from '../../workflow/request-view.js'
+import { roleAllows } from '../auth/roles.js'
+import type { Viewer } from '../auth/viewer.js'
+import { takesPartIn } from '../my-work/my-work-data.js'
+import { renderForbidden, renderPage } from '../ui/layout.js'
+import { bi, html, postingBadge, requestBadge, when, yuan, type Html } from '../ui/html.js'
+
+const TASK_LABEL: Record<string, string> = { approved: '已同意', rejected: '已驳回', pending: '待审批', cancelled: '无需审批' }
+
+/** The request's story: submitted, each step with who decided what and when, then the ERP posting. */
+function timeline(view: RequestView): Html {
+  const steps = view.route.map((step, index) => {
+    const tasks = view.tasks.filter((t) => t.step === index)
+    const decided = tasks.filter((t) => t.status === 'approved' || t.status === 'rejected')
+    const state = step.skippedBecause ? 'done' : tasks.some((t) => t.status === 'rejected') ? 'bad' : decided.length && !tasks.some((t) => t.status === 'pending') ? 'done' : index === view.currentStep && view.status === 'pending' ? 'now' : ''
+    return html`<li class="${state}"><div class="item-title">${step.name} <span class="faint">${step.mode === 'all' ? '会签 all must approve' : '或签 any one'}</span></div>
+      <div class="item-sub">${step.reason}</div>
+      ${step.skippedBecause ? html`<div class="item-sub">跳过：${step.skippedBecause}</div>` : ''}
+      ${tasks.map((t) => html`<div class="item-sub">${t.approverName} · ${TASK_LABEL[t.status] ?? t.status}${t.decidedAt ? html` <span class="when">${when(t.decidedAt)}</span>` : ''}${t.comment ? html`<br>“${t.comment}”` : ''}</div>`)}
+    </li>`
+  })
+  return html`<ol class="timeline" id="timeline">
+    <li class="done"><div class="item-title">提交 Submitted</div><div class="item-sub">${view.requester.name}</div><div class="when">${when(view.submittedAt ?? view.createdAt)}</div></li>
+    ${steps}
+    ${view.posting ? html`<li class="${view.posting.status === 'posted' || view.posting.status === 'done' ? 'done' : view.posting.status === 'dead' ? 'bad' : 'now'}"><div class="item-title">入账 ERP posting ${postingBadge(view.posting.status)}</div>
+      ${view.posting.documentNo ? html`<div class="item-sub">凭证号 <span class="mono">${view.posting.documentNo}</span></div>` : ''}
+      ${view.posting.lastError ? html`<div class="item-sub">${view.posting.lastError}</div>` : ''}</li>` : ''}
+  </ol>`
+}
+
+export async function renderRequestPage(c: Context, db: Kysely<Schema>, viewer: Viewer, requestId: string): Promise<Response> {
+  if (!roleAllows(viewer.roles, ['finance', 'auditor']) && !(await takesPartIn(db, requestId, viewer.id))) return renderForbidden(c, viewer, 'my')
+  const view = await loadRequestView(db, requestId)
+  const payload = view.payload as { category?: ExpenseCategoryCode; period?: { from: string; to: string }; date?: string; reason?: string }
+  const body = html`
+<div class="page-head"><div><h1>${view.title}</h1><p class="faint mono">${view.requestNo ?? '草稿 draft'}</p></div>${requestBadge(view.status)}</div>
+<section class="panel"><dl class="kv">
+  <dt>类型 Type</dt><dd>${view.typeLabel}${payload.category ? ` · ${EXPENSE_CATEGORY_LABELS[payload.category] ?? payload.category}` : ''}</dd>
+  <dt>金额 Amount</dt><dd class="amount">${yuan(view.amountFen)}</dd>
+  <dt>申请人 By</dt><dd>${view.requester.name} · ${view.requester.departmentName}</dd>
+  ${payload.period ? html`<dt>期间 Period</dt><dd>${payload.period.from} ~ ${payload.period.to}</dd>` : ''}
+  ${payload.date ? html`<dt>日期 Date</dt><dd>${payload.date}</dd>` : ''}
+  ${payload.reason ? html`<dt>事由 Reason</dt><dd>${payload.reason}</dd>` : ''}
+  <dt>提交 Submitted</dt><dd>${when(view.submittedAt)}</dd>
+  <dt>完成 Finished</dt><dd>${when(view.finishedAt)}</dd>
+</dl></section>
+<section class="panel"><h2>${bi('审批进度', 'Timeline')}</h2>${timeline(view)}</section>`
+  return renderPage(c, { title: view.requestNo ?? view.title, viewer, section: 'my', body })
+}
