@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import type { Card } from '../../bot/cards/card.js'
+import type { ChatIntegration } from '../../bot/chat-integration.js'
 import { createParserFromEnv } from '../../bot/nlu/parser-from-env.js'
 import type { SimulatorItem } from '../../bot/platforms/dev/dev-platform.js'
 import type { DbHandle } from '../../db/connect.js'
@@ -28,10 +29,14 @@ export class TestSystem {
     readonly app: Hono,
   ) {}
 
-  static async start(kind: TestDbKind, options: { erp?: ErpAdapter; now?: () => number; database?: DbHandle } = {}): Promise<TestSystem> {
+  static async start(
+    kind: TestDbKind,
+    options: { erp?: ErpAdapter; now?: () => number; database?: DbHandle; integrations?: (database: DbHandle) => ChatIntegration[] } = {},
+  ): Promise<TestSystem> {
     const database = options.database ?? (await freshDatabase(kind))
     await seedDemoOrg(database.db)
-    const system = await composeSystem({ database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, outboxBaseBackoffMs: 10 })
+    const integrations = options.integrations?.(database)
+    const system = await composeSystem({ database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, integrations, outboxBaseBackoffMs: 10 })
     return new TestSystem(database, system, createApp(system, { devMode: true }))
   }
 
@@ -43,6 +48,7 @@ export class TestSystem {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.system.integrations.map((i) => i.stop?.()))
     await this.system.outbox.stop()
     await this.database.close()
   }
