@@ -1,0 +1,111 @@
+import type { Card, CardAction } from '../../cards/card.js'
+
+/**
+ * The neutral card in DingTalk's two shapes: the variables of an interactive-card template
+ * (互动卡片, buttons call back), and an ActionCard whose buttons make the client send a text
+ * back as the user (the fallback when no template is configured).
+ */
+
+/** Template variables; DingTalk requires every `cardParamMap` value to be a string. */
+export function cardParamMap(card: Card): Record<string, string> {
+  return {
+    cardId: card.id,
+    title: card.title,
+    status: card.status,
+    tone: card.tone,
+    requestNo: card.requestNo ?? '',
+    markdown: cardMarkdown(card),
+    actions: JSON.stringify(card.actions.map(({ id, label, style, withComment }) => ({ id, label, style: style ?? 'default', withComment: withComment ?? false }))),
+    hasActions: String(card.actions.length > 0),
+  }
+}
+
+export function cardMarkdown(card: Card): string {
+  const fields = card.fields.map((f) => `**${f.label}**：${f.value}`)
+  const notes = card.notes.map((n) => `> ${n}`)
+  return [`**状态**：${card.status}`, ...fields, ...(notes.length ? ['', ...notes] : [])].join('  \n')
+}
+
+/** What a card tap on DingTalk's side carries: which button, and the comment typed with it. */
+export interface CardTap {
+  actionId: string
+  comment?: string
+}
+
+/** Reads the `content`/`value` JSON of a card callback: `{cardPrivateData:{actionIds, params}}`. */
+export function parseCardTap(content: string | undefined): CardTap | undefined {
+  if (!content) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(content)
+  } catch {
+    return undefined
+  }
+  const data = (parsed as { cardPrivateData?: { actionIds?: unknown; params?: Record<string, unknown> } }).cardPrivateData
+  const params = data?.params ?? {}
+  const fromParams = typeof params.action === 'string' ? params.action : undefined
+  const fromIds = Array.isArray(data?.actionIds) && typeof data.actionIds[0] === 'string' ? data.actionIds[0] : undefined
+  const actionId = fromParams ?? fromIds
+  if (!actionId) return undefined
+  const comment = typeof params.comment === 'string' && params.comment.trim() ? params.comment.trim() : undefined
+  return { actionId, ...(comment ? { comment } : {}) }
+}
+
+/** Text commands the parser understands; other actions travel as a tap token (below). */
+const TEXT_COMMANDS: Record<string, string> = { approve: '同意', reject: '驳回' }
+
+/**
+ * A tap on a fallback card that has no text command (confirming a draft has no request
+ * number yet) is sent as `<label> #<first 8 of card id>/<action>`: the adapter turns it back
+ * into a card action, checked against the card's recipient like any tap.
+ */
+const TAP_TOKEN = /#([0-9a-f]{8})\/([a-z][a-z_]*)\s*$/
+
+export function tapText(card: Card, action: CardAction): string {
+  const command = TEXT_COMMANDS[action.id]
+  if (command && card.requestNo) return `${command} ${card.requestNo}`
+  return `${action.label} #${card.id.slice(0, 8)}/${action.id}`
+}
+
+export function parseTapText(text: string): { cardIdPrefix: string; actionId: string } | undefined {
+  const match = TAP_TOKEN.exec(text.trim())
+  return match ? { cardIdPrefix: match[1]!, actionId: match[2]! } : undefined
+}
+
+export const sendMessageUrl = (text: string) => `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(text)}`
+
+export interface ActionCardContent {
+  title: string
+  text: string
+  buttons: { title: string; actionURL: string }[]
+}
+
+export function actionCard(card: Card): ActionCardContent {
+  const title = card.requestNo ? `${card.title} ${card.requestNo}` : card.title
+  return {
+    title,
+    text: `### ${title}\n\n${cardMarkdown(card)}`,
+    buttons: card.actions.map((action) => ({ title: action.label, actionURL: sendMessageUrl(tapText(card, action)) })),
+  }
+}
+
+/** The same card as a sessionWebhook message. */
+export function actionCardWebhookMessage(content: ActionCardContent): unknown {
+  if (content.buttons.length === 0) return { msgtype: 'markdown', markdown: { title: content.title, text: content.text } }
+  return { msgtype: 'actionCard', actionCard: { title: content.title, text: content.text, btnOrientation: '1', btns: content.buttons } }
+}
+
+/** The same card as a robot batch-send message (`msgKey` + `msgParam`). */
+export function actionCardRobotMessage(content: ActionCardContent): { msgKey: string; msgParam: Record<string, string> } {
+  const { title, text, buttons } = content
+  if (buttons.length === 0) return { msgKey: 'sampleMarkdown', msgParam: { title, text } }
+  if (buttons.length === 1) return { msgKey: 'sampleActionCard', msgParam: { title, text, singleTitle: buttons[0]!.title, singleURL: buttons[0]!.actionURL } }
+  // sampleActionCard2..5 take numbered buttons (at most five).
+  const shown = buttons.slice(0, 5)
+  const msgParam: Record<string, string> = { title, text }
+  shown.forEach((b, i) => {
+    msgParam[`actionTitle${i + 1}`] = b.title
+    msgParam[`actionURL${i + 1}`] = b.actionURL
+  })
+  return { msgKey: `sampleActionCard${shown.length}`, msgParam }
+}

@@ -1,0 +1,114 @@
+import type { DbHandle } from '../../../db/connect.js'
+import type { AppConfig } from '../../../server/config.js'
+import type { ChatIntegration } from '../../chat-integration.js'
+import type { Conversation } from '../../conversation/conversation.js'
+import { IdentityLinks } from '../../identity/identity-links.js'
+import { DingtalkClient } from './dingtalk-client.js'
+import { CallbackCrypto } from './dingtalk-crypto.js'
+import { DingtalkDirectory } from './dingtalk-identity.js'
+import { DingtalkInbound } from './dingtalk-inbound.js'
+import { employeeForAuthCode, type AuthCodeLogin } from './dingtalk-login.js'
+import { DingtalkPlatform } from './dingtalk-platform.js'
+import { dingtalkRoutes } from './dingtalk-routes.js'
+import type { DingtalkStream } from './dingtalk-stream.js'
+import { InboundQueue } from './inbound-queue.js'
+
+/** The route key our HTTP card callback URL is registered under (README, "Connect your DingTalk app"). */
+export const CARD_CALLBACK_ROUTE_KEY = 'approval-bridge'
+
+export type DingtalkConfig = Pick<
+  AppConfig,
+  | 'DINGTALK_CLIENT_ID'
+  | 'DINGTALK_CLIENT_SECRET'
+  | 'DINGTALK_ROBOT_CODE'
+  | 'DINGTALK_CALLBACK_TOKEN'
+  | 'DINGTALK_CALLBACK_AES_KEY'
+  | 'DINGTALK_MODE'
+  | 'DINGTALK_API_BASE'
+  | 'DINGTALK_OAPI_BASE'
+  | 'DINGTALK_AUTO_PROVISION'
+  | 'devMode'
+>
+
+export interface DingtalkIntegrationOptions {
+  /** The approval card template built in DingTalk's card platform; without it, ActionCards. */
+  cardTemplateId?: string
+  /** The business clock (identity links); signatures, tokens and webhooks use real time. */
+  now?: () => number
+  /** First wait after a rate limit (doubles per retry). */
+  backoffMs?: number
+  /** WebSocket keep-alive pings (on in production). */
+  keepAlive?: boolean
+}
+
+export interface DingtalkIntegration extends ChatIntegration {
+  platform: DingtalkPlatform
+  client: DingtalkClient
+  directory: DingtalkDirectory
+  /** H5 login inside DingTalk: a `dd.requestAuthCode` code → our employee id. */
+  loginWithAuthCode(code: string): Promise<AuthCodeLogin>
+  /** Resolves when every accepted message and tap has been processed. */
+  idle(): Promise<void>
+}
+
+export function createDingtalkIntegration(
+  config: DingtalkConfig,
+  database: DbHandle,
+  log: (message: string) => void,
+  options: DingtalkIntegrationOptions = {},
+): DingtalkIntegration {
+  const clientId = config.DINGTALK_CLIENT_ID
+  const clientSecret = config.DINGTALK_CLIENT_SECRET
+  if (!clientId || !clientSecret) throw new Error('DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET 必须同时设置 / both must be set')
+  const { db } = database
+  const mode = config.DINGTALK_MODE
+  const client = new DingtalkClient({
+    clientId,
+    clientSecret,
+    robotCode: config.DINGTALK_ROBOT_CODE,
+    apiBase: config.DINGTALK_API_BASE,
+    oapiBase: config.DINGTALK_OAPI_BASE,
+    backoffMs: options.backoffMs,
+  })
+  const directory = new DingtalkDirectory(db, client, new IdentityLinks(db, options.now), config.DINGTALK_AUTO_PROVISION ?? config.devMode)
+  const platform = new DingtalkPlatform({
+    client,
+    directory,
+    cardTemplateId: options.cardTemplateId,
+    callbackType: mode === 'http' ? 'HTTP' : 'STREAM',
+    callbackRouteKey: CARD_CALLBACK_ROUTE_KEY,
+    log,
+  })
+  const queue = new InboundQueue(log)
+  const inbound = new DingtalkInbound(db, platform, directory, queue, log)
+  let stream: DingtalkStream | undefined
+
+  const eventCrypto =
+    config.DINGTALK_CALLBACK_TOKEN && config.DINGTALK_CALLBACK_AES_KEY
+      ? new CallbackCrypto(config.DINGTALK_CALLBACK_TOKEN, config.DINGTALK_CALLBACK_AES_KEY, clientId)
+      : undefined
+
+  const integration: DingtalkIntegration = {
+    platform,
+    client,
+    directory,
+    loginWithAuthCode: (code) => employeeForAuthCode(client, directory, code),
+    idle: () => queue.idle(),
+    async stop() {
+      await stream?.stop()
+      await queue.idle()
+    },
+  }
+  if (mode === 'http') {
+    integration.routes = (conversation: Conversation) =>
+      dingtalkRoutes(conversation, { inbound, appSecret: clientSecret, cardApiSecret: clientSecret, eventCrypto, log })
+  } else {
+    integration.start = async (conversation: Conversation) => {
+      // Loaded only here: the SDK pulls in ws/axios, which an HTTP-only runtime does not need.
+      const { DingtalkStream } = await import('./dingtalk-stream.js')
+      stream = new DingtalkStream({ clientId, clientSecret, apiBase: config.DINGTALK_API_BASE, inbound, log, keepAlive: options.keepAlive })
+      await stream.start(conversation)
+    }
+  }
+  return integration
+}
