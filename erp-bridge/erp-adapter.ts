@@ -3,6 +3,7 @@
  * idempotency key (derived from our request number) that the adapter stores in a searchable
  * field of the ERP document, so a retry after a timeout can find what was already posted.
  */
+import type { MappingPolicy } from './mapping/mapping-policy.js'
 
 export interface ErpParty {
   /** Our employee id and name. */
@@ -20,6 +21,8 @@ export interface ExpenseVoucherAction {
   employee: ErpParty
   department: { id: string; name: string; costCenter?: string }
   category: string
+  /** The ERP account for the category, from the mapping table; adapters with their own chart may go without. */
+  accountCode?: string
   /** Integer fen; never floats. */
   amountFen: number
   memo: string
@@ -35,7 +38,10 @@ export interface PurchaseAction {
   quantity: number
   budgetFen: number
   materialCode?: string
+  /** The ERP supplier the item is bought from, when one is mapped: the ERP may then raise a purchase order. */
   supplierCode?: string
+  /** YYYY-MM-DD the goods are needed by, when the requester said. */
+  neededBy?: string
   memo: string
 }
 
@@ -46,6 +52,9 @@ export interface HrChangeAction {
   change: 'transfer' | 'resign'
   effectiveDate: string
   toDepartment?: { id: string; name: string; costCenter?: string }
+  toPosition?: string
+  /** The head of the department moved to, who becomes the supervisor. */
+  newSupervisor?: ErpParty
   memo: string
 }
 
@@ -55,6 +64,8 @@ export interface ProjectAction {
   date: string
   title: string
   owner: ErpParty
+  /** The owner's department: where the project's costs are carried. */
+  department?: { id: string; name: string; costCenter?: string }
   budgetFen: number
   memo: string
 }
@@ -68,6 +79,8 @@ export interface ErpDocument {
 
 export interface ErpAdapter {
   readonly name: string
+  /** What this ERP needs mapped before posting; without it nothing is required up front. */
+  readonly mappingPolicy?: MappingPolicy
   /** Post the action; must not create a second document for a key it has already posted. */
   post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument>
   /** The document earlier posted under this key, if any. */

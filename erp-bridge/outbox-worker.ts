@@ -1,42 +1,53 @@
 import type { Kysely } from 'kysely'
 import type { SqlDialectName } from '../db/connect.js'
 import type { OutboxRow, Schema } from '../db/schema.js'
-import { buildErpAction } from './actions/build-action.js'
-import { ErpError, type ErpAdapter } from './erp-adapter.js'
-import { claimDueRows } from './outbox-claim.js'
+import { prepareAction } from './actions/prepare-action.js'
+import { ErpError } from './erp-adapter.js'
+import type { ErpTarget, ErpTargetSource } from './erp-target.js'
+import { MappingStore } from './mapping/mapping-store.js'
+import { claimDueRows, type ClaimedRow, type OutboxStatus } from './outbox-claim.js'
 
 export interface PostingListener {
   posted(event: { requestId: string; documentNo: string; adapter: string }): Promise<void>
-  failed(event: { requestId: string; reason: string; final: boolean }): Promise<void>
+  /** final: no automatic retry follows; status says whether the ERP refused (failed) or retries ran out (dead). */
+  failed(event: { requestId: string; reason: string; final: boolean; status?: 'failed' | 'dead' }): Promise<void>
 }
 
 export interface OutboxWorkerOptions {
   db: Kysely<Schema>
   dialect: SqlDialectName
-  adapter: ErpAdapter
+  erp: ErpTargetSource
   listener: PostingListener
   now?: () => number
   pollMs?: number
+  /** Rows claimed and posted side by side per round; the ERP's latency is what this hides. */
   batchSize?: number
+  /** How long a claim holds; must exceed the adapter's own call timeout, or a slow call could be posted twice. */
   leaseMs?: number
   maxAttempts?: number
   baseBackoffMs?: number
+  maxBackoffMs?: number
   log?: (message: string) => void
 }
 
+export const DEFAULT_MAX_ATTEMPTS = 8
+
 /**
  * Drains the outbox into the ERP. Exactly-once comes from three things together: the row is
- * claimed before posting, the ERP document carries our idempotency key, and any retry first asks
- * the ERP whether an earlier attempt already landed (`find`).
+ * claimed before posting, the ERP document carries our idempotency key, and any row that may
+ * have reached the ERP before (a timeout, a lost reply, a crashed worker, an admin's retry) is
+ * first looked up with `find` and only posted when the ERP has no document for its key.
  */
 export class OutboxWorker {
   private readonly now: () => number
+  private readonly mappings: MappingStore
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<void> | undefined
   private stopped = true
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.now = options.now ?? Date.now
+    this.mappings = new MappingStore(options.db, this.now)
   }
 
   start(): void {
@@ -74,25 +85,29 @@ export class OutboxWorker {
   /** Claims one batch and posts it; returns how many rows were handled. */
   async drainOnce(): Promise<number> {
     const { db, dialect } = this.options
+    const target = await this.options.erp()
     const rows = await claimDueRows(db, dialect, this.now(), this.options.batchSize ?? 20, this.options.leaseMs ?? 60_000)
-    await Promise.all(rows.map((row) => this.deliver(row)))
+    await Promise.all(rows.map((row) => this.deliver(row, target)))
     return rows.length
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
-    const { adapter } = this.options
+  private async deliver(row: ClaimedRow, target: ErpTarget): Promise<void> {
+    const { adapter } = target
+    // Anything but a first attempt at a pending row may already be in the ERP.
+    let uncertain = row.claimedFrom !== 'pending' || row.attempts > 1
     let documentNo: string
     try {
-      // Any earlier attempt may have landed before we lost track of it: ask before resending.
-      const earlier = row.attempts > 1 ? await adapter.find(row.idempotency_key) : null
-      const document = earlier ?? (await adapter.post(await buildErpAction(this.options.db, row.request_id), row.idempotency_key))
+      const earlier = uncertain ? await adapter.find(row.idempotency_key) : null
+      uncertain = false
+      const document = earlier ?? (await adapter.post(await prepareAction(this.options.db, this.mappings, row.request_id, target.policy), row.idempotency_key))
       documentNo = document.documentNo
     } catch (error) {
-      await this.failed(row, error)
+      await this.failed(row, error, uncertain)
       return
     }
-    await this.settle(row, { status: 'posted', document_no: documentNo, last_error: null })
-    await this.tell(() => this.options.listener.posted({ requestId: row.request_id, documentNo, adapter: adapter.name }))
+    if (await this.settle(row, { status: 'posted', document_no: documentNo, last_error: null })) {
+      await this.tell(() => this.options.listener.posted({ requestId: row.request_id, documentNo, adapter: adapter.name }))
+    }
   }
 
   /** A chat outage must not turn a posted row back into a failure. */
@@ -104,29 +119,44 @@ export class OutboxWorker {
     }
   }
 
-  private async failed(row: OutboxRow, error: unknown): Promise<void> {
-    const erpError = error instanceof ErpError ? error : new ErpError('transient', 'ERP 暂时无法连接，稍后自动重试', String(error))
-    const exhausted = row.attempts >= (this.options.maxAttempts ?? 8)
+  /**
+   * permanent → failed (the ERP said no; retrying the same thing cannot help); unknown, or a
+   * transient error before the ERP could be asked → unknown (reconcile before any resend);
+   * transient → pending with back-off; after the last attempt → dead. failed and dead are told.
+   */
+  private async failed(row: ClaimedRow, error: unknown, uncertain: boolean): Promise<void> {
+    const erpError = error instanceof ErpError ? error : new ErpError('transient', 'ERP 暂时无法连接，稍后自动重试。The ERP is unreachable; will retry.', String(error))
+    const lastError = erpError.detail ? `${erpError.userMessage}\n${erpError.detail}` : erpError.userMessage
+    const exhausted = row.attempts >= (this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
     if (erpError.kind === 'permanent' || exhausted) {
       const status = erpError.kind === 'permanent' ? 'failed' : 'dead'
-      await this.settle(row, { status, last_error: erpError.message })
-      await this.tell(() => this.options.listener.failed({ requestId: row.request_id, reason: erpError.userMessage, final: true }))
+      const reason = status === 'dead' ? `${erpError.userMessage}（已自动重试 ${row.attempts} 次仍未成功，已停止重试）` : erpError.userMessage
+      if (await this.settle(row, { status, last_error: lastError })) {
+        await this.tell(() => this.options.listener.failed({ requestId: row.request_id, reason, final: true, status }))
+      }
       return
     }
-    const base = this.options.baseBackoffMs ?? 2000
-    const delay = Math.min(base * 2 ** (row.attempts - 1), 15 * 60_000) * (0.5 + Math.random() / 2)
-    await this.settle(row, { status: 'pending', next_attempt_at: this.now() + Math.round(delay), last_error: erpError.message })
-    this.options.log?.(`outbox ${row.idempotency_key}: attempt ${row.attempts} failed (${erpError.kind}): ${erpError.message}`)
+    const status: OutboxStatus = erpError.kind === 'unknown' || uncertain ? 'unknown' : 'pending'
+    await this.settle(row, { status, next_attempt_at: this.now() + this.backoff(row.attempts), last_error: lastError })
+    this.options.log?.(`outbox ${row.idempotency_key}: attempt ${row.attempts} → ${status} (${erpError.kind}): ${erpError.message}`)
   }
 
-  /** Only the claimer still holding the row may settle it. */
-  private async settle(row: OutboxRow, changes: Partial<Pick<OutboxRow, 'status' | 'document_no' | 'last_error' | 'next_attempt_at'>>): Promise<void> {
-    await this.options.db
+  /** Exponential, capped, with jitter so that many rows failing together do not retry in step. */
+  private backoff(attempts: number): number {
+    const base = this.options.baseBackoffMs ?? 2000
+    const cap = this.options.maxBackoffMs ?? 15 * 60_000
+    return Math.round(Math.min(base * 2 ** (attempts - 1), cap) * (0.5 + Math.random() / 2))
+  }
+
+  /** Only the claimer still holding the row may settle it; false when another worker took it over. */
+  private async settle(row: OutboxRow, changes: Partial<Pick<OutboxRow, 'status' | 'document_no' | 'last_error' | 'next_attempt_at'>>): Promise<boolean> {
+    const result = await this.options.db
       .updateTable('outbox')
       .set({ ...changes, locked_until: null, updated_at: this.now() })
       .where('id', '=', row.id)
       .where('status', '=', 'sending')
       .where('attempts', '=', row.attempts)
-      .execute()
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
   }
 }

@@ -10,8 +10,10 @@ import type { ChatPlatform } from '../bot/platform.js'
 import { DevPlatform } from '../bot/platforms/dev/dev-platform.js'
 import { PostingAnnouncer } from '../bot/posting-announcer.js'
 import { LedgerAdapter } from '../erp-bridge/adapters/ledger/ledger-adapter.js'
+import type { SecretBox } from '../erp-bridge/connections/secret-box.js'
 import type { ErpAdapter } from '../erp-bridge/erp-adapter.js'
-import { OutboxWorker } from '../erp-bridge/outbox-worker.js'
+import { createErpBridge, type ErpBridge } from '../erp-bridge/erp-bridge.js'
+import type { OutboxWorker } from '../erp-bridge/outbox-worker.js'
 import { DecisionService } from '../workflow/decisions.js'
 import { RequestService } from '../workflow/request-service.js'
 import { createWorkflowContext } from '../workflow/workflow-context.js'
@@ -20,7 +22,10 @@ export interface SystemOptions {
   database: DbHandle
   parser: CommandParser
   now?: () => number
+  /** A fixed ERP adapter; by default the connection configured in the admin app (the built-in ledger until one is). */
   erp?: ErpAdapter
+  /** Seals ERP secrets at rest (key derived from APP_SECRET_KEY). */
+  erpSecrets?: SecretBox
   /** Configured chat platforms (Feishu, DingTalk); the simulator is always there for dev mode. */
   integrations?: ChatIntegration[]
   outboxPollMs?: number
@@ -35,6 +40,7 @@ export interface System {
   devPlatform: DevPlatform
   ledger: LedgerAdapter
   outbox: OutboxWorker
+  erp: ErpBridge
   integrations: ChatIntegration[]
 }
 
@@ -64,15 +70,17 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
     now,
     requestPosting: () => outbox?.kick(),
   }
-  outbox = new OutboxWorker({
+  const erp = createErpBridge({
     db,
     dialect,
-    adapter: options.erp ?? ledger,
+    ledger,
+    erp: options.erp,
+    secrets: options.erpSecrets ?? null,
     listener: new PostingAnnouncer(services),
     now,
-    pollMs: options.outboxPollMs,
-    baseBackoffMs: options.outboxBaseBackoffMs,
+    worker: { pollMs: options.outboxPollMs, baseBackoffMs: options.outboxBaseBackoffMs },
     log: options.log,
   })
-  return { services, conversation: new Conversation(services), devPlatform, ledger, outbox, integrations }
+  outbox = erp.worker
+  return { services, conversation: new Conversation(services), devPlatform, ledger, outbox, erp, integrations }
 }

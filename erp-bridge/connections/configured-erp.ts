@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely'
+import type { Schema } from '../../db/schema.js'
+import type { LedgerAdapter } from '../adapters/ledger/ledger-adapter.js'
+import type { ErpTarget } from '../erp-target.js'
+import type { MappingStore } from '../mapping/mapping-store.js'
+import { adapterKind } from './adapter-kinds.js'
+import type { ErpConnectionStore } from './erp-connection-store.js'
+
+/**
+ * The ERP the admin connected, built from the active erp_connections row (the built-in ledger
+ * when none is active). Asked before every outbox batch: one small query, and the adapter is
+ * rebuilt only when the connection (or, for adapters built from them, the mappings) changed, so
+ * a change made in the admin app reaches every worker process without a restart.
+ */
+export class ConfiguredErp {
+  private cached: { stamp: string; target: ErpTarget } | undefined
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly connections: ErpConnectionStore,
+    private readonly mappings: MappingStore,
+    private readonly ledger: LedgerAdapter,
+  ) {}
+
+  readonly current = async (): Promise<ErpTarget> => {
+    const active = await this.db.selectFrom('erp_connections').select(['id', 'adapter', 'updated_at']).where('active', '=', 1).executeTakeFirst()
+    if (!active) return { adapter: this.ledger, policy: this.ledger.mappingPolicy }
+    const kind = adapterKind(active.adapter)
+    const stamp = `${active.id}@${active.updated_at}${kind.readsMappings ? `/${await this.mappingStamp()}` : ''}`
+    if (this.cached?.stamp !== stamp) {
+      const { settings } = await this.connections.fullSettings(active.id)
+      this.cached = { stamp, target: await kind.create(settings, { db: this.db, mappings: this.mappings }) }
+    }
+    return this.cached.target
+  }
+
+  private async mappingStamp(): Promise<string> {
+    const row = await this.db
+      .selectFrom('erp_mappings')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('latest')])
+      .executeTakeFirstOrThrow()
+    return `${Number(row.n)}:${Number(row.latest ?? 0)}`
+  }
+}
