@@ -1,12 +1,17 @@
 import type { ChatIntegration } from '../bot/chat-integration.js'
+import { createDingtalkIntegration, dingtalkConfigProblem } from '../bot/platforms/dingtalk/dingtalk-integration.js'
 import type { DbHandle } from '../db/connect.js'
-import type { AppConfig } from './config.js'
+import { ConfigError, type AppConfig } from './config.js'
 
 /** The chat platforms this configuration enables, in order of preference for outbound messages. */
 export function createIntegrations(config: AppConfig, database: DbHandle, log: (message: string) => void): ChatIntegration[] {
   const integrations: ChatIntegration[] = []
-  void config
-  void database
-  void log
+  if (config.dingtalkEnabled) {
+    const problem = dingtalkConfigProblem(config)
+    if (problem) throw new ConfigError(`配置错误 / invalid configuration:\n${problem}`)
+    // Optional and free-form, read here until config.ts lists it (see README, DingTalk section).
+    const cardTemplateId = process.env.DINGTALK_CARD_TEMPLATE_ID || undefined
+    integrations.push(createDingtalkIntegration(config, database, log, { cardTemplateId }))
+  }
   return integrations
 }

@@ -30,6 +30,18 @@ export type DingtalkConfig = Pick<
   | 'devMode'
 >
 
+/** A readable problem with the DingTalk settings, for the config error at start; undefined when fine. */
+export function dingtalkConfigProblem(config: DingtalkConfig): string | undefined {
+  const { DINGTALK_CALLBACK_TOKEN: token, DINGTALK_CALLBACK_AES_KEY: aesKey } = config
+  if (Boolean(token) !== Boolean(aesKey)) {
+    return '  DINGTALK_CALLBACK_TOKEN / DINGTALK_CALLBACK_AES_KEY: 需要同时设置（开发者后台 → 事件订阅 → 加密 aes_key 与签名 token）/ set both or neither'
+  }
+  if (aesKey && !/^[A-Za-z0-9+/]{43}$/.test(aesKey)) {
+    return '  DINGTALK_CALLBACK_AES_KEY: 必须是 43 个字符的 aes_key / must be the 43-character aes_key from the console'
+  }
+  return undefined
+}
+
 export interface DingtalkIntegrationOptions {
   /** The approval card template built in DingTalk's card platform; without it, ActionCards. */
   cardTemplateId?: string
@@ -62,12 +74,13 @@ export function createDingtalkIntegration(
   if (!clientId || !clientSecret) throw new Error('DINGTALK_CLIENT_ID 和 DINGTALK_CLIENT_SECRET 必须同时设置 / both must be set')
   const { db } = database
   const mode = config.DINGTALK_MODE
+  const apiBase = config.DINGTALK_API_BASE.replace(/\/+$/, '')
   const client = new DingtalkClient({
     clientId,
     clientSecret,
     robotCode: config.DINGTALK_ROBOT_CODE,
-    apiBase: config.DINGTALK_API_BASE,
-    oapiBase: config.DINGTALK_OAPI_BASE,
+    apiBase,
+    oapiBase: config.DINGTALK_OAPI_BASE.replace(/\/+$/, ''),
     backoffMs: options.backoffMs,
   })
   const directory = new DingtalkDirectory(db, client, new IdentityLinks(db, options.now), config.DINGTALK_AUTO_PROVISION ?? config.devMode)
@@ -106,7 +119,7 @@ export function createDingtalkIntegration(
     integration.start = async (conversation: Conversation) => {
       // Loaded only here: the SDK pulls in ws/axios, which an HTTP-only runtime does not need.
       const { DingtalkStream } = await import('./dingtalk-stream.js')
-      stream = new DingtalkStream({ clientId, clientSecret, apiBase: config.DINGTALK_API_BASE, inbound, log, keepAlive: options.keepAlive })
+      stream = new DingtalkStream({ clientId, clientSecret, apiBase, inbound, log, keepAlive: options.keepAlive })
       await stream.start(conversation)
     }
   }
