@@ -88,12 +88,12 @@ export function gatewayError(body: string, operation: string): ErpError {
 
 export function httpError(status: number, body: string, operation: string, write: boolean): ErpError {
   const detail = `${operation}: HTTP ${status} ${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200)}`
+  // A wrong 账套ID takes a different path from bad credentials: a non-200 "Fail to verify thirty passport" (same probe as above).
+  if (/passport/i.test(body)) return new ErpError('permanent', '金蝶账套ID不正确，请检查数据中心ID（Kingdee does not know this data center）', detail)
   if (status === 429) return new ErpError('transient', '金蝶请求过于频繁，稍后会重试（Kingdee is throttling requests; will retry）', detail)
   if (status === 504 && write) return new ErpError('unknown', '金蝶网关超时，单据可能已经生成，需要核对后再重试（gateway timeout; the document may exist）', detail)
   if (status >= 500) return new ErpError('transient', `金蝶服务器暂时不可用（HTTP ${status}），稍后会重试（Kingdee is unavailable; will retry）`, detail)
   if (status === 404) return new ErpError('permanent', '金蝶地址不正确：找不到 WebAPI 服务，请检查站点地址是否以 /k3cloud/ 结尾（Kingdee WebAPI not found; check the URL）', detail)
-  // A wrong 账套ID takes a different path from bad credentials: a non-200 "Fail to verify thirty passport" (same probe as above).
-  if (/passport/i.test(body)) return new ErpError('permanent', '金蝶账套ID不正确，请检查数据中心ID（Kingdee does not know this data center）', detail)
   return new ErpError('permanent', `金蝶拒绝了请求（HTTP ${status}），请检查连接设置（Kingdee refused the request）`, detail)
 }
 
