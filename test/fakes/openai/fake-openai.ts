@@ -101,10 +101,10 @@ export async function startFakeOpenAi(options: { apiKey?: string } = {}): Promis
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req)
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } })
-    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`)
-      return sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } })
     const body = JSON.parse(raw) as ChatRequestBody
     requests.push({ headers: req.headers, body })
+    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`)
+      return sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } })
     const sequence = requests.length
     const respond = () => {
       if (res.destroyed) return
