@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { createDingtalkIntegration, CARD_CALLBACK_ROUTE_KEY, type DingtalkIntegration } from '../../bot/platforms/dingtalk/dingtalk-integration.js'
+import type { DbHandle } from '../../db/connect.js'
 import { loadConfig } from '../../server/config.js'
 import { FakeDingtalk, type FakeUser } from '../fakes/dingtalk/fake-dingtalk.js'
 import type { TestDbKind } from '../helpers/databases.js'
@@ -31,6 +32,8 @@ export interface DingtalkHarness {
   logs: string[]
   /** Waits until DingTalk has every ack it expects and every accepted line/tap is processed. */
   settle(): Promise<void>
+  /** A second app instance on the same database with its own stream connection (stream mode). */
+  startAnotherInstance(): Promise<DingtalkIntegration>
   close(): Promise<void>
 }
 
@@ -50,15 +53,15 @@ export async function startDingtalk(
     DINGTALK_AUTO_PROVISION: options.autoProvision ? '1' : '0',
   })
   const logs: string[] = []
+  const integration = (database: DbHandle) =>
+    createDingtalkIntegration(config, database, (m) => logs.push(m), {
+      cardTemplateId: (options.cards ?? 'interactive') === 'interactive' ? CARD_TEMPLATE : undefined,
+      backoffMs: 5,
+    })
   let dingtalk: DingtalkIntegration | undefined
-  const t = await TestSystem.start(kind, {
-    integrations: (database) => [
-      (dingtalk = createDingtalkIntegration(config, database, (m) => logs.push(m), {
-        cardTemplateId: (options.cards ?? 'interactive') === 'interactive' ? CARD_TEMPLATE : undefined,
-        backoffMs: 5,
-      })),
-    ],
-  })
+  const t = await TestSystem.start(kind, { integrations: (database) => [(dingtalk = integration(database))] })
+  const others: TestSystem[] = []
+  const instances = [dingtalk!]
   // 孙八's mobile is in the employee master, so the bot can find him on DingTalk before he writes.
   await t.database.db.updateTable('users').set({ mobile: '13800000007' }).where('id', '=', 'sunba').execute()
 
@@ -84,9 +87,21 @@ export async function startDingtalk(
     logs,
     async settle() {
       await waitFor(() => fake.settled, 'DingTalk to receive every ack')
-      await dingtalk!.idle()
+      await Promise.all(instances.map((i) => i.idle()))
+    },
+    async startAnotherInstance() {
+      let another: DingtalkIntegration | undefined
+      const system = await TestSystem.start(kind, { database: t.database, integrations: (database) => [(another = integration(database))] })
+      others.push(system)
+      instances.push(another!)
+      await another!.start!(system.system.conversation)
+      return another!
     },
     async close() {
+      for (const other of others) {
+        await Promise.all(other.system.integrations.map((i) => i.stop?.()))
+        await other.system.outbox.stop()
+      }
       await t.close()
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
       await fake.close()
