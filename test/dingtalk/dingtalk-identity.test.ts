@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { DB_KINDS } from '../helpers/databases.js'
+import { startDingtalk, type DingtalkHarness } from './dingtalk-harness.js'
+
+const NOT_REGISTERED = '你还未在系统中登记，请联系管理员 / you are not registered; ask an administrator'
+
+describe.each(DB_KINDS)('DingTalk people (%s)', (kind) => {
+  let h: DingtalkHarness
+  afterEach(async () => {
+    await h?.close()
+  })
+
+  const identities = () => h.t.database.db.selectFrom('user_identities').select(['external_id', 'user_id']).where('platform', '=', 'dingtalk').orderBy('external_id').execute()
+
+  it('finds employees by 工号 or email; strangers are told to ask an administrator', async () => {
+    h = await startDingtalk(kind, { mode: 'stream' })
+    const { fake } = h
+    await fake.say('dt-wangwu', '待我审批')
+    await fake.say('dt-stranger', '提交本月差旅费 100元')
+    await h.settle()
+    expect(fake.texts('dt-wangwu')).toEqual(['你目前没有待审批的申请'])
+    expect(fake.texts('dt-stranger')).toEqual([NOT_REGISTERED])
+    expect(await identities()).toEqual([{ external_id: 'dt-wangwu', user_id: 'wangwu' }])
+
+    // Linked once, the contact API is not asked again.
+    const lookups = fake.calls.filter((c) => c === 'POST /topapi/v2/user/get').length
+    await fake.say('dt-wangwu', '待我审批')
+    await h.settle()
+    expect(fake.calls.filter((c) => c === 'POST /topapi/v2/user/get')).toHaveLength(lookups)
+  })
+
+  it('creates unknown people as employees when auto-provisioning is on', async () => {
+    h = await startDingtalk(kind, { mode: 'stream', autoProvision: true })
+    await h.fake.say('dt-stranger', '待我审批')
+    await h.settle()
+    expect(h.fake.texts('dt-stranger')).toEqual(['你目前没有待审批的申请'])
+    const [linked] = await identities()
+    const user = await h.t.database.db.selectFrom('users').selectAll().where('id', '=', linked!.user_id).executeTakeFirstOrThrow()
+    expect(user).toMatchObject({ name: '路人甲', employee_no: 'X9999', department_id: 'd-unassigned' })
+  })
+
+  it('answers group messages privately, and stops using a webhook about to expire', async () => {
+    h = await startDingtalk(kind, { mode: 'stream' })
+    const { fake } = h
+    await fake.say('dt-zhangsan', '待我审批', { group: true })
+    await h.settle()
+    expect(fake.inbox('dt-zhangsan')).toEqual([{ kind: 'text', text: '你目前没有待审批的申请', via: 'robot' }])
+
+    await fake.say('dt-zhangsan', '待我审批', { sessionTtlMs: 30_000 })
+    await fake.say('dt-lisi', '待我审批')
+    await h.settle()
+    expect(fake.inbox('dt-zhangsan').at(-1)).toMatchObject({ via: 'robot' })
+    expect(fake.inbox('dt-lisi').at(-1)).toMatchObject({ via: 'webhook' })
+  })
+
+  it('exchanges an H5 auth code for our employee, once', async () => {
+    h = await startDingtalk(kind, { mode: 'http' })
+    const { fake, dingtalk } = h
+    const code = fake.issueAuthCode('dt-zhangsan')
+    expect(await dingtalk.loginWithAuthCode(code)).toEqual({ ok: true, employeeId: 'zhangsan' })
+    expect(await dingtalk.loginWithAuthCode(code)).toMatchObject({ ok: false, reason: 'invalid_code' })
+    expect(await dingtalk.loginWithAuthCode('')).toMatchObject({ ok: false, reason: 'invalid_code' })
+    expect(await dingtalk.loginWithAuthCode(fake.issueAuthCode('dt-stranger'))).toMatchObject({ ok: false, reason: 'not_registered' })
+  })
+})
