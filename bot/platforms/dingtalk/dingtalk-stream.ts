@@ -13,6 +13,10 @@ export interface DingtalkStreamOptions {
   keepAlive?: boolean
 }
 
+/** The SDK reconnects one second after a drop; after failed attempts we wait longer, up to 30 s. */
+const FIRST_RETRY_MS = 1_000
+const LAST_RETRY_MS = 30_000
+
 /**
  * The SDK's gateway URL is a module constant and it overwrites `config.endpoint`, so the only
  * way to reach DINGTALK_API_BASE (a proxy, or a fake in tests) is to open the connection here.
@@ -41,9 +45,13 @@ class GatewayClient extends DWClient {
 
   /** The SDK starts a new keep-alive timer per connection without stopping the old one. */
   override _connect(): Promise<void> {
-    const sdk = this as unknown as { heartbeatIntervallId?: ReturnType<typeof setInterval> }
-    clearInterval(sdk.heartbeatIntervallId)
+    clearInterval(this.sdk.heartbeatIntervallId)
     return super._connect()
+  }
+
+  /** SDK fields that are private in its typings. */
+  private get sdk(): { heartbeatIntervallId?: ReturnType<typeof setInterval>; reconnectInterval: number; dw_url?: string } {
+    return this as unknown as { heartbeatIntervallId?: ReturnType<typeof setInterval>; reconnectInterval: number; dw_url?: string }
   }
 
   override async getEndpoint(): Promise<this> {
@@ -58,15 +66,16 @@ class GatewayClient extends DWClient {
       if (!response.ok || !body.endpoint || !body.ticket) {
         throw new Error(`钉钉 Stream 网关拒绝连接 / gateway refused: ${response.status} ${body.code ?? ''} ${body.message ?? ''}`)
       }
-      // The SDK's own field for the socket URL (private in its typings).
-      ;(this as unknown as { dw_url: string }).dw_url = `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`
+      this.sdk.dw_url = `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`
       if (this.failing) this.log('dingtalk: stream gateway reachable again')
       this.failing = false
+      this.sdk.reconnectInterval = FIRST_RETRY_MS
       return this
     } catch (error) {
-      // The SDK retries every second; say so once per outage, not every second.
+      // Say so once per outage, and retry less and less often (the SDK would every second).
       if (!this.failing) this.log(`dingtalk: cannot open the stream (retrying): ${error instanceof Error ? error.message : String(error)}`)
       this.failing = true
+      this.sdk.reconnectInterval = Math.min(this.sdk.reconnectInterval * 2, LAST_RETRY_MS)
       throw error
     }
   }
