@@ -1,15 +1,21 @@
 /**
  * Rules-only parser quality and speed on the labelled corpus: intent accuracy, slot accuracy
- * (exact slot-object match and per slot), and per-command latency p50/p99 in microseconds.
+ * (exact slot-object match and per slot), and per-command latency p50/p99 in microseconds; then
+ * the LLM fallback's latency against the local fake model answering after a fixed delay.
  * `npx tsx bench/parser-bench.ts` prints the figures; runParserBench() returns them.
  */
 import { isDeepStrictEqual } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import type { Slots } from '../bot/nlu/command.js'
+import { CONFIDENCE_BAR } from '../bot/nlu/llm/llm-fallback-parser.js'
+import { createParserFromEnv } from '../bot/nlu/parser-from-env.js'
 import { parseWithRules } from '../bot/nlu/rules/index.js'
-import { CORPUS, CORPUS_NOW } from '../test/nlu/corpus.js'
+import { startFakeOpenAi, toolCall } from '../test/fakes/openai/fake-openai.js'
+import { CORPUS, CORPUS_NOW, type CorpusCase } from '../test/nlu/corpus.js'
 
 const TIMING_ROUNDS = 20
+const FAKE_MODEL_DELAY_MS = 20
+const LLM_ROUNDS = 3
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
@@ -60,7 +66,43 @@ export async function runParserBench(): Promise<Record<string, number | string>>
     result[`slot.${name}.accuracyPct`] = pct(tally.right, tally.seen)
   result.latencyP50Us = Math.round(percentile(samples, 50) * 10) / 10
   result.latencyP99Us = Math.round(percentile(samples, 99) * 10) / 10
-  return result
+  return { ...result, ...(await llmFallbackFigures(cases)) }
+}
+
+/**
+ * The corpus lines below the confidence bar, sent through the real client to the fake model,
+ * which answers each with its label after a fixed delay: what the fallback adds on top of the model.
+ */
+async function llmFallbackFigures(cases: readonly (CorpusCase & { nowDate: Date })[]): Promise<Record<string, number>> {
+  const asked = cases.filter((c) => parseWithRules(c.text, c.nowDate).confidence < CONFIDENCE_BAR)
+  const labels = new Map(asked.map((c) => [c.text, { intent: c.intent, slots: c.slots }]))
+  const fake = await startFakeOpenAi()
+  fake.delayMs = FAKE_MODEL_DELAY_MS
+  fake.behave((request) => toolCall(labels.get(request.messages.at(-1)!.content)))
+  const failures: string[] = []
+  const parser = createParserFromEnv({ OPENAI_MODEL: 'bench', OPENAI_BASE_URL: fake.baseURL }, (m) => failures.push(m))
+  const samples: number[] = []
+  try {
+    // The first call opens the connection; time the steady state a running bot sees.
+    for (const c of asked.slice(0, 3)) await parser.parse(c.text, c.nowDate)
+    for (let round = 0; round < LLM_ROUNDS; round++) {
+      for (const c of asked) {
+        const start = performance.now()
+        await parser.parse(c.text, c.nowDate)
+        samples.push(performance.now() - start)
+      }
+    }
+  } finally {
+    await fake.close()
+  }
+  const ms = (p: number) => Math.round(percentile([...samples].sort((a, b) => a - b), p) * 10) / 10
+  return {
+    'llm.askedSharePct': pct(asked.length, cases.length),
+    'llm.fakeModelDelayMs': FAKE_MODEL_DELAY_MS,
+    'llm.latencyP50Ms': ms(50),
+    'llm.latencyP99Ms': ms(99),
+    'llm.failedCalls': failures.length,
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
