@@ -4,6 +4,8 @@ import type { AdminAccess } from './auth/admin-access.js'
 import type { AdminEnv } from './auth/viewer.js'
 import { assetRoutes } from './assets/asset-routes.js'
 import { auditApi } from './audit/audit-api.js'
+import { dashboardApi } from './dashboard/dashboard-api.js'
+import { erpApi } from './erp/erp-api.js'
 import { myWorkApi } from './my-work/my-work-api.js'
 import { orgApi } from './org/org-api.js'
 import { pageRoutes } from './pages/page-routes.js'
@@ -18,7 +20,9 @@ export function miniappRoutes(system: System, access: AdminAccess): Hono<AdminEn
   app.route('/', access.routes())
   app.route('/', myWorkApi(services))
   app.route('/', auditApi(services.db, services.now))
-  app.route('/', orgApi(services.db))
+  app.route('/', orgApi(services.db, services.now))
+  app.route('/', dashboardApi(services.db, services.now))
+  app.route('/', erpApi(system.erp.admin))
   app.route('/', assetRoutes())
   app.route('/', pageRoutes(system, access))
   return app

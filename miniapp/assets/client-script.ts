@@ -53,23 +53,40 @@ export const APP_JS = String.raw`(function () {
   });
 
   // Forms that post JSON: <form data-post="/api/..." data-method="PUT" data-done="reload|/path">
+  // Names with dots nest ("settings.host"); data-json fields hold JSON; data-wrap="entries" sends {entries:[value]}.
   function formValue(form) {
     var out = {};
+    var put = function (name, value) {
+      var parts = name.split('.');
+      var target = out;
+      for (var i = 0; i < parts.length - 1; i++) { target = target[parts[i]] = target[parts[i]] || {}; }
+      target[parts[parts.length - 1]] = value;
+    };
+    var get = function (name) {
+      return name.split('.').reduce(function (cur, p) { return cur && cur[p]; }, out);
+    };
     $$('input, select, textarea', form).forEach(function (el) {
       if (!el.name || el.disabled) return;
-      if (el.type === 'checkbox') { out[el.name] = el.checked; return; }
+      if (el.type === 'checkbox') { put(el.name, el.checked); return; }
       if (el.type === 'file') return;
       if (el.value === '' && el.dataset.optional !== undefined) return;
-      out[el.name] = el.type === 'number' ? Number(el.value) : el.value;
+      if (el.dataset.json !== undefined) {
+        var parsed = el.value.trim() ? JSON.parse(el.value) : {};
+        put(el.name, Object.assign(parsed, get(el.name) || {}));
+        return;
+      }
+      put(el.name, el.type === 'number' ? Number(el.value) : el.value);
     });
-    return out;
+    return form.dataset.wrap ? (function () { var w = {}; w[form.dataset.wrap] = [out]; return w; })() : out;
   }
   $$('form[data-post]').forEach(function (form) {
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       var button = $('button[type=submit]', form);
       busy(button, true);
-      api(form.dataset.method || 'POST', form.dataset.post, formValue(form)).then(function (data) {
+      var body;
+      try { body = formValue(form); } catch (e) { toast('设置不是有效的 JSON / settings are not valid JSON', true); busy(button, false); return; }
+      api(form.dataset.method || 'POST', form.dataset.post, body).then(function (data) {
         toast((data && data.message) || '已保存 / saved');
         var done = form.dataset.done || 'reload';
         setTimeout(function () { if (done === 'reload') location.reload(); else location.href = done; }, 500);
@@ -163,7 +180,7 @@ export const APP_JS = String.raw`(function () {
           width: width, height: 200,
           scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.15]; } } },
           axes: [ { stroke: '#8f959e', grid: { show: false }, size: 28, font: '11px sans-serif', values: function (u, splits) { return splits.map(function (v) { var d = new Date(v * 1000 + 8 * 3600000); return (d.getUTCMonth() + 1) + '/' + d.getUTCDate(); }); } },
-                  { stroke: '#8f959e', grid: { stroke: '#f0f1f2' }, size: 34, font: '11px sans-serif' } ],
+                  { stroke: '#8f959e', grid: { stroke: '#f0f1f2' }, size: 36, font: '11px sans-serif', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000], values: function (u, splits) { return splits.map(function (v) { return String(Math.round(v)); }); } } ],
           legend: { show: true, live: false },
           cursor: { drag: { x: false, y: false } },
           series: [{}].concat(spec.series.map(function (s) {
@@ -222,13 +239,17 @@ export const APP_JS = String.raw`(function () {
       if (!f) return;
       f.text().then(function (text) {
         csvText = text;
-        return api('POST', form.dataset.import, { csv: text, dryRun: true });
+        var request = { csv: text, dryRun: true };
+        if (form.dataset.kind) request.kind = form.dataset.kind;
+        return api('POST', form.dataset.import, request);
       }).then(function (result) { show(result); confirmButton.hidden = !(result.valid > 0) || (result.errors || []).length > 0; },
-              function (e) { toast(e.message, true); confirmButton.hidden = true; });
+              function (e) { if (e.data && e.data.errors) show(e.data); else toast(e.message, true); confirmButton.hidden = true; });
     });
     confirmButton.addEventListener('click', function () {
       busy(confirmButton, true);
-      api('POST', form.dataset.import, { csv: csvText, dryRun: false }).then(function (result) {
+      var request = { csv: csvText, dryRun: false };
+      if (form.dataset.kind) request.kind = form.dataset.kind;
+      api('POST', form.dataset.import, request).then(function (result) {
         toast(result.message); setTimeout(function () { location.reload(); }, 700);
       }, function (e) { toast(e.message, true); busy(confirmButton, false); });
     });

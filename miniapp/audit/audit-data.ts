@@ -64,7 +64,7 @@ export async function searchAudit(db: Kysely<Schema>, query: AuditQuery, options
   if (query.to) q = q.where('audit_log.at', '<', startOfCompanyDay(query.to) + DAY_MS)
   if (query.ids) q = q.where('audit_log.id', 'in', query.ids.length ? query.ids : [-1])
   if (query.beforeId !== undefined) q = q.where('audit_log.id', '<', query.beforeId)
-  const rows = await q.orderBy('audit_log.id', 'desc').limit(Math.min(query.limit ?? 50, 1000)).execute()
+  const rows = await q.orderBy('audit_log.id', 'desc').limit(Math.min(query.limit ?? 50, 10_000)).execute()
 
   return rows.map((r) => {
     const before = parse(r.before_state)

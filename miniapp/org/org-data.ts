@@ -44,3 +44,37 @@ export async function listEmployees(db: Kysely<Schema>): Promise<EmployeeRow[]> 
     active: Number(r.active) === 1,
   }))
 }
+
+export interface DepartmentRow {
+  id: string
+  name: string
+  parentId: string | null
+  parentName: string | null
+  headUserId: string | null
+  headName: string | null
+  costCenter: string | null
+  members: number
+}
+
+export async function listDepartments(db: Kysely<Schema>): Promise<DepartmentRow[]> {
+  const rows = await db
+    .selectFrom('departments')
+    .leftJoin('departments as parents', 'parents.id', 'departments.parent_id')
+    .leftJoin('users as heads', 'heads.id', 'departments.head_user_id')
+    .selectAll('departments')
+    .select(['parents.name as parent_name', 'heads.name as head_name'])
+    .orderBy('departments.id')
+    .execute()
+  const counts = await db.selectFrom('users').select(['department_id', (eb) => eb.fn.countAll<number>().as('n')]).where('active', '=', 1).groupBy('department_id').execute()
+  const members = new Map(counts.map((c) => [c.department_id, Number(c.n)]))
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    parentId: r.parent_id,
+    parentName: r.parent_name,
+    headUserId: r.head_user_id,
+    headName: r.head_name,
+    costCenter: r.cost_center,
+    members: members.get(r.id) ?? 0,
+  }))
+}

@@ -26,7 +26,7 @@ function timeline(view: RequestView): Html {
   return html`<ol class="timeline" id="timeline">
     <li class="done"><div class="item-title">提交 Submitted</div><div class="item-sub">${view.requester.name}</div><div class="when">${when(view.submittedAt ?? view.createdAt)}</div></li>
     ${steps}
-    ${view.posting ? html`<li class="${view.posting.status === 'posted' || view.posting.status === 'done' ? 'done' : view.posting.status === 'dead' ? 'bad' : 'now'}"><div class="item-title">入账 ERP posting ${postingBadge(view.posting.status)}</div>
+    ${view.posting ? html`<li class="${view.posting.status === 'posted' ? 'done' : view.posting.status === 'dead' || view.posting.status === 'failed' ? 'bad' : 'now'}"><div class="item-title">入账 ERP posting ${postingBadge(view.posting.status)}</div>
       ${view.posting.documentNo ? html`<div class="item-sub">凭证号 <span class="mono">${view.posting.documentNo}</span></div>` : ''}
       ${view.posting.lastError ? html`<div class="item-sub">${view.posting.lastError}</div>` : ''}</li>` : ''}
   </ol>`

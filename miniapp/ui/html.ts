@@ -21,12 +21,10 @@ const REQUEST_STATUS: Record<string, [string, string]> = {
 }
 const POSTING_STATUS: Record<string, [string, string]> = {
   pending: ['待入账', 'blue'],
-  processing: ['入账中', 'blue'],
-  posting: ['入账中', 'blue'],
-  retrying: ['重试中', 'orange'],
+  sending: ['入账中', 'blue'],
+  unknown: ['待核对', 'orange'],
   failed: ['失败', 'orange'],
   posted: ['已入账', 'green'],
-  done: ['已入账', 'green'],
   dead: ['死信', 'red'],
   cancelled: ['已取消', ''],
 }

@@ -106,6 +106,10 @@ table.data tr.missing td { background: #fff7e8; }
 .task + .task { margin-top: 10px; }
 .task-head { display: flex; justify-content: space-between; gap: 8px; align-items: flex-start; }
 .chart { width: 100%; min-height: 200px; }
+.chart .uplot { font-family: inherit; }
+.chart .u-legend { font-size: 12px; color: var(--muted); }
+.chart .u-legend th { font-weight: 500; }
+.chart .u-legend .u-marker { width: .8em; height: .8em; border-radius: 2px; }
 .chart-legend { display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; color: var(--muted); margin-top: 6px; }
 .bars { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
 .bars li { display: grid; grid-template-columns: 6.5em minmax(0, 1fr) 2.5em; gap: 8px; align-items: center; font-size: 13px; }

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely'
+import { z } from 'zod'
+import type { Schema } from '../../db/schema.js'
+import { inTransaction } from '../../db/transaction.js'
+import { appendAudit } from '../../workflow/audit.js'
+import { DomainError } from '../../workflow/errors.js'
+
+export const employeeUpdateSchema = z.object({
+  departmentId: z.string().min(1).max(64).optional(),
+  /** '' clears the supervisor (the department head then approves). */
+  managerId: z.string().max(64).optional(),
+  title: z.string().trim().max(100).optional(),
+  level: z.number().int().min(0).max(99).optional(),
+  /** Role names separated by spaces, commas or 、 */
+  roles: z.string().max(300).optional(),
+  active: z.boolean().optional(),
+})
+export type EmployeeUpdate = z.infer<typeof employeeUpdateSchema>
+
+/** Supervisor, department, roles and the rest of one employee, checked (no supervisor loops) and audited. */
+export async function updateEmployee(db: Kysely<Schema>, id: string, input: EmployeeUpdate, actorId: string, now: number): Promise<void> {
+  const before = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!before) throw new DomainError('NOT_FOUND', '找不到该员工', 'employee not found')
+  if (input.departmentId && !(await db.selectFrom('departments').select('id').where('id', '=', input.departmentId).executeTakeFirst())) {
+    throw new DomainError('VALIDATION', '找不到该部门', 'unknown department')
+  }
+  const managerId = input.managerId === undefined ? before.manager_id : input.managerId || null
+  if (managerId) {
+    // Walk up from the new supervisor: meeting this employee again would make a loop.
+    const chain = new Map((await db.selectFrom('users').select(['id', 'manager_id']).execute()).map((u) => [u.id, u.manager_id]))
+    if (!chain.has(managerId)) throw new DomainError('VALIDATION', '找不到该上级', 'unknown supervisor')
+    for (let cursor: string | null | undefined = managerId, hops = 0; cursor && hops < 1000; cursor = chain.get(cursor), hops++) {
+      if (cursor === id) throw new DomainError('VALIDATION', '上级关系不能形成循环', 'the supervisor chain would loop')
+    }
+  }
+  const roles = input.roles === undefined ? undefined : [...new Set(['employee', ...input.roles.split(/[;,、|，；\s]+/).filter(Boolean)])]
+  const changes = {
+    department_id: input.departmentId ?? before.department_id,
+    manager_id: managerId,
+    title: input.title === undefined ? before.title : input.title || null,
+    level: input.level ?? Number(before.level),
+    roles: roles ? JSON.stringify(roles) : before.roles,
+    active: input.active === undefined ? Number(before.active) : input.active ? 1 : 0,
+  }
+  await inTransaction(db, async (trx) => {
+    await trx.updateTable('users').set(changes).where('id', '=', id).execute()
+    await appendAudit(trx, {
+      at: now,
+      actorId,
+      action: 'org.employee.updated',
+      entityType: 'user',
+      entityId: id,
+      before: { department_id: before.department_id, manager_id: before.manager_id, title: before.title, level: Number(before.level), roles: JSON.parse(before.roles) as unknown, active: Number(before.active) },
+      after: { ...changes, roles: JSON.parse(changes.roles) as unknown },
+    })
+  })
+}

@@ -1,0 +1,204 @@
+import type { Kysely } from 'kysely'
+import Papa from 'papaparse'
+import type { Schema } from '../../db/schema.js'
+import { inTransaction } from '../../db/transaction.js'
+import { appendAudit } from '../../workflow/audit.js'
+
+export interface ImportProblem {
+  line: number
+  message: string
+}
+
+export interface ImportResult {
+  valid: number
+  created: number
+  updated: number
+  errors: ImportProblem[]
+  /** What a person reads: Chinese first, English after. */
+  message: string
+}
+
+/** Header names accepted per column: as an HR spreadsheet exported from Feishu/DingTalk would say them, or in English. */
+const EMPLOYEE_COLUMNS = {
+  employeeNo: ['工号', '员工工号', 'employee_no', 'employeeno', 'employee no'],
+  name: ['姓名', '名字', 'name'],
+  department: ['部门', '部门编号', '部门名称', 'department', 'department_id'],
+  manager: ['直属上级工号', '上级工号', '直属上级', '上级', 'manager', 'manager_employee_no'],
+  title: ['职位', '岗位', 'title'],
+  level: ['职级', 'level'],
+  roles: ['角色', 'roles'],
+  mobile: ['手机', '手机号', 'mobile'],
+  email: ['邮箱', 'email'],
+  active: ['在职', '状态', 'active'],
+} as const
+
+const DEPARTMENT_COLUMNS = {
+  id: ['部门编号', '编号', 'id', 'department_id'],
+  name: ['部门名称', '名称', 'name'],
+  parent: ['上级部门', '上级部门编号', 'parent', 'parent_id'],
+  head: ['负责人工号', '负责人', 'head', 'head_employee_no'],
+  costCenter: ['成本中心', 'cost_center', 'costcenter'],
+} as const
+
+type Columns<T extends Record<string, readonly string[]>> = { [K in keyof T]?: string }
+
+function parseCsv<T extends Record<string, readonly string[]>>(text: string, columns: T) {
+  const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
+    header: true,
+    skipEmptyLines: 'greedy',
+    transformHeader: (h) => h.trim().toLowerCase(),
+  })
+  const fields = parsed.meta.fields ?? []
+  const found = Object.fromEntries(
+    Object.entries(columns).map(([key, names]) => [key, fields.find((f) => (names as readonly string[]).includes(f))]),
+  ) as Columns<T>
+  const errors: ImportProblem[] = parsed.errors.map((e) => ({ line: (e.row ?? 0) + 2, message: `CSV 格式错误 / malformed CSV: ${e.message}` }))
+  const cell = (row: Record<string, string>, key: keyof T) => {
+    const column = found[key]
+    return column === undefined ? '' : (row[column] ?? '').trim()
+  }
+  return { rows: parsed.data, found, errors, cell }
+}
+
+const INACTIVE = new Set(['0', 'false', 'no', '否', '离职', '停用'])
+const splitRoles = (text: string) => [...new Set(text.split(/[;,、|，；\s]+/).map((r) => r.trim()).filter(Boolean))]
+
+/**
+ * The employee master from a CSV: new 工号 are added, known ones updated. All or nothing: any
+ * error and nothing changes; every error names its line. Managers may be other rows of the same file.
+ */
+export async function importEmployees(db: Kysely<Schema>, text: string, options: { dryRun: boolean; actorId: string; now: number }): Promise<ImportResult> {
+  const { rows, found, errors, cell } = parseCsv(text, EMPLOYEE_COLUMNS)
+  const missing = (['employeeNo', 'name', 'department'] as const).filter((k) => !found[k])
+  if (missing.length) return summary(0, 0, 0, [{ line: 1, message: `缺少列 / missing columns: ${missing.map((k) => EMPLOYEE_COLUMNS[k][0]).join('、')}` }])
+
+  const [existing, departments] = await Promise.all([
+    db.selectFrom('users').select(['id', 'employee_no', 'roles', 'mobile', 'email', 'title', 'level', 'active']).execute(),
+    db.selectFrom('departments').select(['id', 'name']).execute(),
+  ])
+  const byNo = new Map(existing.map((u) => [u.employee_no, u]))
+  const departmentOf = (key: string) => departments.find((d) => d.id === key) ?? departments.find((d) => d.name === key)
+  const fileNos = new Map<string, number>()
+  rows.forEach((row, i) => {
+    const no = cell(row, 'employeeNo')
+    if (no && fileNos.has(no)) errors.push({ line: i + 2, message: `工号 ${no} 与第 ${fileNos.get(no)} 行重复 / duplicate employee no.` })
+    else if (no) fileNos.set(no, i + 2)
+  })
+
+  const idOf = (no: string) => byNo.get(no)?.id ?? `emp-${no.toLowerCase()}`
+  const planned = rows.flatMap((row, i) => {
+    const line = i + 2
+    const employeeNo = cell(row, 'employeeNo')
+    const name = cell(row, 'name')
+    const department = departmentOf(cell(row, 'department'))
+    const managerNo = cell(row, 'manager')
+    const levelText = cell(row, 'level')
+    const level = levelText ? Number(levelText) : undefined
+    const problems: string[] = []
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(employeeNo)) problems.push('工号为空或含非法字符 / employee no. missing or invalid')
+    if (!name) problems.push('姓名为空 / name missing')
+    if (!department) problems.push(`找不到部门「${cell(row, 'department')}」/ unknown department`)
+    if (managerNo && !byNo.has(managerNo) && !fileNos.has(managerNo)) problems.push(`找不到上级工号 ${managerNo} / unknown manager`)
+    if (managerNo && managerNo === employeeNo) problems.push('不能是自己的上级 / cannot manage oneself')
+    if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 99)) problems.push('职级应为 0–99 的整数 / level must be an integer 0–99')
+    for (const message of problems) errors.push({ line, message })
+    if (problems.length || !department) return []
+    const before = byNo.get(employeeNo)
+    const roles = cell(row, 'roles') ? splitRoles(cell(row, 'roles')) : before ? (JSON.parse(before.roles) as string[]) : ['employee']
+    return [
+      {
+        isNew: !before,
+        values: {
+          id: idOf(employeeNo),
+          employee_no: employeeNo,
+          name,
+          department_id: department.id,
+          manager_id: managerNo ? idOf(managerNo) : null,
+          title: cell(row, 'title') || (before?.title ?? null),
+          level: level ?? (before ? Number(before.level) : 1),
+          roles: JSON.stringify(roles.includes('employee') ? roles : ['employee', ...roles]),
+          mobile: cell(row, 'mobile') || (before?.mobile ?? null),
+          email: cell(row, 'email') || (before?.email ?? null),
+          active: cell(row, 'active') ? (INACTIVE.has(cell(row, 'active').toLowerCase()) ? 0 : 1) : before ? Number(before.active) : 1,
+        },
+      },
+    ]
+  })
+
+  const created = planned.filter((p) => p.isNew).length
+  const updated = planned.length - created
+  if (errors.length || options.dryRun || planned.length === 0) return summary(planned.length, errors.length ? 0 : created, errors.length ? 0 : updated, errors, options.dryRun)
+
+  await inTransaction(db, async (trx) => {
+    for (const { isNew, values } of planned) {
+      if (isNew) await trx.insertInto('users').values({ ...values, created_at: options.now }).execute()
+      else await trx.updateTable('users').set(values).where('id', '=', values.id).execute()
+    }
+    await appendAudit(trx, {
+      at: options.now,
+      actorId: options.actorId,
+      action: 'org.employees.imported',
+      entityType: 'users',
+      entityId: 'csv',
+      after: { created, updated, employeeNos: planned.map((p) => p.values.employee_no) },
+    })
+  })
+  return summary(planned.length, created, updated, [], false)
+}
+
+/** Departments from a CSV: new ids added, known ones updated; parents and heads may be other rows / existing people. */
+export async function importDepartments(db: Kysely<Schema>, text: string, options: { dryRun: boolean; actorId: string; now: number }): Promise<ImportResult> {
+  const { rows, found, errors, cell } = parseCsv(text, DEPARTMENT_COLUMNS)
+  const missing = (['id', 'name'] as const).filter((k) => !found[k])
+  if (missing.length) return summary(0, 0, 0, [{ line: 1, message: `缺少列 / missing columns: ${missing.map((k) => DEPARTMENT_COLUMNS[k][0]).join('、')}` }])
+
+  const [existing, users] = await Promise.all([
+    db.selectFrom('departments').select(['id', 'name', 'parent_id']).execute(),
+    db.selectFrom('users').select(['id', 'employee_no']).execute(),
+  ])
+  const known = new Map(existing.map((d) => [d.id, d]))
+  const fileIds = new Set(rows.map((row) => cell(row, 'id')).filter(Boolean))
+  const parentId = (key: string) => (known.has(key) || fileIds.has(key) ? key : (existing.find((d) => d.name === key)?.id ?? null))
+  const planned = rows.flatMap((row, i) => {
+    const line = i + 2
+    const id = cell(row, 'id')
+    const name = cell(row, 'name')
+    const parentKey = cell(row, 'parent')
+    const headNo = cell(row, 'head')
+    const head = headNo ? users.find((u) => u.employee_no === headNo || u.id === headNo) : undefined
+    const problems: string[] = []
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) problems.push('部门编号为空或含非法字符 / department id missing or invalid')
+    if (!name) problems.push('部门名称为空 / name missing')
+    if (parentKey && !parentId(parentKey)) problems.push(`找不到上级部门「${parentKey}」/ unknown parent`)
+    if (parentKey && parentId(parentKey) === id) problems.push('上级部门不能是自己 / a department cannot be its own parent')
+    if (headNo && !head) problems.push(`找不到负责人工号 ${headNo} / unknown head`)
+    for (const message of problems) errors.push({ line, message })
+    if (problems.length) return []
+    return [{ isNew: !known.has(id), values: { id, name, parent_id: parentKey ? parentId(parentKey) : null, head_user_id: head?.id ?? null, cost_center: cell(row, 'costCenter') || null } }]
+  })
+
+  const created = planned.filter((p) => p.isNew).length
+  const updated = planned.length - created
+  if (errors.length || options.dryRun || planned.length === 0) return summary(planned.length, errors.length ? 0 : created, errors.length ? 0 : updated, errors, options.dryRun)
+
+  await inTransaction(db, async (trx) => {
+    for (const { isNew, values } of planned) {
+      if (isNew) await trx.insertInto('departments').values({ ...values, created_at: options.now }).execute()
+      else await trx.updateTable('departments').set(values).where('id', '=', values.id).execute()
+    }
+    await appendAudit(trx, { at: options.now, actorId: options.actorId, action: 'org.departments.imported', entityType: 'departments', entityId: 'csv', after: { created, updated, ids: planned.map((p) => p.values.id) } })
+  })
+  return summary(planned.length, created, updated, [], false)
+}
+
+function summary(valid: number, created: number, updated: number, errors: ImportProblem[], dryRun = false): ImportResult {
+  errors.sort((a, b) => a.line - b.line)
+  const message = errors.length
+    ? `有 ${errors.length} 处错误，未导入任何数据。请修正后重新上传。/ ${errors.length} error(s); nothing was imported.`
+    : valid === 0
+      ? '文件中没有数据行。/ The file has no data rows.'
+      : dryRun
+        ? `检查通过：将新增 ${created} 条、更新 ${updated} 条。/ Ready: ${created} new, ${updated} updated.`
+        : `已导入：新增 ${created} 条、更新 ${updated} 条。/ Imported: ${created} new, ${updated} updated.`
+  return { valid: errors.length ? 0 : valid, created, updated, errors, message }
+}

@@ -1,0 +1,95 @@
+import type { Context } from 'hono'
+import type { Kysely } from 'kysely'
+import type { Schema } from '../../db/schema.js'
+import type { ErpAdminService } from '../../erp-bridge/admin/erp-admin-service.js'
+import { MAPPING_KINDS, type MappingKind } from '../../erp-bridge/mapping/mapping-kinds.js'
+import type { MissingMapping } from '../../erp-bridge/mapping/mapping-check.js'
+import { roleAllows } from '../auth/roles.js'
+import type { Viewer } from '../auth/viewer.js'
+import { listDepartments, listEmployees, type DepartmentRow, type EmployeeRow } from '../org/org-data.js'
+import { renderPage } from '../ui/layout.js'
+import { bi, empty, html, type Html } from '../ui/html.js'
+
+function importForm(url: string, zh: string, en: string, columns: string, kind?: MappingKind): Html {
+  return html`<form class="import" data-import="${url}" ${kind ? html`data-kind="${kind}"` : ''}>
+    <details><summary>${zh}<span class="en">${en}</span></summary>
+      <p class="faint">CSV（UTF-8，首行为表头）列：${columns}。XLSX 请先在 Excel 中“另存为 CSV”。<br>CSV with a header row; save XLSX as CSV first.</p>
+      <input type="file" accept=".csv,text/csv" aria-label="${zh}">
+      <div class="import-preview" aria-live="polite"></div>
+      <button class="btn primary import-confirm" type="button" hidden>确认导入 Import</button>
+    </details></form>`
+}
+
+function employeeItem(e: EmployeeRow, departments: DepartmentRow[], people: EmployeeRow[]): Html {
+  return html`<li data-employee-no="${e.employeeNo}"><div class="item-main">
+    <div class="item-title">${e.name} <span class="faint mono">${e.employeeNo}</span> ${e.active ? '' : html`<span class="badge">停用 inactive</span>`}</div>
+    <div class="item-sub">${e.departmentName ?? e.departmentId} · ${e.title ?? ''} · L${e.level}${e.managerName ? ` · 上级 ${e.managerName}` : ''}</div>
+    <div class="item-sub">${e.roles.filter((r) => r !== 'employee').map((r) => html`<span class="badge blue">${r}</span> `)}${e.mobile ? html`<span class="faint">${e.mobile}</span>` : ''}</div>
+    <details><summary>编辑 Edit</summary>
+      <form class="grid" data-post="/api/admin/org/employees/${e.id}" data-method="PATCH">
+        <label class="field"><span>部门 Department</span><select name="departmentId">${departments.map((d) => html`<option value="${d.id}" ${d.id === e.departmentId ? 'selected' : ''}>${d.name}</option>`)}</select></label>
+        <label class="field"><span>直属上级 Supervisor</span><select name="managerId"><option value="">（无 none：部门负责人审批）</option>${people.filter((p) => p.id !== e.id && p.active).map((p) => html`<option value="${p.id}" ${p.id === e.managerId ? 'selected' : ''}>${p.name} ${p.employeeNo}</option>`)}</select></label>
+        <label class="field"><span>职位 Title</span><input type="text" name="title" value="${e.title ?? ''}" maxlength="100"></label>
+        <label class="field"><span>职级 Level</span><input type="number" name="level" value="${e.level}" min="0" max="99"></label>
+        <label class="field"><span>角色 Roles（空格分隔：admin finance auditor manager dept_head …）</span><input type="text" name="roles" value="${e.roles.join(' ')}"></label>
+        <label class="field" style="flex-direction:row;align-items:center;gap:8px"><input type="checkbox" name="active" ${e.active ? 'checked' : ''}><span>在职 Active</span></label>
+        <div class="btn-row"><button class="btn primary" type="submit">保存 Save</button></div>
+      </form></details>
+  </div></li>`
+}
+
+function missingRow(m: MissingMapping): Html {
+  return html`<li class="missing" data-missing="${m.kind}:${m.localKey}"><div class="item-main">
+    <div class="item-title"><span class="badge orange">缺映射 missing</span> ${m.sentence}</div>
+    <form class="btn-row" data-post="/api/admin/erp/mappings" data-method="PUT" data-wrap="entries" style="margin-top:6px">
+      <input type="hidden" name="kind" value="${m.kind}"><input type="hidden" name="localKey" value="${m.localKey}">
+      <input type="text" name="erpCode" required maxlength="100" placeholder="ERP 编码 code" style="width:9em" aria-label="ERP 编码 ${m.label}">
+      <input type="text" name="erpName" maxlength="200" data-optional placeholder="ERP 名称 name（可选）" style="width:10em">
+      <button class="btn small primary" type="submit">保存 Save</button>
+    </form></div></li>`
+}
+
+export async function renderOrgPage(c: Context, db: Kysely<Schema>, erp: ErpAdminService, viewer: Viewer): Promise<Response> {
+  const isAdmin = roleAllows(viewer.roles, ['admin'])
+  const [employees, departments, mappings, check] = await Promise.all([
+    isAdmin ? listEmployees(db) : Promise.resolve([]),
+    isAdmin ? listDepartments(db) : Promise.resolve([]),
+    erp.mappingList(),
+    erp.check(),
+  ])
+  const missing = [...new Map(check.types.flatMap((t) => t.missing).map((m) => [`${m.kind}:${m.localKey}`, m])).values()]
+  const blocked = check.types.flatMap((t) => t.blocked)
+  const body = html`
+<div class="page-head"><div><h1>${bi('组织与主数据', 'Organisation & master data')}</h1>
+  <p class="faint">${isAdmin ? `${employees.length} 名员工 employees · ${departments.length} 个部门 departments · ` : ''}${mappings.length} 条 ERP 映射 mappings</p></div></div>
+${
+  isAdmin
+    ? html`
+<section class="panel" id="departments">
+  <div class="panel-head"><h2>${bi('部门', 'Departments')}</h2></div>
+  <ul class="list">${departments.map((d) => html`<li data-department-id="${d.id}"><div class="item-main"><div class="item-title">${d.name} <span class="faint mono">${d.id}</span></div>
+    <div class="item-sub">${d.parentName ? `上级 ${d.parentName} · ` : ''}负责人 ${d.headName ?? '未设置 none'} · 成本中心 ${d.costCenter ?? '—'}</div></div><div class="item-side"><span class="badge">${d.members} 人</span></div></li>`)}</ul>
+  ${importForm('/api/admin/org/departments/import', '导入部门', 'Import departments', '部门编号, 部门名称, 上级部门, 负责人工号, 成本中心')}
+</section>
+<section class="panel" id="employees">
+  <div class="panel-head"><h2>${bi('员工', 'Employees')}</h2><span class="faint">手机号已遮盖 mobiles masked</span></div>
+  <ul class="list">${employees.map((e) => employeeItem(e, departments, employees))}</ul>
+  ${importForm('/api/admin/org/employees/import', '导入员工', 'Import employees', '工号, 姓名, 部门, 直属上级工号, 职位, 职级, 角色, 手机, 邮箱, 在职')}
+  <p class="faint">通讯录同步：请在飞书/钉钉管理后台导出通讯录为 CSV 后导入。Contact sync: export the directory from Feishu/DingTalk as CSV and import it here.</p>
+</section>`
+    : ''
+}
+<section class="panel" id="mappings">
+  <div class="panel-head"><h2>${bi('ERP 映射', 'ERP mappings')}</h2><span class="faint">${check.erp}</span></div>
+  ${missing.length ? html`<div class="notice warn">有 ${missing.length} 项主数据缺少 ERP 编码${blocked.length ? `，${blocked.length} 笔已审批的入账因此受阻` : ''}。<br><span class="faint">${missing.length} master-data item(s) have no ERP code${blocked.length ? `; ${blocked.length} approved posting(s) are blocked` : ''}.</span></div>
+  <ul class="list" id="missing-mappings">${missing.map(missingRow)}</ul>` : html`<div class="notice">所有入账需要的映射都已配置。All mappings the ERP needs are in place.</div>`}
+  ${
+    mappings.length
+      ? html`<div class="table-wrap" style="margin-top:10px"><table class="data" id="mapping-table"><thead><tr><th>类型 Kind</th><th>本系统 Ours</th><th>ERP 编码 Code</th><th>ERP 名称 Name</th></tr></thead><tbody>
+    ${mappings.map((m) => html`<tr data-mapping="${m.kind}:${m.localKey}"><td>${MAPPING_KINDS[m.kind].local}</td><td>${m.localLabel}</td><td class="mono">${m.erpCode}</td><td>${m.erpName ?? ''}</td></tr>`)}</tbody></table></div>`
+      : ''
+  }
+  ${importForm('/api/admin/erp/mappings/import', '导入映射', 'Import mappings', '类型, 本系统, ERP编码, ERP名称')}
+</section>`
+  return renderPage(c, { title: '组织与主数据', viewer, section: 'org', body })
+}
