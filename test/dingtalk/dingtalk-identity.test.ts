@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { InvalidAuthCode } from '../../bot/platforms/dingtalk/dingtalk-login.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { startDingtalk, type DingtalkHarness } from './dingtalk-harness.js'
 
@@ -57,9 +58,9 @@ describe.each(DB_KINDS)('DingTalk people (%s)', (kind) => {
     h = await startDingtalk(kind, { mode: 'http' })
     const { fake, dingtalk } = h
     const code = fake.issueAuthCode('dt-zhangsan')
-    expect(await dingtalk.loginWithAuthCode(code)).toEqual({ ok: true, employeeId: 'zhangsan' })
-    expect(await dingtalk.loginWithAuthCode(code)).toMatchObject({ ok: false, reason: 'invalid_code' })
-    expect(await dingtalk.loginWithAuthCode('')).toMatchObject({ ok: false, reason: 'invalid_code' })
-    expect(await dingtalk.loginWithAuthCode(fake.issueAuthCode('dt-stranger'))).toMatchObject({ ok: false, reason: 'not_registered' })
+    expect(await dingtalk.exchangeAuthCode(code)).toBe('zhangsan')
+    await expect(dingtalk.exchangeAuthCode(code)).rejects.toBeInstanceOf(InvalidAuthCode)
+    await expect(dingtalk.exchangeAuthCode(' ')).rejects.toBeInstanceOf(InvalidAuthCode)
+    expect(await dingtalk.exchangeAuthCode(fake.issueAuthCode('dt-stranger'))).toBeNull()
   })
 })

@@ -7,7 +7,7 @@ import { DingtalkClient } from './dingtalk-client.js'
 import { CallbackCrypto } from './dingtalk-crypto.js'
 import { DingtalkDirectory } from './dingtalk-identity.js'
 import { DingtalkInbound } from './dingtalk-inbound.js'
-import { employeeForAuthCode, type AuthCodeLogin } from './dingtalk-login.js'
+import { employeeIdForAuthCode } from './dingtalk-login.js'
 import { DingtalkPlatform } from './dingtalk-platform.js'
 import { dingtalkRoutes } from './dingtalk-routes.js'
 import type { DingtalkStream } from './dingtalk-stream.js'
@@ -57,8 +57,11 @@ export interface DingtalkIntegration extends ChatIntegration {
   platform: DingtalkPlatform
   client: DingtalkClient
   directory: DingtalkDirectory
-  /** H5 login inside DingTalk: a `dd.requestAuthCode` code → our employee id. */
-  loginWithAuthCode(code: string): Promise<AuthCodeLogin>
+  /**
+   * H5 login inside DingTalk: a `dd.requestAuthCode` code → our employee id, null when not in the
+   * employee master; throws InvalidAuthCode for a bad, used or expired code.
+   */
+  exchangeAuthCode(code: string): Promise<string | null>
   /** Resolves when every accepted message and tap has been processed. */
   idle(): Promise<void>
 }
@@ -105,7 +108,7 @@ export function createDingtalkIntegration(
     platform,
     client,
     directory,
-    loginWithAuthCode: (code) => employeeForAuthCode(client, directory, code),
+    exchangeAuthCode: (code) => employeeIdForAuthCode(client, directory, code),
     idle: () => queue.idle(),
     async stop() {
       await stream?.stop()
