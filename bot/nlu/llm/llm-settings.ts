@@ -13,7 +13,7 @@ export interface LlmSettings {
 }
 
 /** Short enough that a chat reply never waits long, long enough for a hosted model's tool call. */
-export const DEFAULT_LLM_TIMEOUT_MS = 3000
+const DEFAULT_LLM_TIMEOUT_MS = 3000
 
 export class LlmSettingsError extends Error {}
 

@@ -1,7 +1,7 @@
 import { formatDay, isoWeekday, shanghaiToday } from '../rules/calendar.js'
 import { PARSE_TOOL_NAME } from './parse-tool.js'
 
-export const TIME_ZONE = 'Asia/Shanghai'
+const TIME_ZONE = 'Asia/Shanghai'
 
 const WEEKDAYS = ['', '星期一 Monday', '星期二 Tuesday', '星期三 Wednesday', '星期四 Thursday', '星期五 Friday', '星期六 Saturday', '星期日 Sunday']
 
