@@ -32,6 +32,8 @@ export const configSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_MODEL: z.string().optional(),
+  /** How long one LLM call may take before the rules' answer stands. */
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   APP_SECRET_KEY: z.string().min(32, 'APP_SECRET_KEY 至少 32 个字符 / at least 32 characters').optional(),
   DEV_MODE: flag,
   /** Outbox poll interval; the worker is also woken right after each final approval. */

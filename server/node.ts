@@ -19,7 +19,7 @@ async function main(): Promise<void> {
 
   const system = await composeSystem({
     database,
-    parser: createParserFromEnv(process.env),
+    parser: createParserFromEnv(process.env, log),
     outboxPollMs: config.OUTBOX_POLL_MS,
     integrations: createIntegrations(config, database, log),
     log,

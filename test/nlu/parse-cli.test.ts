@@ -11,7 +11,7 @@ const NOW = '2026-11-25T10:00:00+08:00'
 /** The contract as users call it: npm run -s parse -- [--now <ISO>] "text". */
 function parseCli(args: string[], stdin?: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', 'parse', '--', ...args], { cwd: repoRoot, env: { ...process.env, OPENAI_API_KEY: '' } })
+    const child = spawn('npm', ['run', '-s', 'parse', '--', ...args], { cwd: repoRoot, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_MODEL: '', OPENAI_BASE_URL: '' } })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
