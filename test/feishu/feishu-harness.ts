@@ -1,0 +1,181 @@
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { serve } from '@hono/node-server'
+import { createFeishuIntegration, type FeishuIntegration, type FeishuSettings } from '../../bot/platforms/feishu/feishu-integration.js'
+import { cardActionEnvelope, FeishuEventPusher, messageEnvelope, type PushResult } from '../fakes/feishu/feishu-event-pusher.js'
+import { FakeFeishuOpenPlatform, type FakeMessage, type FakeUser } from '../fakes/feishu/fake-open-platform.js'
+import type { TestDbKind } from '../helpers/databases.js'
+import { TestSystem } from '../helpers/test-system.js'
+
+export const APP = {
+  appId: 'cli_0123456789abcdef',
+  appSecret: 'app-secret-for-tests',
+  verificationToken: 'verification-token-for-tests',
+  encryptKey: 'encrypt-key-for-tests',
+}
+
+/**
+ * The demo company as Feishu knows it. Each person matches the employee master a different way:
+ * 张三 and 孙八 by 工号, 李四 and 王五 by company e-mail; 路人甲 matches nobody.
+ */
+export const OPEN_ID = {
+  zhangsan: 'ou_zhangsan000000000000000000001',
+  lisi: 'ou_lisi00000000000000000000000002',
+  wangwu: 'ou_wangwu0000000000000000000000003',
+  sunba: 'ou_sunba00000000000000000000000007',
+  stranger: 'ou_stranger00000000000000000000099',
+}
+
+export const FEISHU_USERS: FakeUser[] = [
+  { open_id: OPEN_ID.zhangsan, name: '张三', employee_no: 'E1001', mobile: '+8613800001001' },
+  { open_id: OPEN_ID.lisi, name: '李四', enterprise_email: 'lisi@demo.example.com' },
+  { open_id: OPEN_ID.wangwu, name: '王五', enterprise_email: 'wangwu@demo.example.com' },
+  { open_id: OPEN_ID.sunba, name: '孙八', employee_no: 'E1007', enterprise_email: 'sunba@demo.example.com' },
+  { open_id: OPEN_ID.stranger, name: '路人甲', employee_no: 'X9999', email: 'stranger@example.org' },
+]
+
+/** A Feishu 2.0 card as the fake holds it, with what a test needs to read off it. */
+export interface SeenCard {
+  message: FakeMessage
+  json: { header: { title: { content: string }; subtitle?: { content: string }; template: string }; body: { elements: unknown[] } }
+  title: string
+  status: string
+  /** Every button: its label and the value it sends back. */
+  buttons: { label: string; value: { card: string; action: string }; inForm: boolean }[]
+  text: string
+}
+
+export function readCard(message: FakeMessage): SeenCard {
+  const json = JSON.parse(message.content) as SeenCard['json']
+  const buttons: SeenCard['buttons'] = []
+  const texts: string[] = []
+  const walk = (node: unknown, inForm: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((child) => walk(child, inForm))
+    if (typeof node !== 'object' || node === null) return
+    const element = node as Record<string, unknown>
+    if (element.tag === 'button') {
+      const behavior = (element.behaviors as { value: { card: string; action: string } }[])[0]!
+      buttons.push({ label: (element.text as { content: string }).content, value: behavior.value, inForm })
+      return
+    }
+    if (element.tag === 'plain_text' || element.tag === 'markdown') texts.push(String(element.content))
+    for (const [key, value] of Object.entries(element)) if (key !== 'tag') walk(value, inForm || element.tag === 'form')
+  }
+  walk(json.body.elements, false)
+  return { message, json, title: json.header.title.content, status: json.header.subtitle?.content ?? '', buttons, text: texts.join('\n') }
+}
+
+export interface HarnessOptions {
+  encrypted?: boolean
+  autoProvision?: boolean
+  mode?: 'http' | 'ws'
+  cardAnswerBudgetMs?: number
+}
+
+/**
+ * The real app (TestSystem on a real database) with the Feishu integration talking to a fake open
+ * platform through the SDK, served on a real port so the pusher can deliver signed events to it.
+ */
+export class FeishuHarness {
+  readonly logs: string[] = []
+
+  private constructor(
+    readonly fake: FakeFeishuOpenPlatform,
+    readonly t: TestSystem,
+    readonly feishu: FeishuIntegration,
+    readonly server: Server,
+    readonly pusher: FeishuEventPusher,
+    logs: string[],
+  ) {
+    this.logs = logs
+  }
+
+  static async start(kind: TestDbKind, options: HarnessOptions = {}): Promise<FeishuHarness> {
+    const fake = await FakeFeishuOpenPlatform.start({ appId: APP.appId, appSecret: APP.appSecret, users: FEISHU_USERS })
+    const logs: string[] = []
+    const settings: FeishuSettings = {
+      appId: APP.appId,
+      appSecret: APP.appSecret,
+      verificationToken: APP.verificationToken,
+      encryptKey: options.encrypted === false ? undefined : APP.encryptKey,
+      baseUrl: fake.url,
+      mode: options.mode ?? 'http',
+      autoProvision: options.autoProvision ?? false,
+      cardAnswerBudgetMs: options.cardAnswerBudgetMs,
+      afterAnswerDelayMs: 20,
+      retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    }
+    let feishu: FeishuIntegration | undefined
+    const t = await TestSystem.start(kind, {
+      integrations: (database) => {
+        feishu = createFeishuIntegration(settings, database.db, (line) => logs.push(line))
+        return [feishu]
+      },
+    })
+    const server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server
+    })
+    const pusher = new FeishuEventPusher({
+      target: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      appId: APP.appId,
+      verificationToken: APP.verificationToken,
+      encryptKey: settings.encryptKey,
+      redeliveryScheduleMs: [50, 100, 200, 400],
+    })
+    return new FeishuHarness(fake, t, feishu!, server, pusher, logs)
+  }
+
+  /** A p2p (or group) line from a Feishu user; resolves when the bot has finished answering it. */
+  async say(openId: string, text: string, options: { chatType?: 'p2p' | 'group'; mentions?: { key: string; openId: string; name: string }[] } = {}): Promise<PushResult> {
+    const result = await this.pusher.pushEvent(messageEnvelope({ appId: APP.appId, token: APP.verificationToken, openId, text, ...options }))
+    await this.settled()
+    return result
+  }
+
+  /** Waits for redeliveries and for everything the bot does after acknowledging. */
+  async settled(): Promise<void> {
+    await this.pusher.settle()
+    await this.feishu.idle()
+  }
+
+  /** Interactive messages sent to a person, as they look now. */
+  cards(openId: string): SeenCard[] {
+    return this.fake.messagesTo(openId).filter((m) => m.msg_type === 'interactive').map(readCard)
+  }
+
+  texts(openId: string): string[] {
+    return this.fake.messagesTo(openId).filter((m) => m.msg_type === 'text').map((m) => (JSON.parse(m.content) as { text: string }).text)
+  }
+
+  /** The latest card to `openId` that offers `action`. */
+  cardOffering(openId: string, action: string): SeenCard {
+    const card = this.cards(openId).reverse().find((c) => c.buttons.some((b) => b.value.action === action))
+    if (!card) throw new Error(`no card to ${openId} offers ${action}; cards: ${JSON.stringify(this.cards(openId).map((c) => [c.title, c.status]))}`)
+    return card
+  }
+
+  /** Taps a button as Feishu would deliver it; returns the callback's answer (toast + card). */
+  async tap(openId: string, card: SeenCard, action: string, comment?: string): Promise<PushResult & { body: { toast?: { type: string; content: string }; card?: { type: string; data: unknown } } }> {
+    const button = card.buttons.find((b) => b.value.action === action)
+    if (!button) throw new Error(`card ${card.title} has no ${action} button`)
+    const envelope = cardActionEnvelope({
+      appId: APP.appId,
+      token: APP.verificationToken,
+      openId,
+      messageId: card.message.message_id,
+      cardToken: this.fake.issueCardToken(card.message.message_id),
+      value: button.value,
+      ...(button.inForm ? { formValue: { comment: comment ?? '' }, buttonName: `${action}_button` } : {}),
+    })
+    const result = await this.pusher.pushCardAction(envelope)
+    return result as never
+  }
+
+  async close(): Promise<void> {
+    this.pusher.stop()
+    this.server.closeAllConnections()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    await this.t.close()
+    await this.fake.close()
+  }
+}
