@@ -290,3 +290,11 @@ describe('Kingdee adapter: 测试连接', () => {
     expect(error.userMessage).toContain('元数据中标识为 FRemarks 的字段不存在')
   })
 })
+
+describe('Kingdee settings', () => {
+  it('asks for the SDK 8.x AppID shape only where the AppID is used to sign', () => {
+    const base = { url: 'https://erp.example.com/k3cloud/', acctId: 'a', username: 'u', orgNumber: '100', expense: { document: 'reimbursement' as const, expenseItems: {} } }
+    expect(() => new KingdeeAdapter({ ...base, auth: { mode: 'appSecret', appId: '210001', appSecret: 's' } })).not.toThrow()
+    expect(() => new KingdeeAdapter({ ...base, auth: { mode: 'signedHeaders', appId: '210001', appSecret: 's' } })).toThrow(/应用ID 应形如 <clientId>_<32位字符>/)
+  })
+})

@@ -7,8 +7,9 @@ import { z } from 'zod'
 
 const text = (what: string) => z.string().trim().min(1, `${what}不能为空 / ${what} is required`)
 
-/** K/3 Cloud AppIDs look like `<clientId>_<32 chars>`; the second part is the masked gateway secret. */
-const appId = text('应用ID AppID').regex(/^[^_]+_[A-Za-z0-9+/=]{32}$/, '应用ID 应形如 <clientId>_<32位字符> / AppID must look like <clientId>_<32 chars>')
+const appId = text('应用ID AppID')
+/** Signing needs the SDK 8.x AppID shape `<clientId>_<32 chars>`: the second part is the masked gateway secret. */
+const signingAppId = appId.regex(/^[^_]+_[A-Za-z0-9+/=]{32}$/, '应用ID 应形如 <clientId>_<32位字符> / AppID must look like <clientId>_<32 chars>')
 
 export const kingdeeAuthSchema = z.discriminatedUnion('mode', [
   /** AuthService.LoginByAppSecret, then the kdservice-sessionid cookie. */
@@ -22,7 +23,7 @@ export const kingdeeAuthSchema = z.discriminatedUnion('mode', [
     hash: z.enum(['sha256', 'sha1']).default('sha256'),
   }),
   /** No login call: every request carries the SDK 8.x X-Api-* / X-Kd-* signature headers. */
-  z.object({ mode: z.literal('signedHeaders'), appId, appSecret: text('应用密钥 AppSecret') }),
+  z.object({ mode: z.literal('signedHeaders'), appId: signingAppId, appSecret: text('应用密钥 AppSecret') }),
 ])
 
 export const kingdeeConfigSchema = z.object({
