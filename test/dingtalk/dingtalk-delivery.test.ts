@@ -65,14 +65,14 @@ describe.each(DB_KINDS)('DingTalk delivery guarantees (%s)', (kind) => {
     await waitFor(() => fake.openConnections === 1, 'the reconnect')
     await h.settle()
 
-    expect(fake.texts('dt-lisi').filter((text) => text === '你有 1 个待审批的申请：')).toHaveLength(1)
+    expect(fake.texts('dt-lisi').filter((text) => text.startsWith('你有 1 个待审批的申请'))).toHaveLength(1)
     expect(fake.texts('dt-lisi').filter((text) => text === `已同意 ${requestNo}`)).toHaveLength(1)
     expect(fake.gatewayOpens).toBeGreaterThanOrEqual(2)
 
     // A plain drop with nothing in flight: the story simply goes on after the reconnect.
     fake.dropConnections()
     const financeCard = fake.cardsOf('dt-sunba')[0]!
-    expect(actionsOf(financeCard.params)).toEqual(['approve', 'reject'])
+    expect(actionsOf(financeCard.params)).toEqual(expect.arrayContaining(['approve', 'reject']))
     await fake.tapCard('dt-sunba', financeCard.outTrackId, 'approve')
     await waitFor(() => fake.openConnections === 1, 'the second reconnect')
     await h.settle()

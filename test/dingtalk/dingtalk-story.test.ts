@@ -3,6 +3,9 @@ import { DB_KINDS } from '../helpers/databases.js'
 import { requestNoIn, startDingtalk, type DingtalkHarness } from './dingtalk-harness.js'
 
 const actionsOf = (params: Record<string, string>) => (JSON.parse(params.actions ?? '[]') as { id: string }[]).map((a) => a.id)
+/** Buttons that move a request on; cards may carry others (e.g. comments) that do not. */
+const DECISIONS = ['confirm', 'cancel', 'approve', 'reject']
+const decisionsOf = (params: Record<string, string>) => actionsOf(params).filter((id) => DECISIONS.includes(id))
 
 describe.each(DB_KINDS)('the expense story on DingTalk (%s)', (kind) => {
   let h: DingtalkHarness
@@ -22,7 +25,7 @@ describe.each(DB_KINDS)('the expense story on DingTalk (%s)', (kind) => {
     expect(fake.inbox('dt-lisi')[0]).toMatchObject({ via: 'webhook' })
 
     const [confirmation] = fake.cardsOf('dt-zhangsan')
-    expect(actionsOf(confirmation!.params)).toEqual(['confirm', 'cancel'])
+    expect(decisionsOf(confirmation!.params)).toEqual(['confirm', 'cancel'])
     expect(confirmation!.params.markdown).toContain('**金额**：¥3,500.00')
     expect(confirmation!.params.title).toBe('请确认费用报销信息')
 
@@ -32,20 +35,20 @@ describe.each(DB_KINDS)('the expense story on DingTalk (%s)', (kind) => {
     expect(requestNo).toMatch(/^BX-\d{6}-0001$/)
     expect(fake.texts('dt-zhangsan')).toContain(`已提交，单号 ${requestNo}，等待 李四 审批`)
     // The confirmation card changed in place: no more buttons.
-    expect(actionsOf(confirmation!.params)).toEqual([])
+    expect(decisionsOf(confirmation!.params)).toEqual([])
     expect(confirmation!.params.status).toBe('待审批 · 李四')
 
     const [supervisorCard] = fake.cardsOf('dt-lisi')
     expect(supervisorCard!.params.requestNo).toBe(requestNo)
-    expect(actionsOf(supervisorCard!.params)).toEqual(['approve', 'reject'])
+    expect(decisionsOf(supervisorCard!.params)).toEqual(['approve', 'reject'])
     await fake.tapCard('dt-lisi', supervisorCard!.outTrackId, 'approve', '同意报销')
     await h.settle()
     expect(fake.texts('dt-lisi')).toContain(`已同意 ${requestNo}`)
     expect(supervisorCard!.params.status).toContain('已同意 by 李四')
-    expect(actionsOf(supervisorCard!.params)).toEqual([])
+    expect(decisionsOf(supervisorCard!.params)).toEqual([])
 
     const [financeCard] = fake.cardsOf('dt-sunba')
-    expect(actionsOf(financeCard!.params)).toEqual(['approve', 'reject'])
+    expect(decisionsOf(financeCard!.params)).toEqual(['approve', 'reject'])
     await fake.tapCard('dt-sunba', financeCard!.outTrackId, 'approve', '票据齐全')
     await h.settle()
     expect(fake.texts('dt-zhangsan')).toContain(`你的申请 ${requestNo} 已审批通过，正在入账`)
@@ -62,7 +65,7 @@ describe.each(DB_KINDS)('the expense story on DingTalk (%s)', (kind) => {
     for (const staffId of ['dt-zhangsan', 'dt-lisi', 'dt-sunba']) {
       for (const card of fake.cardsOf(staffId)) {
         expect(card.params.status).toBe(`已入账 · 凭证号 ${voucher!.voucherNo}`)
-        expect(card.params.hasActions).toBe('false')
+        expect(decisionsOf(card.params)).toEqual([])
         expect(card.params.markdown).toContain('李四 已同意「同意报销」')
       }
     }
@@ -80,7 +83,7 @@ describe.each(DB_KINDS)('the expense story on DingTalk (%s)', (kind) => {
     await fake.say('dt-zhangsan', '提交本月差旅费 800元')
     await h.settle()
     const [confirmation] = fake.actionCardsOf('dt-zhangsan')
-    expect(confirmation!.buttons.map((b) => b.title)).toEqual(['确认提交', '取消'])
+    expect(confirmation!.buttons.map((b) => b.title)).toEqual(expect.arrayContaining(['确认提交', '取消']))
     expect(confirmation!.text).toContain('**金额**：¥800.00')
 
     await fake.tapActionCardButton('dt-zhangsan', '确认提交')
@@ -90,7 +93,7 @@ describe.each(DB_KINDS)('the expense story on DingTalk (%s)', (kind) => {
 
     // 李四's card: its 同意 button sends "同意 BX-…", which the text parser understands.
     const [supervisorCard] = fake.actionCardsOf('dt-lisi')
-    expect(supervisorCard!.buttons.map((b) => decodeURIComponent(b.url.split('content=')[1]!))).toEqual([`同意 ${requestNo}`, `驳回 ${requestNo}`])
+    expect(supervisorCard!.buttons.map((b) => decodeURIComponent(b.url.split('content=')[1]!))).toEqual(expect.arrayContaining([`同意 ${requestNo}`, `驳回 ${requestNo}`]))
     await fake.tapActionCardButton('dt-lisi', '同意')
     await h.settle()
     expect(fake.texts('dt-lisi')).toContain(`已同意 ${requestNo}`)
