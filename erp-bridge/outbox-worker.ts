@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { SqlDialectName } from '../db/connect.js'
 import type { OutboxRow, Schema } from '../db/schema.js'
-import { prepareAction } from './actions/prepare-action.js'
-import { ErpError } from './erp-adapter.js'
+import { prepareActions } from './actions/prepare-action.js'
+import { ErpError, type ErpAction } from './erp-adapter.js'
 import type { ErpTarget, ErpTargetSource } from './erp-target.js'
 import { MappingStore } from './mapping/mapping-store.js'
 import { claimDueRows, type ClaimedRow, type OutboxStatus } from './outbox-claim.js'
@@ -87,11 +87,20 @@ export class OutboxWorker {
     const { db, dialect } = this.options
     const target = await this.options.erp()
     const rows = await claimDueRows(db, dialect, this.now(), this.options.batchSize ?? 20, this.options.leaseMs ?? 60_000)
-    await Promise.all(rows.map((row) => this.deliver(row, target)))
+    if (rows.length === 0) return 0
+    let actions: Map<string, ErpAction | ErpError>
+    try {
+      actions = await prepareActions(db, this.mappings, rows.map((r) => r.request_id), target.policy)
+    } catch (error) {
+      // Our own database failed mid-batch: the rows go back with back-off, nothing was sent.
+      await Promise.all(rows.map((row) => this.failed(row, error, row.claimedFrom !== 'pending' || row.attempts > 1)))
+      return rows.length
+    }
+    await Promise.all(rows.map((row) => this.deliver(row, target, actions.get(row.request_id)!)))
     return rows.length
   }
 
-  private async deliver(row: ClaimedRow, target: ErpTarget): Promise<void> {
+  private async deliver(row: ClaimedRow, target: ErpTarget, action: ErpAction | ErpError): Promise<void> {
     const { adapter } = target
     // Anything but a first attempt at a pending row may already be in the ERP.
     let uncertain = row.claimedFrom !== 'pending' || row.attempts > 1
@@ -99,7 +108,8 @@ export class OutboxWorker {
     try {
       const earlier = uncertain ? await adapter.find(row.idempotency_key) : null
       uncertain = false
-      const document = earlier ?? (await adapter.post(await prepareAction(this.options.db, this.mappings, row.request_id, target.policy), row.idempotency_key))
+      if (!earlier && action instanceof ErpError) throw action
+      const document = earlier ?? (await adapter.post(action as ErpAction, row.idempotency_key))
       documentNo = document.documentNo
     } catch (error) {
       await this.failed(row, error, uncertain)

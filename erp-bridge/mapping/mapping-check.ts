@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import { EXPENSE_CATEGORY_LABELS, REQUEST_TYPES } from '../../workflow/request-types.js'
 import { departmentRef, employeeRef } from '../actions/action-draft.js'
-import { buildActionDraft, postableRequestTypes } from '../actions/build-action.js'
-import { mapDraft } from '../actions/prepare-action.js'
+import { buildActionDrafts, postableRequestTypes } from '../actions/build-action.js'
+import { mapDrafts } from '../actions/prepare-action.js'
 import { ErpError } from '../erp-adapter.js'
 import type { ErpTarget } from '../erp-target.js'
 import { describeMissing, normalizeFreeText, type MappingKind, type MappingRef } from './mapping-kinds.js'
@@ -112,15 +112,13 @@ async function blockedPostings(db: Kysely<Schema>, mappings: MappingStore, targe
     .where('outbox.status', 'in', ['pending', 'unknown', 'failed', 'dead'])
     .orderBy('outbox.created_at')
     .execute()
+  const drafts = await buildActionDrafts(db, rows.map((r) => r.request_id))
+  const buildable = [...drafts.values()].filter((d) => !(d instanceof ErpError))
+  const mapped = new Map((await mapDrafts(mappings, buildable, target.policy)).map((m) => [m.draft, m.missing]))
   const blocked = new Map<string, RequestTypeCheck['blocked']>()
   for (const row of rows) {
-    let missing: string[]
-    try {
-      missing = (await mapDraft(mappings, await buildActionDraft(db, row.request_id), target.policy)).missing.map(describeMissing)
-    } catch (error) {
-      if (!(error instanceof ErpError)) throw error
-      missing = [error.userMessage]
-    }
+    const draft = drafts.get(row.request_id)!
+    const missing = draft instanceof ErpError ? [draft.userMessage] : (mapped.get(draft) ?? []).map(describeMissing)
     if (missing.length === 0) continue
     const list = blocked.get(row.type) ?? []
     list.push({ requestNo: row.request_no ?? row.request_id, status: row.status, missing })

@@ -1,0 +1,50 @@
+import type { System } from '../../server/compose.js'
+
+const REQUESTERS = ['zhangsan', 'wujiu', 'lisi', 'zhaoliu']
+
+/**
+ * Approved expense claims made through the workflow services (draft → submit → every approver
+ * on the route approves), without the chat round trips: the fault tests need hundreds of them.
+ * `parallel` claims are in flight at once, from several requesters. Each final approval writes
+ * its outbox row in its own transaction. Returns the request numbers.
+ */
+export async function approveExpenseClaims(system: System, count: number, options: { parallel?: number } = {}): Promise<string[]> {
+  const numbers: string[] = []
+  let next = 0
+  const lane = async () => {
+    while (next < count) {
+      const i = next++
+      numbers.push(await approveOne(system, REQUESTERS[i % REQUESTERS.length]!, 10_000 + i))
+    }
+  }
+  await Promise.all(Array.from({ length: options.parallel ?? 1 }, lane))
+  return numbers
+}
+
+async function approveOne(system: System, requesterId: string, amountFen: number): Promise<string> {
+  const { requests, decisions, db } = system.services
+  const draft = await requests.createExpenseDraft(requesterId, { category: 'travel', amountFen, reason: `出差 ${amountFen}` })
+  const { request } = await asPersonWould(() => requests.submit(draft.id, requesterId))
+  for (let step = 0; step < 10; step++) {
+    const open = await db.selectFrom('approval_tasks').select(['approver_id']).where('request_id', '=', draft.id).where('status', '=', 'pending').execute()
+    if (open.length === 0) break
+    for (const task of open) await asPersonWould(() => decisions.decide({ requestId: draft.id, actorId: task.approver_id, decision: 'approve' }))
+  }
+  return request.request_no!
+}
+
+/**
+ * Under this much parallel submitting MariaDB picks deadlock victims more often than the
+ * workflow's own retries absorb (the request-number counter is one hot row); the transaction was
+ * rolled back, so doing it again is what a person tapping again would do.
+ */
+async function asPersonWould<T>(action: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action()
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= 10) throw error
+      await new Promise((r) => setTimeout(r, 20 * attempt))
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { PostingAnnouncer } from '../../bot/posting-announcer.js'
+import { WebhookAdapter } from '../../erp-bridge/adapters/webhook/webhook-adapter.js'
+import { fixedTarget } from '../../erp-bridge/erp-target.js'
+import { OutboxWorker, type OutboxWorkerOptions, type PostingListener } from '../../erp-bridge/outbox-worker.js'
+import { startFaultProxy, type FaultProxy } from '../fakes/erp-proxy/fault-proxy.js'
+import { startWebhookErp, type WebhookErp, type WebhookErpOptions } from '../fakes/erp-proxy/webhook-erp.js'
+import { DB_KINDS } from '../helpers/databases.js'
+import { TestSystem } from '../helpers/test-system.js'
+import { approveExpenseClaims } from './approvals.js'
+
+const SECRET = 'fault-test-secret-0123'
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** What the requester would be told, per request. */
+class Tally implements PostingListener {
+  readonly told = new Map<string, number>()
+  readonly failures: { requestId: string; reason: string; status?: string }[] = []
+  async posted(event: { requestId: string }) {
+    this.told.set(event.requestId, (this.told.get(event.requestId) ?? 0) + 1)
+  }
+  async failed(event: { requestId: string; reason: string; status?: 'failed' | 'dead' }) {
+    this.failures.push(event)
+  }
+}
+
+describe.each(DB_KINDS)('outbox against a failing ERP (%s)', (kind) => {
+  let t: TestSystem
+  let erp: WebhookErp
+  let proxy: FaultProxy
+  let adapter: WebhookAdapter
+  let worker: OutboxWorker | undefined
+
+  /** The ERP is a webhook fake with no idempotency of its own, behind a fault proxy: only the bridge can keep postings single. */
+  async function setUp(erpOptions: Partial<WebhookErpOptions> = {}) {
+    t = await TestSystem.start(kind)
+    erp = await startWebhookErp({ secret: SECRET, dedupe: false, latencyMs: 2, ...erpOptions })
+    proxy = await startFaultProxy(new URL(erp.url).origin)
+    adapter = new WebhookAdapter({ url: `${proxy.origin}/erp/hook`, secret: SECRET, timeoutMs: 250, employeeNoIsErpCode: true })
+    await t.system.erp.admin.saveMappings([{ kind: 'expense_category', localKey: 'travel', erpCode: '6602.01', erpName: '差旅费' }], 'admin')
+  }
+
+  function workerFor(listener: PostingListener, options: Partial<OutboxWorkerOptions> = {}): OutboxWorker {
+    worker = new OutboxWorker({
+      db: t.database.db,
+      dialect: t.database.dialect,
+      erp: fixedTarget(adapter, adapter.mappingPolicy),
+      listener,
+      pollMs: 30,
+      batchSize: 40,
+      leaseMs: 5_000,
+      baseBackoffMs: 20,
+      maxBackoffMs: 400,
+      maxAttempts: 60,
+      ...options,
+    })
+    return worker
+  }
+
+  afterEach(async () => {
+    await worker?.stop()
+    await proxy?.close()
+    await erp?.close()
+    await t?.close()
+  })
+
+  const statuses = async () => {
+    const rows = await t.database.db.selectFrom('outbox').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+  }
+
+  it('500 approvals while the ERP refuses, fails, hangs and loses replies: after recovery each is posted exactly once', async () => {
+    const tally = new Tally()
+    await setUp()
+    const worker = workerFor(tally)
+    worker.start()
+    await proxy.set('refuse')
+    const approvals = approveExpenseClaims(t.system, 500, { parallel: kind === 'mysql' ? 8 : 1 })
+    const requestPosting = setInterval(() => worker.kick(), 25)
+    try {
+      await sleep(700)
+      await proxy.set('unavailable')
+      await sleep(500)
+      // A flaky ERP: some calls pass, some get 503, some time out, some are done but their answer is lost.
+      const faults = ['pass', 'unavailable', 'hang', 'lose-reply', 'lose-reply'] as const
+      await proxy.decide(() => faults[Math.floor(Math.random() * faults.length)]!)
+      await sleep(1500)
+      await proxy.set('pass')
+      const numbers = await approvals
+      expect(new Set(numbers).size).toBe(500)
+      await expect.poll(statuses, { timeout: 30_000, interval: 200 }).toEqual({ posted: 500 })
+    } finally {
+      clearInterval(requestPosting)
+    }
+
+    expect(proxy.counts.unavailable).toBeGreaterThan(0)
+    expect(proxy.counts.hang).toBeGreaterThan(0)
+    expect(proxy.counts['lose-reply']).toBeGreaterThan(0)
+    // Lost replies were reconciled by lookup, not re-posted.
+    expect(erp.lookups).toBeGreaterThan(0)
+    expect(erp.duplicates()).toEqual([])
+    expect(erp.documents).toHaveLength(500)
+    const rows = await t.database.db.selectFrom('outbox').select(['idempotency_key', 'document_no']).execute()
+    const documentOf = new Map(erp.documents.map((d) => [d.idempotencyKey, d.documentNo]))
+    for (const row of rows) expect(row.document_no).toBe(documentOf.get(row.idempotency_key))
+    expect(tally.told.size).toBe(500)
+    expect([...tally.told.values()].every((n) => n === 1)).toBe(true)
+    expect(tally.failures).toEqual([])
+  }, 90_000)
+
+  it('a rejection (closed period) fails once with the reason, is not retried, and an admin retry posts it after the fix', async () => {
+    let periodClosed = true
+    await setUp({ reject: () => (periodClosed ? '会计期间 2026-11 已结账' : null) })
+    const worker = workerFor(new PostingAnnouncer(t.system.services))
+    const [requestNo] = await approveExpenseClaims(t.system, 1)
+    expect(await worker.drainOnce()).toBe(1)
+    expect(await worker.drainOnce()).toBe(0)
+
+    const [row] = await t.system.erp.admin.postings()
+    expect(row).toMatchObject({ requestNo, status: 'failed', attempts: 1, reason: 'ERP 拒绝了此单据：会计期间 2026-11 已结账' })
+    expect(row!.detail).toContain('HTTP 422')
+    expect(erp.postsByKey.get(requestNo!)).toBe(1)
+    const requester = (await t.inbox('zhangsan')).flatMap((m) => (m.text ? [m.text] : []))
+    expect(requester).toContain(`${requestNo} 入账失败：ERP 拒绝了此单据：会计期间 2026-11 已结账。已通知 孙八 处理。`)
+
+    periodClosed = false
+    await t.system.erp.admin.retry(row!.id, 'sunba')
+    expect(await worker.drainOnce()).toBe(1)
+    const [posted] = await t.system.erp.admin.postings({ statuses: ['posted'] })
+    expect(posted).toMatchObject({ requestNo, documentNo: erp.documents[0]!.documentNo, attempts: 1 })
+    // Retried as "may exist": looked up first, then posted once.
+    expect(erp.lookups).toBe(1)
+    expect(erp.documents).toHaveLength(1)
+  })
+
+  it('an ERP down for longer than the retries: dead, finance told in chat, and nothing lost', async () => {
+    await setUp()
+    const worker = workerFor(new PostingAnnouncer(t.system.services), { maxAttempts: 3, baseBackoffMs: 1, maxBackoffMs: 1 })
+    await proxy.set('refuse')
+    const [requestNo] = await approveExpenseClaims(t.system, 1)
+    for (let i = 0; i < 3; i++) {
+      await sleep(5)
+      expect(await worker.drainOnce()).toBe(1)
+    }
+    await sleep(5)
+    expect(await worker.drainOnce()).toBe(0)
+    const [row] = await t.system.erp.admin.postings()
+    expect(row).toMatchObject({ requestNo, status: 'dead', attempts: 3 })
+    expect(row!.reason).toMatch(/^无法连接 ERP/)
+    const finance = (await t.inbox('sunba')).flatMap((m) => (m.text ? [m.text] : []))
+    expect(finance.some((text) => text.startsWith(`⚠️ ${requestNo} 入账失败：无法连接 ERP`) && text.includes('已自动重试 3 次'))).toBe(true)
+
+    await proxy.set('pass')
+    await t.system.erp.admin.retry(row!.id, 'sunba')
+    expect(await worker.drainOnce()).toBe(1)
+    expect((await t.system.erp.admin.postings({ statuses: ['posted'] }))[0]?.requestNo).toBe(requestNo)
+    expect(erp.documents).toHaveLength(1)
+  })
+})
