@@ -160,6 +160,15 @@ describe('SAP adapter against a local S/4HANA', () => {
     expect(await adapter.find(key)).toBeNull()
   })
 
+  it('treats a write that never gets an answer as unknown, and a read that never does as transient', async () => {
+    const adapter = new SapAdapter(settings({ timeoutMs: 300 }))
+    const key = nextKey('CG')
+    sap.failNext({ method: 'POST', path: /A_PurchaseRequisitionHeader/ }, { status: 0 })
+    expect((await failure(adapter.post(purchase(key), key))).kind).toBe('unknown')
+    sap.failNext({ method: 'GET', path: /A_PurchaseRequisitionHeader/ }, { status: 0 })
+    expect((await failure(adapter.find(key))).kind).toBe('transient')
+  })
+
   it('turns SAP validation messages into permanent errors a finance person can read', async () => {
     const adapter = new SapAdapter(settings())
     sap.book.closedPeriods.add('2026-11')

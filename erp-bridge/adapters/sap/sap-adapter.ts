@@ -10,6 +10,7 @@ import {
   purchaseOrderBody,
   readJournalEntryConfirmation,
   requisitionBody,
+  fitsReference,
   sapReference,
 } from './sap-mapping.js'
 
@@ -116,6 +117,8 @@ export class SapAdapter implements ErpAdapter {
   }
 
   private async findJournalEntry(key: string): Promise<ErpDocument | null> {
+    // A key too long for DocumentReferenceID was never posted as a journal entry.
+    if (!fitsReference(key, 'journal')) return null
     const reference = sapReference(key, 'journal')
     // A reversal copies the reference of the entry it reverses, so only the original counts.
     const rows = await this.client.odataGet<{ AccountingDocument: string; FiscalYear: string }[]>(JOURNAL_ITEMS, 'A_OperationalAcctgDocItemCube', {

@@ -19,10 +19,16 @@ export const JOURNAL_ENTRY_SOAP_ACTION = `${SFIN_NAMESPACE}/JournalEntryBulkCrea
 const REFERENCE_LENGTH = 16
 const DESCRIPTION_LENGTH = 40
 
+const maxLength = (field: 'journal' | 'requisition') => (field === 'journal' ? REFERENCE_LENGTH : DESCRIPTION_LENGTH)
+
+export function fitsReference(key: string, field: 'journal' | 'requisition'): boolean {
+  return key.trim().length <= maxLength(field)
+}
+
 /** The key as SAP stores it in DocumentReferenceID / PurReqnDescription. */
 export function sapReference(key: string, field: 'journal' | 'requisition'): string {
   const reference = key.trim().toUpperCase()
-  const max = field === 'journal' ? REFERENCE_LENGTH : DESCRIPTION_LENGTH
+  const max = maxLength(field)
   if (reference.length > max) {
     throw new ErpError('permanent', `单据编号 ${key} 超过 SAP 参考字段长度（${max} 位），无法保证不重复过账。The key does not fit SAP's reference field.`)
   }

@@ -171,7 +171,9 @@ export async function startSapFake(options: SapFakeOptions = {}) {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://fake')
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body })
-    send(res, route(req, url, body))
+    const reply = route(req, url, body)
+    // Status 0: the request reached SAP and no answer ever comes back.
+    if (reply.status !== 0) send(res, reply)
   })
 
   const route = (req: IncomingMessage, url: URL, body: string): FakeReply => {
@@ -242,7 +244,7 @@ export async function startSapFake(options: SapFakeOptions = {}) {
     requisitions,
     orders,
     book,
-    /** The next request matching gets this reply instead (a 503, a 429, a 504...). */
+    /** The next request matching gets this reply instead (a 503, a 429, a 504; status 0 never answers). */
     failNext: (match: { method?: string; path?: RegExp }, reply: FakeReply) => void injected.push({ ...match, reply }),
     /** Server-side session timeout: every CSRF token issued so far becomes invalid. */
     expireSessions: () => sessions.clear(),
