@@ -171,6 +171,19 @@ export class FeishuHarness {
     return result as never
   }
 
+  /** The app stops answering (a deploy, a crash): deliveries fail until resumeServer(). */
+  async pauseServer(): Promise<void> {
+    this.port = (this.server.address() as AddressInfo).port
+    this.server.closeAllConnections()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+
+  async resumeServer(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', () => resolve()))
+  }
+
+  private port = 0
+
   async close(): Promise<void> {
     this.pusher.stop()
     this.server.closeAllConnections()
