@@ -106,13 +106,20 @@ describe('Kingdee adapter: each request type posts and reads back', () => {
     expect(await adapter.find('BX-202611-0001')).toEqual(document)
   })
 
+  it('takes the account from the expense-category mapping before the settings', async () => {
+    const adapter = new KingdeeAdapter(settings({ expense: { document: 'voucher', accountBook: '001', payableAccount: '2241.01' } }))
+    expect(adapter.mappingPolicy.required['expense.voucher']).toEqual(['expense_category'])
+    await adapter.post(expense({ category: 'meal', accountCode: '6602.02' }), 'BX-1')
+    expect(billsOf('GL_VOUCHER')[0]!.model.FEntity).toMatchObject([{ FACCOUNTID: { FNumber: '6602.02' } }, { FACCOUNTID: { FNumber: '2241.01' } }])
+  })
+
   it('posts a purchase request as an audited 采购申请单', async () => {
     const adapter = new KingdeeAdapter(settings())
-    const document = await adapter.post(purchase({ supplierCode: 'S001' }), 'CG-202611-0001')
+    const document = await adapter.post(purchase({ supplierCode: 'S001', neededBy: '2026-12-01' }), 'CG-202611-0001')
     const [bill] = billsOf('PUR_Requisition')
     expect(bill).toMatchObject({ number: document.documentNo, status: 'C' })
     expect(bill!.model).toMatchObject({ FApplicantId: { FSTAFFNUMBER: 'E001' }, FNote: expect.stringContaining('CVN:CG-202611-0001;') })
-    expect(bill!.model.FEntity).toMatchObject([{ FMaterialId: { FNumber: 'MAT-001' }, FReqQty: 2, FEvaluatePrice: 6500, FSuggestSupplierId: { FNumber: 'S001' } }])
+    expect(bill!.model.FEntity).toMatchObject([{ FMaterialId: { FNumber: 'MAT-001' }, FReqQty: 2, FEvaluatePrice: 6500, FArrivalDate: '2026-12-01', FSuggestSupplierId: { FNumber: 'S001' } }])
     expect(await adapter.find('CG-202611-0001')).toEqual(document)
   })
 
@@ -292,6 +299,14 @@ describe('Kingdee adapter: 测试连接', () => {
 })
 
 describe('Kingdee settings', () => {
+  it('asks for the mappings each configured document needs', () => {
+    expect(new KingdeeAdapter(settings()).mappingPolicy).toEqual({
+      required: { 'expense.voucher': ['employee', 'department'], 'purchase.requisition': ['employee', 'purchase_item'] },
+      masterCodes: ['department', 'employee'],
+    })
+    expect(new KingdeeAdapter(settings({ ...voucherSettings(), purchase: { document: 'order' } })).mappingPolicy.required).toEqual({ 'expense.voucher': [], 'purchase.requisition': ['purchase_item', 'supplier'] })
+  })
+
   it('asks for the SDK 8.x AppID shape only where the AppID is used to sign', () => {
     const base = { url: 'https://erp.example.com/k3cloud/', acctId: 'a', username: 'u', orgNumber: '100', expense: { document: 'reimbursement' as const, expenseItems: {} } }
     expect(() => new KingdeeAdapter({ ...base, auth: { mode: 'appSecret', appId: '210001', appSecret: 's' } })).not.toThrow()

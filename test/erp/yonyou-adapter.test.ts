@@ -107,12 +107,26 @@ describe('Yonyou adapter: each request type posts and reads back', () => {
     expect(await adapter.find('BX-202611-0001')).toEqual(document)
   })
 
+  it('takes the account from the expense-category mapping before the settings', async () => {
+    const adapter = new YonyouAdapter(settings({ expense: { document: 'voucher', accountBook: 'ZB01', payableAccount: '224101' } }))
+    expect(adapter.mappingPolicy.required['expense.voucher']).toEqual(['expense_category'])
+    await adapter.post(expense({ accountCode: '660201' }), 'BX-1')
+    expect(docs('voucher')[0]!.body.bodies).toMatchObject([{ accsubjectCode: '660201' }, { accsubjectCode: '224101' }])
+  })
+
+  it('asks for the mappings each configured document needs', () => {
+    expect(new YonyouAdapter(settings()).mappingPolicy).toEqual({
+      required: { 'expense.voucher': ['employee', 'department'], 'purchase.requisition': ['purchase_item'] },
+      masterCodes: ['department', 'employee'],
+    })
+  })
+
   it('posts a purchase request as a 请购单, submitted and audited', async () => {
     const adapter = new YonyouAdapter(settings())
-    const document = await adapter.post(purchase({ supplierCode: 'S001' }), 'CG-202611-0001')
+    const document = await adapter.post(purchase({ supplierCode: 'S001', neededBy: '2026-12-01' }), 'CG-202611-0001')
     const [order] = docs('applyorder')
     expect(order).toMatchObject({ code: document.documentNo, status: 1 })
-    expect(order!.body).toMatchObject({ bustype: 'A25001', vouchdate: `${today} 00:00:00`, headItem: { define1: 'CG-202611-0001' }, applyOrders: [{ product_cCode: 'MAT-001', qty: 2, oriTaxUnitPrice: 6500, oriSum: 13000, adviseSupplier_code: 'S001' }] })
+    expect(order!.body).toMatchObject({ bustype: 'A25001', vouchdate: `${today} 00:00:00`, headItem: { define1: 'CG-202611-0001' }, applyOrders: [{ product_cCode: 'MAT-001', qty: 2, oriTaxUnitPrice: 6500, oriSum: 13000, requirementDate: '2026-12-01 00:00:00', adviseSupplier_code: 'S001' }] })
     expect(await adapter.find('CG-202611-0001')).toEqual(document)
   })
 

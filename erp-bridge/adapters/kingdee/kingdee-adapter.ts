@@ -1,4 +1,5 @@
 import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument } from '../../erp-adapter.js'
+import type { MappingPolicy } from '../../mapping/mapping-policy.js'
 import { KingdeeClient } from './kingdee-client.js'
 import { kingdeeConfigSchema, type KingdeeConfig, type KingdeeConfigInput } from './kingdee-config.js'
 import {
@@ -21,6 +22,7 @@ import {
  */
 export class KingdeeAdapter implements ErpAdapter {
   readonly name = 'kingdee'
+  readonly mappingPolicy: MappingPolicy
   private readonly config: KingdeeConfig
   private readonly client: KingdeeClient
   private readonly forms: { expense: KingdeeForm; purchase: KingdeeForm }
@@ -29,6 +31,7 @@ export class KingdeeAdapter implements ErpAdapter {
     this.config = kingdeeConfigSchema.parse(config)
     this.client = new KingdeeClient(this.config)
     this.forms = configuredForms(this.config)
+    this.mappingPolicy = kingdeePolicy(this.config)
   }
 
   async post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument> {
@@ -108,6 +111,26 @@ export class KingdeeAdapter implements ErpAdapter {
     // A voucher comes back once per entry line; should a key ever sit on two bills, report the furthest along.
     bills.sort((a, b) => STATUS_RANK.indexOf(b.status) - STATUS_RANK.indexOf(a.status))
     return bills[0] ?? null
+  }
+}
+
+/**
+ * What each document needs mapped: 报销单 and 采购申请单 name the employee (员工编码), vouchers the
+ * category's account unless the settings list them, every purchase the material. Our 工号 and the
+ * department's cost centre count as Kingdee codes when nothing is mapped.
+ */
+function kingdeePolicy(config: KingdeeConfig): MappingPolicy {
+  const { expense, purchase } = config
+  const expenseKinds =
+    expense.document === 'reimbursement'
+      ? (['employee', 'department'] as const)
+      : [...(Object.keys(expense.expenseAccounts).length ? [] : (['expense_category'] as const)), ...(expense.employeeFlexField ? (['employee'] as const) : [])]
+  return {
+    required: {
+      'expense.voucher': expenseKinds,
+      'purchase.requisition': purchase.document === 'requisition' ? ['employee', 'purchase_item'] : ['purchase_item', 'supplier'],
+    },
+    masterCodes: ['department', 'employee'],
   }
 }
 

@@ -59,8 +59,8 @@ export const kingdeeConfigSchema = z.object({
       document: z.literal('voucher'),
       accountBook: text('账簿编码 accountBook'),
       voucherGroup: z.string().min(1).default('记'),
-      /** Expense category → 科目编码 debited. */
-      expenseAccounts: z.record(z.string(), z.string().min(1)),
+      /** Expense category → 科目编码 debited, for categories the expense-category mapping table does not cover. */
+      expenseAccounts: z.record(z.string(), z.string().min(1)).default({}),
       /** 科目编码 credited with what is owed to the employee, e.g. 2241.01 其他应付款. */
       payableAccount: text('应付科目 payableAccount'),
       /** The FDetailID flex field that carries 员工 on the payable line (tenant-specific, e.g. FDETAILID__FFLEX7); none when unset. */

@@ -111,7 +111,7 @@ export function voucherModel(action: ExpenseVoucherAction, key: string, config: 
   if (config.expense.document !== 'voucher') throw new TypeError('not configured for vouchers')
   const amount = positiveAmount(action.amountFen)
   const { expense } = config
-  const account = requireCode(expense.expenseAccounts[action.category], `费用类别 ${categoryLabel(action.category)} → 金蝶科目`, `no Kingdee account for ${action.category}`)
+  const account = requireCode(action.accountCode ?? expense.expenseAccounts[action.category], `费用类别 ${categoryLabel(action.category)} → 金蝶科目`, `no Kingdee account for ${action.category}`)
   const employeeDimension = expense.employeeFlexField
     ? { FDetailID: { [expense.employeeFlexField]: ref(requireCode(action.employee.erpCode, `员工 ${action.employee.name} → 金蝶员工编码`, `no Kingdee staff number for ${action.employee.name}`)) } }
     : {}
@@ -169,8 +169,8 @@ export function requisitionModel(action: PurchaseAction, key: string, config: Ki
         FUnitId: ref(config.purchase.unit),
         FReqQty: action.quantity,
         FEvaluatePrice: price,
-        // Our request has no delivery date; ask for it as of approval and let purchasing adjust.
-        FArrivalDate: action.date,
+        // Without a date from the requester, ask for delivery as of approval and let purchasing adjust.
+        FArrivalDate: action.neededBy ?? action.date,
         FRequireOrgId: org,
         FPurchaseOrgId: org,
         FReceiveOrgId: org,
@@ -201,7 +201,7 @@ export function orderModel(action: PurchaseAction, key: string, config: KingdeeC
         FQty: action.quantity,
         FTaxPrice: price,
         FEntryTaxRate: config.purchase.taxRate,
-        FDeliveryDate: action.date,
+        FDeliveryDate: action.neededBy ?? action.date,
         FRequireOrgId: org,
         FReceiveOrgId: org,
         FEntryNote: action.item,

@@ -1,5 +1,6 @@
 import { companyDate } from '../../../workflow/shanghai-time.js'
 import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
+import type { MappingPolicy } from '../../mapping/mapping-policy.js'
 import { YonyouClient } from './yonyou-client.js'
 import { yonyouConfigSchema, type YonyouConfig, type YonyouConfigInput } from './yonyou-config.js'
 import { DuplicateSubmission } from './yonyou-errors.js'
@@ -14,12 +15,14 @@ import { carriesMarker, expenseBillBody, marker, orderBody, PATHS, requisitionBo
  */
 export class YonyouAdapter implements ErpAdapter {
   readonly name = 'yonyou'
+  readonly mappingPolicy: MappingPolicy
   private readonly config: YonyouConfig
   private readonly client: YonyouClient
 
   constructor(config: YonyouConfigInput) {
     this.config = yonyouConfigSchema.parse(config)
     this.client = new YonyouClient(this.config)
+    this.mappingPolicy = yonyouPolicy(this.config)
   }
 
   async post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument> {
@@ -152,6 +155,26 @@ export class YonyouAdapter implements ErpAdapter {
       const index = year * 12 + (month - 1) - back
       return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
     })
+  }
+}
+
+/**
+ * What each document needs mapped: the 报销单 names the employee and the department, vouchers the
+ * category's account unless the settings list them, purchases the material (and the supplier for an
+ * order). Our 工号 and the department's cost centre count as YonBIP codes when nothing is mapped.
+ */
+function yonyouPolicy(config: YonyouConfig): MappingPolicy {
+  const { expense, purchase } = config
+  const expenseKinds =
+    expense.document === 'expenseBill'
+      ? (['employee', 'department'] as const)
+      : [...(Object.keys(expense.expenseAccounts).length ? [] : (['expense_category'] as const)), ...(expense.employeeAuxiliary ? (['employee'] as const) : [])]
+  return {
+    required: {
+      'expense.voucher': expenseKinds,
+      'purchase.requisition': purchase.document === 'requisition' ? ['purchase_item'] : ['purchase_item', 'supplier'],
+    },
+    masterCodes: ['department', 'employee'],
   }
 }
 

@@ -41,8 +41,8 @@ export const yonyouConfigSchema = z.object({
       accountBook: text('账簿编码 accountBook'),
       /** 凭证类型编码 (1 = 记账凭证 in a standard tenant). */
       voucherType: z.string().min(1).default('1'),
-      /** Expense category → 科目编码 debited. */
-      expenseAccounts: z.record(z.string(), z.string().min(1)),
+      /** Expense category → 科目编码 debited, for categories the expense-category mapping table does not cover. */
+      expenseAccounts: z.record(z.string(), z.string().min(1)).default({}),
       /** 科目编码 credited with what is owed to the employee. */
       payableAccount: text('应付科目 payableAccount'),
       /** 辅助核算项编码 that carries 员工 on the payable line; none when unset. */

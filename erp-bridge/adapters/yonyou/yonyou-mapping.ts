@@ -83,7 +83,7 @@ export function voucherBody(action: ExpenseVoucherAction, key: string, config: Y
   if (config.expense.document !== 'voucher') throw new TypeError('not configured for vouchers')
   const amount = positiveAmount(action.amountFen)
   const { expense } = config
-  const account = requireCode(expense.expenseAccounts[action.category], `费用类别 ${categoryLabel(action.category)} → 用友科目`, `no YonBIP account for ${action.category}`)
+  const account = requireCode(action.accountCode ?? expense.expenseAccounts[action.category], `费用类别 ${categoryLabel(action.category)} → 用友科目`, `no YonBIP account for ${action.category}`)
   const auxiliary = expense.employeeAuxiliary ? { clientAuxiliaryList: [{ filedCode: expense.employeeAuxiliary, valueCode: staffOf(action.employee) }] } : {}
   const description = `${categoryLabel(action.category)} ${action.employee.name} ${action.requestNo} ${marker(key)}`
   const line = { description, currencyCode: config.currency, rateType: config.exchangeRateType, rateOrg: 1 }
@@ -149,7 +149,7 @@ export function requisitionBody(action: PurchaseAction, key: string, config: Yon
         {
           rowno: 10,
           ...purchaseLine(action, config),
-          requirementDate: dateTime(action.date),
+          requirementDate: dateTime(action.neededBy ?? action.date),
           purchaseOrg_code: org,
           receiveOrg_code: org,
           ...(action.supplierCode ? { adviseSupplier_code: action.supplierCode } : {}),
@@ -177,7 +177,7 @@ export function orderBody(action: PurchaseAction, key: string, config: YonyouCon
       exchRateType: config.exchangeRateType,
       vouchdate: dateTime(action.date),
       headItem: { [config.purchase.keyDefine]: key },
-      purchaseOrders: [{ ...purchaseLine(action, config), inOrg_code: org, inInvoiceOrg_code: org, demandOrg_code: org }],
+      purchaseOrders: [{ ...purchaseLine(action, config), inOrg_code: org, inInvoiceOrg_code: org, demandOrg_code: org}],
     },
   }
 }
