@@ -56,20 +56,24 @@ const TEXT_COMMANDS: Record<string, string> = { approve: '同意', reject: '驳�
 
 /**
  * A tap on a fallback card that has no text command (confirming a draft has no request
- * number yet) is sent as `<label> #<first 8 of card id>/<action>`: the adapter turns it back
- * into a card action, checked against the card's recipient like any tap.
+ * number yet) is sent as `<label> #<first 8 of card id>/<action>`, optionally followed by the
+ * comment the action needs (typed by hand: a button cannot ask for input). The adapter turns it
+ * back into a card action, checked against the card's recipient like any tap.
  */
-const TAP_TOKEN = /#([0-9a-f]{8})\/([a-z][a-z_]*)\s*$/
+const TAP_TOKEN = /#([0-9a-f]{8})\/([a-z][a-z_]*)(?:\s+([\s\S]+))?$/
+
+const hasTextCommand = (card: Card, action: CardAction) => Boolean(TEXT_COMMANDS[action.id] && card.requestNo)
 
 export function tapText(card: Card, action: CardAction): string {
-  const command = TEXT_COMMANDS[action.id]
-  if (command && card.requestNo) return `${command} ${card.requestNo}`
+  if (hasTextCommand(card, action)) return `${TEXT_COMMANDS[action.id]} ${card.requestNo}`
   return `${action.label} #${card.id.slice(0, 8)}/${action.id}`
 }
 
-export function parseTapText(text: string): { cardIdPrefix: string; actionId: string } | undefined {
+export function parseTapText(text: string): { cardIdPrefix: string; actionId: string; comment?: string } | undefined {
   const match = TAP_TOKEN.exec(text.trim())
-  return match ? { cardIdPrefix: match[1]!, actionId: match[2]! } : undefined
+  if (!match) return undefined
+  const comment = match[3]?.trim()
+  return { cardIdPrefix: match[1]!, actionId: match[2]!, ...(comment ? { comment } : {}) }
 }
 
 export const sendMessageUrl = (text: string) => `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(text)}`
@@ -82,9 +86,12 @@ export interface ActionCardContent {
 
 export function actionCard(card: Card): ActionCardContent {
   const title = card.requestNo ? `${card.title} ${card.requestNo}` : card.title
+  // What a comment box would have asked for has to be typed after the action's text.
+  const typed = card.actions.filter((a) => a.withComment).map((a) => `「${hasTextCommand(card, a) ? `${tapText(card, a)} 理由：…` : `${tapText(card, a)} 内容`}」`)
+  const hint = typed.length ? `\n\n> 需要填写意见时，请直接回复：${typed.join('、')}` : ''
   return {
     title,
-    text: `### ${title}\n\n${cardMarkdown(card)}`,
+    text: `### ${title}\n\n${cardMarkdown(card)}${hint}`,
     buttons: card.actions.map((action) => ({ title: action.label, actionURL: sendMessageUrl(tapText(card, action)) })),
   }
 }

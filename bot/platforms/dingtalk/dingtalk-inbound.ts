@@ -127,7 +127,7 @@ export class DingtalkInbound {
     })
   }
 
-  private async tapFallbackCard(userId: string, tap: { cardIdPrefix: string; actionId: string }, eventId: string, conversation: Conversation): Promise<void> {
+  private async tapFallbackCard(userId: string, tap: { cardIdPrefix: string; actionId: string; comment?: string }, eventId: string, conversation: Conversation): Promise<void> {
     const cards = await this.db
       .selectFrom('cards')
       .select('id')
@@ -140,7 +140,7 @@ export class DingtalkInbound {
       await this.platform.sendText(userId, '找不到这张卡片，请重新发起 / card not found, please start again')
       return
     }
-    const outcome = await conversation.handleCardAction({ platform: DINGTALK, userId, cardId: cards[0]!.id, actionId: tap.actionId, eventId })
+    const outcome = await conversation.handleCardAction({ platform: DINGTALK, userId, cardId: cards[0]!.id, actionId: tap.actionId, comment: tap.comment, eventId })
     await this.platform.sendText(userId, outcome.message)
   }
 
