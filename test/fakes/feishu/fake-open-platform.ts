@@ -52,6 +52,7 @@ interface DelayRule {
   method?: string
   path: RegExp
   ms: number
+  times: number
 }
 
 export interface RequestRecord {
@@ -165,9 +166,9 @@ export class FakeFeishuOpenPlatform {
     this.faults.push({ ...match, ...answer, times })
   }
 
-  /** Matching requests are answered only after `ms` (a slow open platform). */
-  slowDown(match: { method?: string; path: RegExp }, ms: number): void {
-    this.delays.push({ ...match, ms })
+  /** The next `times` matching requests are answered only after `ms` (a slow open platform). */
+  slowDown(match: { method?: string; path: RegExp }, ms: number, times = 1): void {
+    this.delays.push({ ...match, ms, times })
   }
 
   /** Invalidates every tenant token, as when one expires or is revoked. */
@@ -220,8 +221,11 @@ export class FakeFeishuOpenPlatform {
 
     app.use('*', async (c, next) => {
       this.requests.push({ method: c.req.method, path: c.req.path, at: Date.now() })
-      const delay = this.delays.find((d) => (!d.method || d.method === c.req.method) && d.path.test(c.req.path))
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms))
+      const delay = this.delays.find((d) => d.times > 0 && (!d.method || d.method === c.req.method) && d.path.test(c.req.path))
+      if (delay) {
+        delay.times--
+        await new Promise((resolve) => setTimeout(resolve, delay.ms))
+      }
       const fault = this.faults.find((f) => f.times > 0 && (!f.method || f.method === c.req.method) && f.path.test(c.req.path))
       if (fault) {
         fault.times--

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { messageEnvelope } from '../fakes/feishu/feishu-event-pusher.js'
+import { DB_KINDS } from '../helpers/databases.js'
+import { APP, FeishuHarness, OPEN_ID } from './feishu-harness.js'
+
+describe.each(DB_KINDS)('who is talking: identity, group chats, login (%s)', (kind) => {
+  let h: FeishuHarness
+  beforeAll(async () => {
+    h = await FeishuHarness.start(kind)
+  })
+  afterAll(async () => {
+    await h.close()
+  })
+
+  it('an unknown person is told to ask an administrator, and nothing else happens', async () => {
+    await h.say(OPEN_ID.stranger, '提交本月差旅费 100元')
+    expect(h.fake.messagesTo(OPEN_ID.stranger).map((m) => [m.msg_type, m.content])).toEqual([['text', JSON.stringify({ text: '你还未在系统中登记，请联系管理员' })]])
+    const db = h.t.database.db
+    expect(await db.selectFrom('user_identities').selectAll().where('external_id', '=', OPEN_ID.stranger).execute()).toEqual([])
+    expect(await db.selectFrom('users').selectAll().where('name', '=', '路人甲').execute()).toEqual([])
+    expect(await db.selectFrom('requests').selectAll().execute()).toEqual([])
+  })
+
+  it('in a group, only lines that @-mention the bot are answered, in the group, without the mention', async () => {
+    const mention = { key: '@_user_1', openId: h.fake.botOpenId, name: '审批助手' }
+    await h.say(OPEN_ID.zhangsan, '@_user_1 提交本月差旅费 3500元', { chatType: 'group', mentions: [mention] })
+    const [reply] = h.fake.messages.filter((m) => m.reply_to)
+    expect(reply?.msg_type).toBe('interactive')
+    expect(reply?.content).toContain('¥3,500.00')
+    expect(h.fake.messagesTo(OPEN_ID.zhangsan)).toEqual([])
+
+    const before = h.fake.messages.length
+    await h.say(OPEN_ID.zhangsan, '@_user_1 周五开会', { chatType: 'group', mentions: [{ key: '@_user_1', openId: OPEN_ID.lisi, name: '李四' }] })
+    expect(h.fake.messages).toHaveLength(before)
+  })
+
+  it('a picture gets a polite answer instead of silence', async () => {
+    const envelope = messageEnvelope({ appId: APP.appId, token: APP.verificationToken, openId: OPEN_ID.sunba, text: '' })
+    Object.assign(envelope.event.message, { message_type: 'image', content: JSON.stringify({ image_key: 'img_v2_x' }) })
+    expect((await h.pusher.pushEvent(envelope)).status).toBe(200)
+    await h.settled()
+    expect(h.texts(OPEN_ID.sunba)).toEqual(['目前只能处理文字消息，请直接输入，例如「提交本月差旅费 3500元」'])
+  })
+
+  it('H5 login: a tt.requestAccess code becomes our employee; a used code or a stranger is refused', async () => {
+    const code = h.fake.issueLoginCode(OPEN_ID.wangwu)
+    expect(await h.feishu.login(code)).toEqual({ userId: 'wangwu', name: '王五', openId: OPEN_ID.wangwu })
+    await expect(h.feishu.login(code)).rejects.toMatchObject({ reason: 'bad_code' })
+    await expect(h.feishu.login('')).rejects.toMatchObject({ reason: 'bad_code' })
+    await expect(h.feishu.login(h.fake.issueLoginCode(OPEN_ID.stranger))).rejects.toMatchObject({ reason: 'not_registered', zh: '你还未在系统中登记，请联系管理员' })
+    const links = await h.t.database.db.selectFrom('user_identities').select(['external_id', 'user_id']).where('user_id', '=', 'wangwu').execute()
+    expect(links).toEqual([{ external_id: OPEN_ID.wangwu, user_id: 'wangwu' }])
+  })
+})
+
+describe.each(DB_KINDS)('FEISHU_AUTO_PROVISION (%s)', (kind) => {
+  let h: FeishuHarness
+  beforeAll(async () => {
+    h = await FeishuHarness.start(kind, { autoProvision: true })
+  })
+  afterAll(async () => {
+    await h.close()
+  })
+
+  it('creates an unknown person in the default department and serves them', async () => {
+    await h.say(OPEN_ID.stranger, '帮助')
+    const user = await h.t.database.db.selectFrom('users').selectAll().where('name', '=', '路人甲').executeTakeFirstOrThrow()
+    expect(user).toMatchObject({ department_id: 'd-unassigned', employee_no: 'X9999', email: 'stranger@example.org' })
+    expect(h.texts(OPEN_ID.stranger)[0]).toContain('我可以帮你')
+  })
+})
