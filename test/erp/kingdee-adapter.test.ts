@@ -21,7 +21,9 @@ function settings(overrides: Partial<KingdeeConfigInput> = {}): KingdeeConfigInp
     url: fake.url,
     acctId,
     username,
-    auth: { mode: 'appSecret', appId, appSecret },
+    authMode: 'appSecret',
+    appId,
+    appSecret,
     orgNumber: '100',
     timeoutMs: 1_000,
     expense: { document: 'reimbursement', expenseItems: { travel: 'FYXM01', meal: 'FYXM02' } },
@@ -186,15 +188,14 @@ describe('Kingdee adapter: sessions and credentials', () => {
   })
 
   it('logs in with LoginBySign', async () => {
-    const { appId, appSecret } = fake.identity
-    const adapter = new KingdeeAdapter(settings({ auth: { mode: 'loginBySign', appId, appSecret } }))
+    const adapter = new KingdeeAdapter(settings({ authMode: 'loginBySign' }))
     await adapter.post(expense(), 'BX-1')
     expect(fake.logins).toBe(1)
     expect(fake.calls[0]!.service).toBe('AuthService.LoginBySign')
   })
 
   it('reports a wrong app secret as a permanent, readable login failure', async () => {
-    const adapter = new KingdeeAdapter(settings({ auth: { mode: 'appSecret', appId: fake.identity.appId, appSecret: 'wrong' } }))
+    const adapter = new KingdeeAdapter(settings({ appSecret: 'wrong' }))
     const error = await rejection(adapter.post(expense(), 'BX-1'))
     expect(error.kind).toBe('permanent')
     expect(error.userMessage).toMatch(/^金蝶登录失败：第三方系统登录授权验证失败/)
@@ -207,8 +208,7 @@ describe('Kingdee adapter: sessions and credentials', () => {
   })
 
   it('signs every request in signed-header mode, without a login call, and re-signs when the session is lost', async () => {
-    const { appId, appSecret } = fake.identity
-    const adapter = new KingdeeAdapter(settings({ auth: { mode: 'signedHeaders', appId, appSecret } }))
+    const adapter = new KingdeeAdapter(settings({ authMode: 'signedHeaders' }))
     await adapter.post(expense(), 'BX-1')
     fake.expireSessions()
     await adapter.post(expense(), 'BX-2')
@@ -218,7 +218,7 @@ describe('Kingdee adapter: sessions and credentials', () => {
   })
 
   it('gives up with a permanent error when signed headers are refused', async () => {
-    const adapter = new KingdeeAdapter(settings({ auth: { mode: 'signedHeaders', appId: fake.identity.appId, appSecret: 'wrong' } }))
+    const adapter = new KingdeeAdapter(settings({ authMode: 'signedHeaders', appSecret: 'wrong' }))
     const error = await rejection(adapter.post(expense(), 'BX-1'))
     expect(error).toMatchObject({ kind: 'permanent', userMessage: expect.stringMatching(/^金蝶拒绝了登录凭据（会话信息已丢失）/) })
     // One try, one re-signed retry, then stop.
@@ -227,8 +227,7 @@ describe('Kingdee adapter: sessions and credentials', () => {
 
   it('passes the public gateway with second timestamps, and explains its 519 refusal of a session login', async () => {
     await start({ gateway: true })
-    const { appId, appSecret } = fake.identity
-    await new KingdeeAdapter(settings({ auth: { mode: 'signedHeaders', appId, appSecret } })).post(expense(), 'BX-1')
+    await new KingdeeAdapter(settings({ authMode: 'signedHeaders' })).post(expense(), 'BX-1')
     expect(billsOf('ER_ExpReimbursement')).toHaveLength(1)
     const error = await rejection(new KingdeeAdapter(settings()).post(expense(), 'BX-2'))
     expect(error).toMatchObject({ kind: 'permanent', userMessage: expect.stringMatching(/^金蝶网关认证失败：认证失败, 应用ID为空\[网关\]/) })
@@ -308,8 +307,8 @@ describe('Kingdee settings', () => {
   })
 
   it('asks for the SDK 8.x AppID shape only where the AppID is used to sign', () => {
-    const base = { url: 'https://erp.example.com/k3cloud/', acctId: 'a', username: 'u', orgNumber: '100', expense: { document: 'reimbursement' as const, expenseItems: {} } }
-    expect(() => new KingdeeAdapter({ ...base, auth: { mode: 'appSecret', appId: '210001', appSecret: 's' } })).not.toThrow()
-    expect(() => new KingdeeAdapter({ ...base, auth: { mode: 'signedHeaders', appId: '210001', appSecret: 's' } })).toThrow(/应用ID 应形如 <clientId>_<32位字符>/)
+    const base = { url: 'https://erp.example.com/k3cloud/', acctId: 'a', username: 'u', appId: '210001', appSecret: 's', orgNumber: '100', expense: { document: 'reimbursement' as const, expenseItems: {} } }
+    expect(() => new KingdeeAdapter({ ...base, authMode: 'appSecret' })).not.toThrow()
+    expect(() => new KingdeeAdapter({ ...base, authMode: 'signedHeaders' })).toThrow(/应用ID 应形如 <clientId>_<32位字符>/)
   })
 })

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => fake.close())
 beforeEach(() => {
   const { acctId, username, appId, appSecret } = fake.identity
-  client = new KingdeeClient({ url: fake.url, acctId, username, auth: { mode: 'appSecret', appId, appSecret }, lcid: 2052, orgNumber: '0', timeoutMs: 1_000 })
+  client = new KingdeeClient({ url: fake.url, acctId, username, authMode: 'appSecret', appId, appSecret, signHash: 'sha256', lcid: 2052, orgNumber: '0', timeoutMs: 1_000 })
 })
 
 async function failure(promise: Promise<unknown>): Promise<ErpError> {

@@ -1,6 +1,5 @@
 import { ErpError } from '../../erp-adapter.js'
 import { loginSign, signatureHeaders } from './kingdee-auth.js'
-import type { KingdeeAuth } from './kingdee-config.js'
 import {
   credentialsRefused,
   gatewayError,
@@ -31,7 +30,10 @@ export interface KingdeeConnection {
   url: string
   acctId: string
   username: string
-  auth: KingdeeAuth
+  authMode: 'signedHeaders' | 'loginBySign' | 'appSecret'
+  appId: string
+  appSecret: string
+  signHash: 'sha256' | 'sha1'
   lcid: number
   orgNumber: string
   timeoutMs: number
@@ -101,18 +103,18 @@ export class KingdeeClient {
 
   /** Logs in now (session modes), so 测试连接 reports bad credentials as such. */
   async login(): Promise<void> {
-    const { auth, acctId, username, lcid } = this.connection
-    if (auth.mode === 'signedHeaders') return
+    const { authMode, acctId, username, appId, appSecret, lcid } = this.connection
+    if (authMode === 'signedHeaders') return
     this.cookies.clear()
     let parameters: unknown[]
     let service: string
-    if (auth.mode === 'appSecret') {
+    if (authMode === 'appSecret') {
       service = 'AuthService.LoginByAppSecret'
-      parameters = [acctId, username, auth.appId, auth.appSecret, lcid]
+      parameters = [acctId, username, appId, appSecret, lcid]
     } else {
       service = 'AuthService.LoginBySign'
       const timestamp = Math.floor(Date.now() / 1000)
-      parameters = [acctId, username, auth.appId, timestamp, loginSign({ acctId, username, appId: auth.appId, appSecret: auth.appSecret, timestamp }, auth.hash), lcid]
+      parameters = [acctId, username, appId, timestamp, loginSign({ acctId, username, appId, appSecret, timestamp }, this.connection.signHash), lcid]
     }
     const reply = this.parse(await this.send(service, { parameters }, false), service) as { LoginResultType?: number; KDSVCSessionId?: string; Message?: string }
     if (Number(reply?.LoginResultType) !== 1) throw loginRefused(reply?.Message, username)
@@ -121,7 +123,7 @@ export class KingdeeClient {
   }
 
   private async ensureSession(): Promise<void> {
-    if (this.connection.auth.mode === 'signedHeaders' || this.loggedIn) return
+    if (this.connection.authMode === 'signedHeaders' || this.loggedIn) return
     this.pendingLogin ??= this.login().finally(() => (this.pendingLogin = null))
     await this.pendingLogin
   }
@@ -165,10 +167,7 @@ export class KingdeeClient {
   private async send(service: string, body: unknown, write: boolean): Promise<Reply> {
     const url = `${this.connection.url.replace(/\/+$/, '')}/${STUB}.${service}.common.kdsvc`
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'accept-charset': 'utf-8' }
-    const { auth } = this.connection
-    if (auth.mode === 'signedHeaders') {
-      Object.assign(headers, signatureHeaders(url, { ...this.connection, appId: auth.appId, appSecret: auth.appSecret }, Math.floor(Date.now() / 1000)))
-    }
+    if (this.connection.authMode === 'signedHeaders') Object.assign(headers, signatureHeaders(url, this.connection, Math.floor(Date.now() / 1000)))
     const sid = this.cookies.get('kdservice-sessionid')
     if (sid) headers['kdservice-sessionid'] = sid
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')

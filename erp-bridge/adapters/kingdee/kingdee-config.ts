@@ -7,25 +7,6 @@ import { z } from 'zod'
 
 const text = (what: string) => z.string().trim().min(1, `${what}不能为空 / ${what} is required`)
 
-const appId = text('应用ID AppID')
-/** Signing needs the SDK 8.x AppID shape `<clientId>_<32 chars>`: the second part is the masked gateway secret. */
-const signingAppId = appId.regex(/^[^_]+_[A-Za-z0-9+/=]{32}$/, '应用ID 应形如 <clientId>_<32位字符> / AppID must look like <clientId>_<32 chars>')
-
-export const kingdeeAuthSchema = z.discriminatedUnion('mode', [
-  /** AuthService.LoginByAppSecret, then the kdservice-sessionid cookie. */
-  z.object({ mode: z.literal('appSecret'), appId, appSecret: text('应用密钥 AppSecret') }),
-  /** AuthService.LoginBySign (the login Kingdee recommends), then the cookie. */
-  z.object({
-    mode: z.literal('loginBySign'),
-    appId,
-    appSecret: text('应用密钥 AppSecret'),
-    /** Builds older than about 8.0.0.202205 sign with SHA-1. */
-    hash: z.enum(['sha256', 'sha1']).default('sha256'),
-  }),
-  /** No login call: every request carries the SDK 8.x X-Api-* / X-Kd-* signature headers. */
-  z.object({ mode: z.literal('signedHeaders'), appId: signingAppId, appSecret: text('应用密钥 AppSecret') }),
-])
-
 export const kingdeeConfigSchema = z.object({
   /** Site root including /k3cloud/, e.g. https://erp.example.com/k3cloud/ */
   url: z.url({ protocol: /^https?$/, error: '金蝶地址必须是 http(s) 网址 / url must be http(s)' }),
@@ -33,7 +14,18 @@ export const kingdeeConfigSchema = z.object({
   acctId: text('账套ID acctId'),
   /** The 集成用户 the authorization was issued for. */
   username: text('集成用户 username'),
-  auth: kingdeeAuthSchema,
+  /**
+   * signedHeaders: no login call, every request carries the SDK 8.x X-Api-* / X-Kd-* headers (needed
+   * behind Kingdee's public gateway); loginBySign: AuthService.LoginBySign, the login Kingdee recommends;
+   * appSecret: AuthService.LoginByAppSecret. Both logins then ride the kdservice-sessionid cookie.
+   */
+  authMode: z.enum(['signedHeaders', 'loginBySign', 'appSecret']).default('signedHeaders'),
+  /** From 第三方系统登录授权; the SDK 8.x shape is `<clientId>_<32 chars>`. */
+  appId: text('应用ID AppID'),
+  /** Secret: sealed at rest by the connection store. */
+  appSecret: text('应用密钥 AppSecret'),
+  /** LoginBySign's hash; builds older than about 8.0.0.202205 use SHA-1. */
+  signHash: z.enum(['sha256', 'sha1']).default('sha256'),
   lcid: z.number().int().default(2052),
   timeoutMs: z.number().int().positive().default(15_000),
 
@@ -86,8 +78,12 @@ export const kingdeeConfigSchema = z.object({
    * default (FCausa, FNote, FNote; GL_VOUCHER uses the entry's FEXPLANATION). Check with QueryBusinessInfo.
    */
   markerFields: z.record(z.string(), z.string().regex(/^F\w+$/)).default({}),
+}).superRefine((config, ctx) => {
+  // Signing uses the second half of the AppID as the masked gateway secret.
+  if (config.authMode === 'signedHeaders' && !/^[^_]+_[A-Za-z0-9+/=]{32}$/.test(config.appId)) {
+    ctx.addIssue({ code: 'custom', path: ['appId'], message: '应用ID 应形如 <clientId>_<32位字符> / AppID must look like <clientId>_<32 chars>' })
+  }
 })
 
 export type KingdeeConfig = z.infer<typeof kingdeeConfigSchema>
 export type KingdeeConfigInput = z.input<typeof kingdeeConfigSchema>
-export type KingdeeAuth = z.infer<typeof kingdeeAuthSchema>
