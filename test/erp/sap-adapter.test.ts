@@ -17,7 +17,8 @@ beforeEach(() => sap.book.closedPeriods.clear())
 function settings(overrides: Partial<SapConfigInput> = {}): SapConfigInput {
   return {
     url: sap.url,
-    auth: { kind: 'basic', username: sap.credentials.username, password: sap.credentials.password },
+    username: sap.credentials.username,
+    password: sap.credentials.password,
     companyCode: '1010',
     employeePayableAccount: '22410100',
     timeoutMs: 2_000,
@@ -104,7 +105,7 @@ describe('SAP adapter against a local S/4HANA', () => {
 
   it('with OAuth2 client credentials, creates the requisition and a purchase order that references it', async () => {
     const { clientId, clientSecret } = sap.credentials
-    const adapter = new SapAdapter(settings({ auth: { kind: 'oauth2', tokenUrl: sap.tokenUrl, clientId, clientSecret }, purchasing: { ...settings().purchasing, document: 'order' } }))
+    const adapter = new SapAdapter(settings({ authMethod: 'oauth2', tokenUrl: sap.tokenUrl, clientId, clientSecret, purchasing: { ...settings().purchasing, document: 'order' } }))
     const key = nextKey('CG')
     const document = await adapter.post(purchase(key, { supplierCode: '17300001', materialCode: 'TG11' }), key)
     expect(document.documentNo).toMatch(/^45\d{8}$/)
@@ -135,10 +136,10 @@ describe('SAP adapter against a local S/4HANA', () => {
   })
 
   it('says plainly when the credentials are wrong', async () => {
-    const basic = await failure(new SapAdapter(settings({ auth: { kind: 'basic', username: 'COMM_USER', password: 'wrong' } })).testConnection())
+    const basic = await failure(new SapAdapter(settings({ password: 'wrong' })).testConnection())
     expect(basic.kind).toBe('permanent')
     expect(basic.userMessage).toContain('SAP 登录失败')
-    const oauth = await failure(new SapAdapter(settings({ auth: { kind: 'oauth2', tokenUrl: sap.tokenUrl, clientId: 'sb-bridge', clientSecret: 'nope' } })).testConnection())
+    const oauth = await failure(new SapAdapter(settings({ authMethod: 'oauth2', tokenUrl: sap.tokenUrl, clientId: 'sb-bridge', clientSecret: 'nope' })).testConnection())
     expect(oauth.kind).toBe('permanent')
     expect(oauth.userMessage).toContain('clientSecret')
   })

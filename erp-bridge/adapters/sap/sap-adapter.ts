@@ -1,7 +1,7 @@
 import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
 import { SapClient } from './sap-client.js'
-import { sapConfigSchema, type SapConfig, type SapConfigInput } from './sap-config.js'
+import { sapAuth, sapConfigSchema, type SapConfig, type SapConfigInput } from './sap-config.js'
 import { journalEntryRejected } from './sap-errors.js'
 import {
   JOURNAL_ENTRY_SOAP_ACTION,
@@ -35,7 +35,7 @@ export class SapAdapter implements ErpAdapter {
 
   constructor(config: SapConfigInput) {
     this.config = sapConfigSchema.parse(config)
-    this.client = new SapClient(this.config)
+    this.client = new SapClient({ ...this.config, auth: sapAuth(this.config) })
     this.mappingPolicy = {
       required: {
         'expense.voucher': ['expense_category', 'department'],

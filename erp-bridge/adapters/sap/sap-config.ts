@@ -8,24 +8,20 @@ import { z } from 'zod'
 const code = (label: string, max: number) =>
   z.string().min(1, `${label}不能为空 / ${label} is required`).max(max, `${label}最多 ${max} 个字符 / at most ${max} characters`)
 
-const basicAuth = z.object({
-  kind: z.literal('basic'),
-  /** A communication user (Cloud) or an RFC/dialog user (on-premise). */
-  username: z.string().min(1, 'SAP 用户名不能为空 / username is required'),
-  password: z.string().min(1, 'SAP 密码不能为空 / password is required'),
-})
-
-const oauthClientCredentials = z.object({
-  kind: z.literal('oauth2'),
-  tokenUrl: z.url({ protocol: /^https?$/, error: 'OAuth 令牌地址必须是 http(s) 网址 / tokenUrl must be http(s)' }),
-  clientId: z.string().min(1, 'OAuth clientId 不能为空 / clientId is required'),
-  clientSecret: z.string().min(1, 'OAuth clientSecret 不能为空 / clientSecret is required'),
-  scope: z.string().optional(),
-})
-
-export const sapConfigSchema = z.object({
+/** The fields without the cross-field check, for callers that pick or omit fields. */
+export const sapSettingsObject = z.object({
   url: z.url({ protocol: /^https?$/, error: 'SAP 地址必须是 http(s) 网址 / url must be http(s)' }),
-  auth: z.discriminatedUnion('kind', [basicAuth, oauthClientCredentials]),
+  /**
+   * basic: a communication user (Cloud) or an RFC/dialog user (on-premise); oauth2: client
+   * credentials. The fields are flat, so the connection store can seal password and clientSecret.
+   */
+  authMethod: z.enum(['basic', 'oauth2']).default('basic'),
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  tokenUrl: z.url({ protocol: /^https?$/, error: 'OAuth 令牌地址必须是 http(s) 网址 / tokenUrl must be http(s)' }).optional(),
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  scope: z.string().min(1).optional(),
   /** On-premise client (mandant), sent as sap-client on every call; Cloud has none. */
   sapClient: z.string().regex(/^\d{3}$/, 'sap-client 是三位数字 / sap-client is three digits').optional(),
   /** Language of SAP's messages (sap-language): ZH gives Chinese texts where SAP has them. */
@@ -57,6 +53,23 @@ export const sapConfigSchema = z.object({
   }),
 })
 
+export const sapConfigSchema = sapSettingsObject.superRefine((config, ctx) => {
+  const needed = config.authMethod === 'basic' ? (['username', 'password'] as const) : (['tokenUrl', 'clientId', 'clientSecret'] as const)
+  for (const field of needed) {
+    if (!config[field]) ctx.addIssue({ code: 'custom', path: [field], message: `${config.authMethod === 'basic' ? '基本认证' : 'OAuth2'} 需要 ${field} / ${field} is required` })
+  }
+})
+
 export type SapConfig = z.infer<typeof sapConfigSchema>
 export type SapConfigInput = z.input<typeof sapConfigSchema>
-export type SapAuth = SapConfig['auth']
+
+export type SapAuth =
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
+
+/** The checked credentials of a parsed config. */
+export function sapAuth(config: SapConfig): SapAuth {
+  return config.authMethod === 'basic'
+    ? { kind: 'basic', username: config.username!, password: config.password! }
+    : { kind: 'oauth2', tokenUrl: config.tokenUrl!, clientId: config.clientId!, clientSecret: config.clientSecret!, scope: config.scope }
+}
