@@ -3,11 +3,13 @@ import { createParserFromEnv } from '../bot/nlu/parser-from-env.js'
 import { connectDatabase } from '../db/connect.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { seedDemoOrg } from '../db/seeds/demo-org.js'
+import { SecretBox } from '../erp-bridge/connections/secret-box.js'
 import { createApp } from './app.js'
 import { composeSystem } from './compose.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createIntegrations } from './integrations.js'
 import { log } from './log.js'
+import { deriveKey, loadOrCreateSecretKey } from './secret-key.js'
 
 /** Node entry: HTTP server, outbox worker and (when configured) the platforms' stream clients. */
 async function main(): Promise<void> {
@@ -16,15 +18,18 @@ async function main(): Promise<void> {
   const database = connectDatabase(config.DATABASE_URL)
   await migrateToLatest(database.db)
   if (config.devMode && (await seedDemoOrg(database.db))) log('seeded the demo organisation (demo org)')
+  const secretKey = await loadOrCreateSecretKey(config.APP_SECRET_KEY)
 
   const system = await composeSystem({
     database,
+    // ERP passwords and signing keys in erp_connections are sealed with a key derived from APP_SECRET_KEY.
+    erpSecrets: await SecretBox.fromKey(await deriveKey(secretKey, 'erp-secrets')),
     parser: createParserFromEnv(process.env, log),
     outboxPollMs: config.OUTBOX_POLL_MS,
     integrations: createIntegrations(config, database, log),
     log,
   })
-  const app = createApp(system, { devMode: config.devMode, log })
+  const app = createApp(system, { devMode: config.devMode, log, secretKey })
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST })
   if (config.OUTBOX_WORKER !== false) system.outbox.start()
   for (const integration of system.integrations) {
