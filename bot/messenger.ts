@@ -5,7 +5,7 @@ import type { ChatPlatform, MessageRef } from './platform.js'
 
 /**
  * Sends to a person on whichever platform knows them: the platform they just wrote from when
- * replying, otherwise the first platform they have an identity on, otherwise the default.
+ * replying, otherwise the first configured platform they have an identity on, otherwise the default.
  */
 export class Messenger {
   constructor(
@@ -28,8 +28,11 @@ export class Messenger {
 
   private async platformFor(userId: string, via?: string): Promise<ChatPlatform> {
     if (via && this.platforms.has(via)) return this.platform(via)
-    const identity = await this.db.selectFrom('user_identities').select('platform').where('user_id', '=', userId).executeTakeFirst()
-    return this.platform(identity && this.platforms.has(identity.platform) ? identity.platform : this.defaultPlatform)
+    const identities = await this.db.selectFrom('user_identities').select('platform').where('user_id', '=', userId).execute()
+    const known = new Set(identities.map((i) => i.platform))
+    // Someone on several platforms is reached on the first one configured: deterministic, not row order.
+    const preferred = [...this.platforms.keys()].find((name) => known.has(name))
+    return this.platform(preferred ?? this.defaultPlatform)
   }
 
   private platform(name: string): ChatPlatform {

@@ -26,6 +26,8 @@ export const configSchema = z.object({
   DINGTALK_CALLBACK_TOKEN: z.string().optional(),
   DINGTALK_CALLBACK_AES_KEY: z.string().optional(),
   DINGTALK_MODE: z.enum(['stream', 'http']).default('stream'),
+  /** Interactive card template (互动卡片); without one, approvals use ActionCards with text-command buttons. */
+  DINGTALK_CARD_TEMPLATE_ID: z.string().min(1).optional(),
   DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
   DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
   DINGTALK_AUTO_PROVISION: flag,

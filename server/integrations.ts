@@ -15,9 +15,7 @@ export function createIntegrations(config: AppConfig, database: DbHandle, log: (
   if (config.dingtalkEnabled) {
     const problem = dingtalkConfigProblem(config)
     if (problem) throw new ConfigError(`配置错误 / invalid configuration:\n${problem}`)
-    // Optional and free-form, read here until config.ts lists it (see README, DingTalk section).
-    const cardTemplateId = process.env.DINGTALK_CARD_TEMPLATE_ID || undefined
-    integrations.push(createDingtalkIntegration(config, database, log, { cardTemplateId }))
+    integrations.push(createDingtalkIntegration(config, database, log, { cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID }))
   }
   return integrations
 }
