@@ -23,10 +23,11 @@ export class ConfiguredErp {
   ) {}
 
   readonly current = async (): Promise<ErpTarget> => {
-    const active = await this.db.selectFrom('erp_connections').select(['id', 'adapter', 'updated_at']).where('active', '=', 1).executeTakeFirst()
+    const active = await this.db.selectFrom('erp_connections').select(['id', 'adapter', 'settings', 'secrets']).where('active', '=', 1).executeTakeFirst()
     if (!active) return { adapter: this.ledger, policy: this.ledger.mappingPolicy }
     const kind = adapterKind(active.adapter)
-    const stamp = `${active.id}@${active.updated_at}${kind.readsMappings ? `/${await this.mappingStamp()}` : ''}`
+    // The stored settings themselves, not a timestamp: two saves within one millisecond still differ.
+    const stamp = JSON.stringify([active.id, active.adapter, active.settings, active.secrets, kind.readsMappings ? await this.mappingStamp() : null])
     if (this.cached?.stamp !== stamp) {
       const { settings } = await this.connections.fullSettings(active.id)
       this.cached = { stamp, target: await kind.create(settings, { db: this.db, mappings: this.mappings }) }
