@@ -8,6 +8,7 @@ import { WebhookAdapter } from '../adapters/webhook/webhook-adapter.js'
 import { webhookConfigSchema } from '../adapters/webhook/webhook-config.js'
 import { ErpError } from '../erp-adapter.js'
 import type { ErpTarget } from '../erp-target.js'
+import type { MappingKind } from '../mapping/mapping-kinds.js'
 import type { MappingStore } from '../mapping/mapping-store.js'
 
 export interface AdapterDeps {
@@ -21,8 +22,8 @@ export interface AdapterKind {
   label: string
   /** Sealed at rest and never sent back to the browser. */
   secretFields: readonly string[]
-  /** The adapter is built from the mapping tables too, so it is rebuilt when they change. */
-  readsMappings: boolean
+  /** Mapping kinds the adapter is built from, so it is rebuilt when they change. */
+  readsMappings: readonly MappingKind[]
   /** Checks the settings (secrets included) and builds the adapter with its mapping policy. */
   create(settings: Record<string, unknown>, deps: AdapterDeps): Promise<ErpTarget>
 }
@@ -35,7 +36,7 @@ export const ADAPTER_KINDS: Record<string, AdapterKind> = {
     id: 'ledger',
     label: '内置账簿 Built-in ledger',
     secretFields: [],
-    readsMappings: false,
+    readsMappings: [],
     async create(_settings, { db }) {
       const adapter = new LedgerAdapter(db)
       return { adapter, policy: adapter.mappingPolicy }
@@ -45,7 +46,7 @@ export const ADAPTER_KINDS: Record<string, AdapterKind> = {
     id: 'tryton',
     label: 'Tryton',
     secretFields: ['password'],
-    readsMappings: true,
+    readsMappings: ['expense_category'],
     async create(settings, { mappings }) {
       const config = parseSettings(trytonSettingsSchema, settings)
       const expenseAccounts = Object.fromEntries((await mappings.list('expense_category')).map((m) => [m.localKey, m.erpCode]))
@@ -60,7 +61,7 @@ export const ADAPTER_KINDS: Record<string, AdapterKind> = {
     id: 'webhook',
     label: '通用 Webhook（签名）Signed webhook',
     secretFields: ['secret'],
-    readsMappings: false,
+    readsMappings: [],
     async create(settings) {
       const adapter = new WebhookAdapter(parseSettings(webhookConfigSchema, settings))
       return { adapter, policy: adapter.mappingPolicy }

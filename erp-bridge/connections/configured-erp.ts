@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import type { LedgerAdapter } from '../adapters/ledger/ledger-adapter.js'
 import type { ErpTarget } from '../erp-target.js'
+import type { MappingKind } from '../mapping/mapping-kinds.js'
 import type { MappingStore } from '../mapping/mapping-store.js'
 import { adapterKind } from './adapter-kinds.js'
 import type { ErpConnectionStore } from './erp-connection-store.js'
@@ -27,7 +28,7 @@ export class ConfiguredErp {
     if (!active) return { adapter: this.ledger, policy: this.ledger.mappingPolicy }
     const kind = adapterKind(active.adapter)
     // The stored settings themselves, not a timestamp: two saves within one millisecond still differ.
-    const stamp = JSON.stringify([active.id, active.adapter, active.settings, active.secrets, kind.readsMappings ? await this.mappingStamp() : null])
+    const stamp = JSON.stringify([active.id, active.adapter, active.settings, active.secrets, kind.readsMappings.length ? await this.mappingsRead(kind.readsMappings) : null])
     if (this.cached?.stamp !== stamp) {
       const { settings } = await this.connections.fullSettings(active.id)
       this.cached = { stamp, target: await kind.create(settings, { db: this.db, mappings: this.mappings }) }
@@ -35,11 +36,8 @@ export class ConfiguredErp {
     return this.cached.target
   }
 
-  private async mappingStamp(): Promise<string> {
-    const row = await this.db
-      .selectFrom('erp_mappings')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('latest')])
-      .executeTakeFirstOrThrow()
-    return `${Number(row.n)}:${Number(row.latest ?? 0)}`
+  private async mappingsRead(kinds: readonly MappingKind[]): Promise<string> {
+    const rows = await this.db.selectFrom('erp_mappings').select(['kind', 'local_key', 'erp_code']).where('kind', 'in', [...kinds]).orderBy('kind').orderBy('local_key').execute()
+    return JSON.stringify(rows)
   }
 }
