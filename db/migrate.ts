@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import * as initial from './migrations/0001-initial.js'
+import * as approvalEngine from './migrations/0002-approval-engine.js'
 import * as erpBridge from './migrations/0003-erp-bridge.js'
 
 /**
@@ -8,6 +9,7 @@ import * as erpBridge from './migrations/0003-erp-bridge.js'
  */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-approval-engine': approvalEngine,
   '0003-erp-bridge': erpBridge,
 }
 

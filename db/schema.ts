@@ -54,6 +54,19 @@ export interface RequestTable {
   submitted_at: number | null
   updated_at: number
   finished_at: number | null
+  /** The flow template version the request started with; it keeps using it. */
+  template_version: number | null
+  /** Bumped by every return and resubmit: earlier approvals no longer de-duplicate. */
+  round: Generated<number>
+  /** The round the current route was built in (submit/resubmit): older tasks belong to an older route. */
+  route_round: Generated<number>
+  /** JSON array of policy findings (code, severity, message, fix) from the last check. */
+  policy_findings: string | null
+  /** JSON array of routing decisions that added no step (a branch not taken, …). */
+  routing_notes: string | null
+  /** YYYY-MM-DD the cost or event belongs to (company zone), for monthly caps. */
+  occurred_on: string | null
+  last_urged_at: number | null
 }
 
 export interface ApprovalTaskTable {
@@ -65,6 +78,15 @@ export interface ApprovalTaskTable {
   comment: string | null
   decided_at: number | null
   created_at: number
+  round: Generated<number>
+  /** Set when the task went to a stand-in (代理): the approver the route named. */
+  delegated_from: string | null
+  /** Set when the system decided (de-duplication, timeout): why. */
+  auto_reason: string | null
+  remind_at: number | null
+  reminded_at: number | null
+  /** When the step's timeout action (approve/reject/escalate) applies. */
+  due_at: number | null
 }
 
 export interface CounterTable {
@@ -106,6 +128,66 @@ export interface AuditLogTable {
   entity_id: string
   before_state: string | null
   after_state: string | null
+  /** Position in the hash chain (1, 2, …); null only while a row is being appended. */
+  seq: number | null
+  prev_hash: string | null
+  /** SHA-256 over the row's content and prev_hash. */
+  hash: string | null
+}
+
+export interface AuditChainTable {
+  id: string
+  seq: number
+  last_hash: string
+}
+
+export interface FlowTemplateTable {
+  id: string
+  type: string
+  version: number
+  name: string
+  /** JSON of the FlowDefinition. */
+  definition: string
+  created_at: number
+  created_by: string | null
+}
+
+export interface DelegationTable {
+  id: string
+  principal_id: string
+  delegate_id: string
+  starts_at: number
+  /** Exclusive. */
+  ends_at: number
+  reason: string | null
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface PolicyTable {
+  code: string
+  kind: string
+  /** block | warn */
+  severity: string
+  /** JSON of the rule's parameters. */
+  params: string
+  active: number
+  updated_at: number
+}
+
+export interface RequestInvoiceTable {
+  /** Normalised invoice identity: the 20-digit number, or code-number for older invoices. */
+  invoice_key: string
+  request_id: string
+  created_at: number
+}
+
+export interface RequestCommentTable {
+  id: string
+  request_id: string
+  author_id: string
+  text: string
+  at: number
 }
 
 export interface OutboxTable {
@@ -213,6 +295,12 @@ export interface Schema {
   conversations: ConversationTable
   inbound_events: InboundEventTable
   audit_log: AuditLogTable
+  audit_chain: AuditChainTable
+  flow_templates: FlowTemplateTable
+  delegations: DelegationTable
+  policies: PolicyTable
+  request_invoices: RequestInvoiceTable
+  request_comments: RequestCommentTable
   outbox: OutboxTable
   ledger_accounts: LedgerAccountTable
   ledger_vouchers: LedgerVoucherTable

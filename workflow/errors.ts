@@ -23,3 +23,12 @@ export class DomainError extends Error {
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError
 }
+
+/** Submission refused by policy rules of severity block; the findings say what and how to fix. */
+export class PolicyBlockedError extends DomainError {
+  constructor(readonly findings: ReadonlyArray<{ code: string; message: string; fix: string }>) {
+    const lines = findings.map((f) => `【${f.code}】${f.message}。${f.fix}`)
+    super('VALIDATION', `未通过报销规则检查，暂不能提交：\n${lines.join('\n')}`, `blocked by policy: ${findings.map((f) => f.code).join(', ')}`)
+    this.name = 'PolicyBlockedError'
+  }
+}

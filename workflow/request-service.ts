@@ -1,38 +1,68 @@
+import type { Kysely, Transaction } from 'kysely'
 import { nextCounterValue } from '../db/counters.js'
 import { inTransaction } from '../db/transaction.js'
-import type { ApprovalTaskRow, RequestRow } from '../db/schema.js'
+import type { RequestRow, Schema } from '../db/schema.js'
+import { finishedError, runFlowAction, type FlowResult } from './actions/flow-action.js'
 import { appendAudit } from './audit.js'
-import { DomainError } from './errors.js'
-import { formatYuan } from './money.js'
-import { enqueuePosting } from './outbox.js'
-import { EXPENSE_CATEGORY_LABELS, REQUEST_TYPES, expensePayloadSchema, type ExpensePayload } from './request-types.js'
-import { resolveExpenseRoute } from './routing/expense-route.js'
-import { companyMonth } from './shanghai-time.js'
-import { lockRequest, openNextStep, type WorkflowContext } from './workflow-context.js'
+import { FlowRun } from './engine/flow-run.js'
+import { DomainError, PolicyBlockedError } from './errors.js'
+import { OrgDirectory, type Employee } from './org.js'
+import { checkExpensePolicies, invoiceKeys, type PolicyFinding } from './policy/policy-check.js'
+import { REQUEST_TYPES, isRequestType, type ExpensePayload, type PayloadOf, type RequestStatus, type RequestType } from './request-types.js'
+import { buildRoute, type ResolvedRoute } from './routing/build-route.js'
+import type { RoutingFacts } from './routing/conditions.js'
+import type { RouteStep } from './routing/route.js'
+import { companyDate, companyMonth } from './shanghai-time.js'
+import { FlowTemplates, type FlowTemplate } from './templates/flow-templates.js'
+import { lockRequest, type WorkflowContext } from './workflow-context.js'
 
-export interface SubmitResult {
-  request: RequestRow
-  /** Tasks that now wait for someone: each approver gets a card. */
-  openedTasks: ApprovalTaskRow[]
+export type SubmitResult = FlowResult
+
+export interface SubmitOptions {
+  /** 发起人自选: approvers by template node id. */
+  selections?: Record<string, string[]>
 }
 
-/** Drafts become requests: numbering, routing, first tasks. */
+/** A requester may urge (催办) a request once in this interval. */
+export const URGE_INTERVAL_MS = 30 * 60_000
+
+export interface UrgeResult {
+  request: RequestRow
+  /** Who holds the pending tasks and should be reminded. */
+  approverIds: string[]
+}
+
+/** Drafts become requests: payload checks, policy checks, numbering, routing, first tasks. */
 export class RequestService {
-  constructor(private readonly ctx: WorkflowContext) {}
+  readonly templates: FlowTemplates
+
+  constructor(private readonly ctx: WorkflowContext) {
+    this.templates = new FlowTemplates(ctx.db, ctx.now)
+  }
 
   async createExpenseDraft(requesterId: string, input: ExpensePayload): Promise<RequestRow> {
-    const payload = expensePayloadSchema.parse(input)
+    return this.createDraft('expense', requesterId, input)
+  }
+
+  /**
+   * A draft of any request type. The confirmation card shows its route preview and the policy
+   * findings, so the requester learns what will happen (and what to fix) before submitting.
+   */
+  async createDraft<T extends RequestType>(type: T, requesterId: string, input: PayloadOf<T>): Promise<RequestRow> {
+    if (!isRequestType(type)) throw new DomainError('VALIDATION', `未知的申请类型：${String(type)}`, `unknown request type: ${String(type)}`)
+    const payload = parsePayload(type, input)
     const requester = await this.ctx.org.employee(requesterId)
-    if (!requester) throw new DomainError('NOT_FOUND', '找不到申请人', 'requester not found')
+    if (!requester?.active) throw new DomainError('NOT_FOUND', '找不到申请人', 'requester not found')
     const now = this.ctx.now()
+    const spec = REQUEST_TYPES[type]
     const row: RequestRow = {
       id: this.ctx.newId(),
       request_no: null,
-      type: 'expense',
+      type,
       requester_id: requesterId,
-      title: `${EXPENSE_CATEGORY_LABELS[payload.category]} ${formatYuan(payload.amountFen)} 元`,
+      title: (spec.title as (p: unknown) => string)(payload),
       payload: JSON.stringify(payload),
-      amount_fen: payload.amountFen,
+      amount_fen: (spec.amountFen as (p: unknown) => number)(payload),
       status: 'draft',
       route: '[]',
       current_step: 0,
@@ -41,67 +71,146 @@ export class RequestService {
       submitted_at: null,
       updated_at: now,
       finished_at: null,
+      template_version: null,
+      round: 0,
+      route_round: 0,
+      policy_findings: null,
+      routing_notes: null,
+      occurred_on: occurredOn(type, payload, now),
+      last_urged_at: null,
     }
+    const preview = await this.preview(this.ctx.db, row, requester)
+    Object.assign(row, preview)
     await inTransaction(this.ctx.db, async (trx) => {
       await trx.insertInto('requests').values(row).execute()
-      await appendAudit(trx, { at: now, actorId: requesterId, action: 'request.drafted', entityType: 'request', entityId: row.id, after: { status: 'draft', payload } })
+      await appendAudit(trx, { at: now, actorId: requesterId, action: 'request.drafted', entityType: 'request', entityId: row.id, after: { status: 'draft', type, payload } })
     })
     return row
   }
 
-  async submit(requestId: string, actorId: string): Promise<SubmitResult> {
-    const draft = await this.ctx.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst()
-    if (!draft) throw new DomainError('NOT_FOUND', '找不到该申请', 'request not found')
-    if (draft.requester_id !== actorId) throw new DomainError('FORBIDDEN', '只有申请人本人可以提交', 'only the requester can submit')
-    const requester = await this.ctx.org.employee(actorId)
-    if (!requester) throw new DomainError('NOT_FOUND', '找不到申请人', 'requester not found')
-    // Routing reads the org outside the transaction: SQLite has one connection, held by the transaction.
-    const route = await resolveExpenseRoute(this.ctx.org, requester, Number(draft.amount_fen))
-
+  /** Submits a draft: the final policy check, a number, the route from the latest template, first tasks. */
+  async submit(requestId: string, actorId: string, options: SubmitOptions = {}): Promise<SubmitResult> {
     return inTransaction(this.ctx.db, async (trx) => {
       const request = await lockRequest(trx, requestId)
+      if (request.requester_id !== actorId) throw new DomainError('FORBIDDEN', '只有申请人本人可以提交', 'only the requester can submit')
       if (request.status !== 'draft') {
         throw new DomainError('INVALID_STATE', `该申请已提交（${request.request_no ?? ''}），无需重复提交`, 'already submitted')
       }
-      const now = this.ctx.now()
-      const prefix = `${REQUEST_TYPES.expense.numberPrefix}-${companyMonth(now)}`
-      const requestNo = `${prefix}-${String(await nextCounterValue(trx, prefix)).padStart(4, '0')}`
-      const opened = await openNextStep(trx, this.ctx, request.id, route, 0)
-      const submitted: RequestRow = {
-        ...request,
-        request_no: requestNo,
-        route: JSON.stringify(route),
-        status: opened.stepIndex === null ? 'approved' : 'pending',
-        current_step: opened.stepIndex ?? route.length,
-        submitted_at: now,
-        updated_at: now,
-        finished_at: opened.stepIndex === null ? now : null,
-      }
-      await trx
-        .updateTable('requests')
-        .set({
-          request_no: submitted.request_no,
-          route: submitted.route,
-          status: submitted.status,
-          current_step: submitted.current_step,
-          submitted_at: now,
-          updated_at: now,
-          finished_at: submitted.finished_at,
-        })
-        .where('id', '=', request.id)
-        .execute()
-      await appendAudit(trx, {
-        at: now,
-        actorId,
-        action: 'request.submitted',
-        entityType: 'request',
-        entityId: request.id,
-        before: { status: 'draft' },
-        after: { status: submitted.status, requestNo, route },
-      })
-      if (submitted.status === 'approved') await enqueuePosting(trx, submitted, this.ctx.newId, now)
-      return { request: submitted, openedTasks: opened.tasks }
+      const template = await this.templates.latest(request.type as RequestType, trx)
+      return this.route(trx, request, template, options.selections ?? {}, 'request.submitted')
     })
+  }
+
+  /** After a return to the initiator: optionally changed payload, same template version, from the first step. */
+  async resubmit(requestId: string, actorId: string, changes: { payload?: Record<string, unknown> } & SubmitOptions = {}): Promise<SubmitResult> {
+    return inTransaction(this.ctx.db, async (trx) => {
+      const request = await lockRequest(trx, requestId)
+      if (request.requester_id !== actorId) throw new DomainError('FORBIDDEN', '只有申请人本人可以重新提交', 'only the requester can resubmit')
+      if (request.status !== 'returned') throw new DomainError('INVALID_STATE', '只有被退回的申请可以重新提交', 'only a returned request can be resubmitted')
+      const type = request.type as RequestType
+      if (changes.payload) {
+        const payload = parsePayload(type, { ...(JSON.parse(request.payload) as object), ...changes.payload })
+        const spec = REQUEST_TYPES[type]
+        request.payload = JSON.stringify(payload)
+        request.title = (spec.title as (p: unknown) => string)(payload)
+        request.amount_fen = (spec.amountFen as (p: unknown) => number)(payload)
+        request.occurred_on = occurredOn(type, payload, this.ctx.now())
+      }
+      const template = request.template_version === null ? await this.templates.latest(type, trx) : await this.templates.version(type, Number(request.template_version), trx)
+      const previous = previousSelections(JSON.parse(request.route) as RouteStep[])
+      return this.route(trx, request, template, { ...previous, ...changes.selections }, 'request.resubmitted')
+    })
+  }
+
+  private async route(trx: Transaction<Schema>, request: RequestRow, template: FlowTemplate, selections: Record<string, string[]>, action: string): Promise<SubmitResult> {
+    const org = new OrgDirectory(trx)
+    const requester = await org.employee(request.requester_id)
+    if (!requester?.active) throw new DomainError('NOT_FOUND', '找不到申请人', 'requester not found')
+    const now = this.ctx.now()
+    await lockInvoiceKeys(trx, request)
+    const findings = await this.checkPolicies(trx, request, requester)
+    const blocking = findings.filter((f) => f.severity === 'block')
+    if (blocking.length > 0) throw new PolicyBlockedError(blocking)
+    const resolved = await buildRoute({ definition: template.definition, org, requester, facts: await routingFacts(org, request, requester), selections })
+
+    const beforeStatus = request.status
+    const first = request.request_no === null
+    if (first) {
+      const prefix = `${REQUEST_TYPES[request.type as RequestType].numberPrefix}-${companyMonth(now)}`
+      request.request_no = `${prefix}-${String(await nextCounterValue(trx, prefix)).padStart(4, '0')}`
+      request.submitted_at = now
+    }
+    Object.assign(request, {
+      template_version: template.version,
+      route: JSON.stringify(resolved.steps),
+      routing_notes: JSON.stringify(resolved.notes),
+      policy_findings: JSON.stringify(findings),
+      route_round: request.round,
+      current_step: 0,
+      status: 'pending',
+      finished_at: null,
+    } satisfies Partial<RequestRow>)
+    await trx
+      .updateTable('requests')
+      .set({
+        request_no: request.request_no,
+        submitted_at: request.submitted_at,
+        payload: request.payload,
+        title: request.title,
+        amount_fen: request.amount_fen,
+        occurred_on: request.occurred_on,
+        template_version: request.template_version,
+        routing_notes: request.routing_notes,
+        policy_findings: request.policy_findings,
+        route_round: request.route_round,
+      })
+      .where('id', '=', request.id)
+      .execute()
+    await this.claimInvoices(trx, request, now)
+
+    const run = await FlowRun.load(trx, this.ctx, request)
+    await run.advanceFrom(0)
+    const saved = await run.save(beforeStatus as RequestStatus)
+    await appendAudit(trx, {
+      at: now,
+      actorId: request.requester_id,
+      action,
+      entityType: 'request',
+      entityId: request.id,
+      before: { status: beforeStatus },
+      after: { status: saved.status, requestNo: saved.request_no, templateVersion: template.version, route: resolved.steps, routingNotes: resolved.notes, findings: findings.map((f) => f.code) },
+    })
+    return { request: saved, outcome: 'submitted', openedTasks: run.opened, ccIds: run.ccReached }
+  }
+
+  /** The invoices this request uses, indexed so later claims see them. */
+  private async claimInvoices(trx: Transaction<Schema>, request: RequestRow, now: number): Promise<void> {
+    await trx.deleteFrom('request_invoices').where('request_id', '=', request.id).execute()
+    if (request.type !== 'expense') return
+    const keys = invoiceKeys(JSON.parse(request.payload) as ExpensePayload)
+    if (keys.length === 0) return
+    await trx.insertInto('request_invoices').values(keys.map((key) => ({ invoice_key: key, request_id: request.id, created_at: now }))).execute()
+  }
+
+  private async checkPolicies(db: Kysely<Schema>, request: RequestRow, requester: Employee): Promise<PolicyFinding[]> {
+    if (request.type !== 'expense') return []
+    const payload = JSON.parse(request.payload) as ExpensePayload
+    return checkExpensePolicies(db, { requestId: request.id, requester, payload, occurredOn: request.occurred_on ?? companyDate(this.ctx.now()), now: this.ctx.now() })
+  }
+
+  /** Route preview and findings for a draft; a route that cannot be built is explained, not thrown. */
+  private async preview(db: Kysely<Schema>, row: RequestRow, requester: Employee): Promise<Pick<RequestRow, 'route' | 'routing_notes' | 'policy_findings' | 'template_version'>> {
+    const org = new OrgDirectory(db)
+    const template = await this.templates.latest(row.type as RequestType, db)
+    let resolved: ResolvedRoute
+    try {
+      resolved = await buildRoute({ definition: template.definition, org, requester, facts: await routingFacts(org, row, requester), preview: true })
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error
+      resolved = { steps: [], notes: [error.zh] }
+    }
+    const findings = await this.checkPolicies(db, row, requester)
+    return { route: JSON.stringify(resolved.steps), routing_notes: JSON.stringify(resolved.notes), policy_findings: JSON.stringify(findings), template_version: template.version }
   }
 
   async cancelDraft(requestId: string, actorId: string): Promise<RequestRow> {
@@ -115,4 +224,93 @@ export class RequestService {
       return { ...request, status: 'cancelled', updated_at: now, finished_at: now }
     })
   }
+
+  /**
+   * 撤回 by the requester while nobody has decided on the current step in this round, or while the
+   * request waits for him after a return. The open tasks are cancelled; the request ends withdrawn.
+   */
+  async withdraw(requestId: string, actorId: string, reason?: string): Promise<FlowResult> {
+    return runFlowAction(this.ctx, requestId, async (run) => {
+      if (run.request.requester_id !== actorId) throw new DomainError('FORBIDDEN', '只有申请人本人可以撤回', 'only the requester can withdraw')
+      if (run.status === 'pending') {
+        const decided = run.tasksOfStep(run.current).some((t) => (t.status === 'approved' || t.status === 'rejected') && t.auto_reason === null)
+        if (decided) throw new DomainError('INVALID_STATE', '当前节点已有人审批，不能撤回；如需修改请联系审批人退回', 'someone already decided on the current step; ask an approver to return it')
+      } else if (run.status !== 'returned') {
+        throw run.status === 'draft' ? finishedError('draft') : new DomainError('INVALID_STATE', '该申请已结束，不能撤回', 'the request is already finished')
+      }
+      await run.finish('withdrawn')
+      run.note(run.current, `${await run.nameOf(actorId)} 撤回了申请${reason ? `：${reason}` : ''}`)
+      return { action: 'request.withdrawn', actorId, after: { reason: reason ?? null } }
+    })
+  }
+
+  /** 催办: reminds the pending approvers; at most once per URGE_INTERVAL_MS per request. */
+  async urge(requestId: string, actorId: string): Promise<UrgeResult> {
+    return inTransaction(this.ctx.db, async (trx) => {
+      const request = await lockRequest(trx, requestId)
+      if (request.requester_id !== actorId) throw new DomainError('FORBIDDEN', '只有申请人本人可以催办', 'only the requester can urge')
+      if (request.status !== 'pending') throw new DomainError('INVALID_STATE', '该申请不在审批中，无需催办', 'the request is not waiting for approval')
+      const now = this.ctx.now()
+      const last = request.last_urged_at === null ? null : Number(request.last_urged_at)
+      if (last !== null && now - last < URGE_INTERVAL_MS) {
+        const minutes = Math.ceil((URGE_INTERVAL_MS - (now - last)) / 60_000)
+        throw new DomainError('INVALID_STATE', `催办过于频繁，请 ${minutes} 分钟后再试`, `you urged recently; try again in ${minutes} min`)
+      }
+      const pending = await trx
+        .selectFrom('approval_tasks')
+        .select('approver_id')
+        .where('request_id', '=', requestId)
+        .where('status', '=', 'pending')
+        .where('step', '=', Number(request.current_step))
+        .execute()
+      const approverIds = [...new Set(pending.map((t) => t.approver_id))]
+      await trx.updateTable('requests').set({ last_urged_at: now }).where('id', '=', requestId).execute()
+      await appendAudit(trx, { at: now, actorId, action: 'request.urged', entityType: 'request', entityId: requestId, after: { approverIds } })
+      return { request: { ...request, last_urged_at: now }, approverIds }
+    })
+  }
+}
+
+/**
+ * Each invoice's counter row is locked (in key order) before the duplicate check, so two claims
+ * with the same invoice are checked one after the other and the second sees the first.
+ */
+async function lockInvoiceKeys(trx: Transaction<Schema>, request: RequestRow): Promise<void> {
+  if (request.type !== 'expense') return
+  for (const key of invoiceKeys(JSON.parse(request.payload) as ExpensePayload)) await nextCounterValue(trx, `inv:${key}`)
+}
+
+function parsePayload(type: RequestType, input: unknown): unknown {
+  const result = REQUEST_TYPES[type].schema.safeParse(input)
+  if (!result.success) {
+    const detail = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new DomainError('VALIDATION', `申请内容不完整或不正确：${detail}`, `invalid ${type} request: ${detail}`)
+  }
+  return result.data
+}
+
+/** The day the request belongs to: the cost's date, the period's end, or the effective date. */
+function occurredOn(type: RequestType, payload: unknown, now: number): string {
+  const p = payload as { date?: string; period?: { to: string }; effectiveDate?: string; startDate?: string; neededBy?: string }
+  const day = type === 'expense' ? (p.date ?? p.period?.to) : (p.effectiveDate ?? p.startDate ?? p.neededBy)
+  return day ?? companyDate(now)
+}
+
+async function routingFacts(org: OrgDirectory, request: RequestRow, requester: Employee): Promise<RoutingFacts> {
+  const payload = JSON.parse(request.payload) as Record<string, unknown>
+  const department = await org.department(requester.departmentId)
+  return {
+    type: request.type,
+    amountFen: Number(request.amount_fen),
+    category: typeof payload.category === 'string' ? payload.category : undefined,
+    departmentId: requester.departmentId,
+    departmentName: department?.name ?? requester.departmentId,
+    requesterLevel: requester.level,
+    payload,
+  }
+}
+
+/** Initiator-selected approvers of the previous route, kept for a resubmission. */
+function previousSelections(route: RouteStep[]): Record<string, string[]> {
+  return Object.fromEntries(route.flatMap((s) => (s.id && s.selected ? [[s.id, s.selected]] : [])))
 }

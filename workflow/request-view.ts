@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../db/schema.js'
 import { DomainError } from './errors.js'
+import type { PolicyFinding } from './policy/policy-rules.js'
 import { REQUEST_TYPES, type RequestStatus, type RequestType, type TaskStatus } from './request-types.js'
 import type { RouteStep } from './routing/route.js'
 
@@ -12,6 +13,18 @@ export interface TaskView {
   status: TaskStatus
   comment: string | null
   decidedAt: number | null
+  round: number
+  /** The approver the route named, when a stand-in (代理) holds the task. */
+  delegatedFrom: { id: string; name: string } | null
+  /** Why the system decided, when it did (de-duplication, timeout, …). */
+  autoReason: string | null
+}
+
+export interface CommentView {
+  authorId: string
+  authorName: string
+  text: string
+  at: number
 }
 
 export interface PostingView {
@@ -33,7 +46,16 @@ export interface RequestView {
   amountFen: number
   route: RouteStep[]
   currentStep: number
+  /** Bumped by each return; tasks of older rounds are history. */
+  round: number
+  /** The round the current route was built in. */
+  routeRound: number
+  templateVersion: number | null
   tasks: TaskView[]
+  /** Branch decisions that added no step. */
+  routingNotes: string[]
+  policyFindings: PolicyFinding[]
+  comments: CommentView[]
   createdAt: number
   submittedAt: number | null
   finishedAt: number | null
@@ -59,6 +81,19 @@ export async function loadRequestView(db: Kysely<Schema>, requestId: string): Pr
     .where('request_id', '=', requestId)
     .orderBy('step')
     .orderBy('created_at')
+    .orderBy('approval_tasks.id')
+    .execute()
+  const names = new Map<string, string>(tasks.map((t) => [t.approver_id, t.approver_name]))
+  const delegators = tasks.flatMap((t) => (t.delegated_from && !names.has(t.delegated_from) ? [t.delegated_from] : []))
+  if (delegators.length > 0) {
+    for (const u of await db.selectFrom('users').select(['id', 'name']).where('id', 'in', delegators).execute()) names.set(u.id, u.name)
+  }
+  const comments = await db
+    .selectFrom('request_comments')
+    .innerJoin('users', 'users.id', 'request_comments.author_id')
+    .select(['request_comments.author_id', 'users.name', 'request_comments.text', 'request_comments.at'])
+    .where('request_comments.request_id', '=', requestId)
+    .orderBy('request_comments.at')
     .execute()
   const posting = await db
     .selectFrom('outbox')
@@ -79,6 +114,12 @@ export async function loadRequestView(db: Kysely<Schema>, requestId: string): Pr
     amountFen: Number(row.amount_fen),
     route: JSON.parse(row.route) as RouteStep[],
     currentStep: Number(row.current_step),
+    round: Number(row.round),
+    routeRound: Number(row.route_round),
+    templateVersion: row.template_version === null ? null : Number(row.template_version),
+    routingNotes: row.routing_notes ? (JSON.parse(row.routing_notes) as string[]) : [],
+    policyFindings: row.policy_findings ? (JSON.parse(row.policy_findings) as PolicyFinding[]) : [],
+    comments: comments.map((c) => ({ authorId: c.author_id, authorName: c.name, text: c.text, at: Number(c.at) })),
     tasks: tasks.map((t) => ({
       id: t.id,
       step: Number(t.step),
@@ -87,6 +128,9 @@ export async function loadRequestView(db: Kysely<Schema>, requestId: string): Pr
       status: t.status as TaskStatus,
       comment: t.comment,
       decidedAt: t.decided_at === null ? null : Number(t.decided_at),
+      round: Number(t.round),
+      delegatedFrom: t.delegated_from ? { id: t.delegated_from, name: names.get(t.delegated_from) ?? t.delegated_from } : null,
+      autoReason: t.auto_reason,
     })),
     createdAt: Number(row.created_at),
     submittedAt: row.submitted_at === null ? null : Number(row.submitted_at),

@@ -22,3 +22,14 @@ export function companyMonth(epochMs: number): string {
 export function companyDateTime(epochMs: number): string {
   return format(inCompanyZone(epochMs), 'yyyy-MM-dd HH:mm')
 }
+
+/** Epoch ms of 00:00 in the company's zone on an ISO date ("2026-11-25"). */
+export function startOfCompanyDay(isoDate: string): number {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number]
+  return new TZDate(y, m - 1, d, COMPANY_TIME_ZONE).getTime()
+}
+
+/** "11-25 10:00": short enough for a card line. */
+export function companyShortDateTime(epochMs: number): string {
+  return format(inCompanyZone(epochMs), 'MM-dd HH:mm')
+}

@@ -1,8 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
-import type { ApprovalTaskRow, RequestRow, Schema } from '../db/schema.js'
+import type { RequestRow, Schema } from '../db/schema.js'
 import { DomainError } from './errors.js'
 import { OrgDirectory } from './org.js'
-import type { RouteStep } from './routing/route.js'
 
 /** What the domain needs from its surroundings: storage, a clock and an id source. */
 export interface WorkflowContext {
@@ -28,35 +27,4 @@ export async function lockRequest(trx: Transaction<Schema>, requestId: string): 
     .executeTakeFirst()
   if (Number(locked.numUpdatedRows) === 0) throw new DomainError('NOT_FOUND', '找不到该申请', 'request not found')
   return trx.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow()
-}
-
-export interface OpenedStep {
-  /** Index of the step now waiting for decisions, or null when the route is complete. */
-  stepIndex: number | null
-  tasks: ApprovalTaskRow[]
-}
-
-/** Opens the first step at or after `from` that needs a decision, creating its pending tasks. */
-export async function openNextStep(
-  trx: Transaction<Schema>,
-  ctx: WorkflowContext,
-  requestId: string,
-  route: RouteStep[],
-  from: number,
-): Promise<OpenedStep> {
-  const stepIndex = route.findIndex((step, i) => i >= from && !step.skippedBecause && step.approverIds.length > 0)
-  if (stepIndex < 0) return { stepIndex: null, tasks: [] }
-  const now = ctx.now()
-  const tasks: ApprovalTaskRow[] = route[stepIndex]!.approverIds.map((approverId) => ({
-    id: ctx.newId(),
-    request_id: requestId,
-    step: stepIndex,
-    approver_id: approverId,
-    status: 'pending',
-    comment: null,
-    decided_at: null,
-    created_at: now,
-  }))
-  await trx.insertInto('approval_tasks').values(tasks).execute()
-  return { stepIndex, tasks }
 }

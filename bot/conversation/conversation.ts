@@ -7,8 +7,9 @@ import { approveByText, listApprovals, rejectByText } from './handlers/approvals
 import { submitExpense } from './handlers/expense-submit.js'
 import { help, notUnderstood } from './handlers/help.js'
 import { requestStatus } from './handlers/request-status.js'
+import { withdrawRequest } from './handlers/request-withdraw.js'
 import { HandlerContext, type CommandHandler } from './handler-context.js'
-import { announceSubmission, decideAndAnnounce } from './request-effects.js'
+import { announceSubmission, decideAndAnnounce, performRequestAction } from './request-effects.js'
 
 const CANCEL_WORDS = new Set(['取消', '算了', '不用了', 'cancel', '退出'])
 
@@ -24,7 +25,7 @@ const HANDLERS: Record<Intent, CommandHandler> = {
   'hr.resign': comingSoon('离职申请'),
   'project.initiate': comingSoon('立项申请'),
   'request.status': requestStatus,
-  'request.withdraw': comingSoon('撤回'),
+  'request.withdraw': withdrawRequest,
   'approval.list': listApprovals,
   'approval.approve': approveByText,
   'approval.reject': rejectByText,
@@ -99,7 +100,7 @@ export class Conversation {
       case 'reject':
         return decideAndAnnounce(this.services, { requestId, actorId: action.userId, decision: action.actionId, comment: action.comment })
       default:
-        throw new DomainError('VALIDATION', `不支持的操作：${action.actionId}`, `unsupported action: ${action.actionId}`)
+        return performRequestAction(this.services, requestId, action)
     }
   }
 }

@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../schema.js'
+import { installDefaultTemplate } from '../../workflow/templates/flow-templates.js'
+import { REQUEST_TYPE_CODES } from '../../workflow/request-types.js'
+import { seedDemoPolicies } from './demo-policies.js'
 
 /**
  * A small company to try the product with: a CEO's office, R&D, sales, finance and HR, with the
@@ -26,7 +29,10 @@ const USERS = [
   { id: 'admin', employee_no: 'E0001', name: '系统管理员', department_id: 'd-ceo', manager_id: 'zhouzong', title: 'IT 管理员', level: 3, roles: ['employee', 'admin'] },
 ]
 
-/** Seeds only an empty organisation: never touches a real company's employee master. */
+/**
+ * Seeds only an empty organisation: never touches a real company's employee master. Along with the
+ * people come version 1 of the five default flow templates and the demo expense policies.
+ */
 export async function seedDemoOrg(db: Kysely<Schema>, now = Date.now()): Promise<boolean> {
   const existing = await db.selectFrom('users').select('id').limit(1).execute()
   if (existing.length > 0) return false
@@ -36,6 +42,8 @@ export async function seedDemoOrg(db: Kysely<Schema>, now = Date.now()): Promise
       .insertInto('users')
       .values(USERS.map((u) => ({ ...u, roles: JSON.stringify(u.roles), mobile: null, email: `${u.id}@demo.example.com`, active: 1, created_at: now })))
       .execute()
+    for (const type of REQUEST_TYPE_CODES) await installDefaultTemplate(trx, type, now)
+    await seedDemoPolicies(trx, now)
   })
   return true
 }

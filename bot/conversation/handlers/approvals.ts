@@ -1,7 +1,7 @@
 import { DomainError } from '../../../workflow/errors.js'
 import type { Decision } from '../../../workflow/decisions.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
-import { decideAndAnnounce } from '../request-effects.js'
+import { announceFlow, decideAndAnnounce } from '../request-effects.js'
 
 async function pendingTasks(ctx: HandlerContext) {
   return ctx.services.db
@@ -16,7 +16,10 @@ async function pendingTasks(ctx: HandlerContext) {
     .execute()
 }
 
-/** "待我审批": each pending approval as a fresh card the user can tap. */
+/**
+ * "待我审批": each pending approval as a fresh card with every action (退回, 转交, 加签, 评论
+ * besides 同意/驳回), since the person came to work through them.
+ */
 export const listApprovals: CommandHandler = async (ctx) => {
   const tasks = await pendingTasks(ctx)
   if (tasks.length === 0) {
@@ -24,7 +27,31 @@ export const listApprovals: CommandHandler = async (ctx) => {
     return
   }
   await ctx.reply(`你有 ${tasks.length} 个待审批的申请：`)
-  for (const task of tasks) await ctx.replyWithRequestCard(task.request_id, 'approver')
+  for (const task of tasks) await ctx.replyWithRequestCard(task.request_id, 'approver-desk')
+}
+
+const BATCH_WORDS = /全部|批量|所有|一起|都/
+const RETURN_WORDS = /退回|打回/
+
+/** "全部同意": approves every pending task of the user, each on its own; refusals are listed. */
+async function approveAll(ctx: HandlerContext, tasks: Awaited<ReturnType<typeof pendingTasks>>): Promise<void> {
+  const items = await ctx.services.decisions.approveMany(ctx.user.id, tasks.map((t) => t.request_id), ctx.command.slots.reason)
+  for (const item of items) if (item.result) await announceFlow(ctx.services, item.result, ctx.user.id, ctx.command.slots.reason)
+  const done = items.flatMap((i) => (i.result ? [i.result.request.request_no] : []))
+  const refused = items.flatMap((i) => (i.error ? [`${tasks.find((t) => t.request_id === i.requestId)?.request_no}：${i.error.zh}`] : []))
+  await ctx.reply([`已批量同意 ${done.length} 个：${done.join('、') || '无'}`, ...refused.map((r) => `未处理 ${r}`)].join('\n'))
+}
+
+/** "退回 BX-… [到第1步|上一步] 理由：…": 退回 is not 驳回 — the request goes back, it does not end. */
+async function returnByText(ctx: HandlerContext, requestId: string): Promise<void> {
+  const view = await ctx.services.db.selectFrom('requests').select(['current_step']).where('id', '=', requestId).executeTakeFirstOrThrow()
+  const current = Number(view.current_step)
+  const stepNo = /第\s*(\d+)\s*步/.exec(ctx.text)?.[1]
+  const target = stepNo ? Number(stepNo) - 1 : /上一步|上一级|上一节点/.test(ctx.text) ? current - 1 : 'initiator'
+  const comment = ctx.command.slots.reason
+  const result = await ctx.services.decisions.returnTo({ requestId, actorId: ctx.user.id, target, comment })
+  await announceFlow(ctx.services, result, ctx.user.id, comment)
+  await ctx.reply(target === 'initiator' ? `已退回发起人 ${result.request.request_no}` : `已退回至第${target + 1}步 ${result.request.request_no}`)
 }
 
 /** "同意 BX-…" / "驳回 BX-… 理由：…": authorised exactly like a card tap. */
@@ -32,6 +59,10 @@ function decideByText(decision: Decision): CommandHandler {
   return async (ctx) => {
     const tasks = await pendingTasks(ctx)
     const requestNo = ctx.command.slots.requestNo
+    if (decision === 'approve' && !requestNo && tasks.length > 1 && BATCH_WORDS.test(ctx.text)) {
+      await approveAll(ctx, tasks)
+      return
+    }
     const target = requestNo ? tasks.find((t) => t.request_no === requestNo) : tasks.length === 1 ? tasks[0] : undefined
     if (!target) {
       const hint = requestNo
@@ -43,6 +74,10 @@ function decideByText(decision: Decision): CommandHandler {
       return
     }
     try {
+      if (decision === 'reject' && RETURN_WORDS.test(ctx.text)) {
+        await returnByText(ctx, target.request_id)
+        return
+      }
       await ctx.reply(await decideAndAnnounce(ctx.services, { requestId: target.request_id, actorId: ctx.user.id, decision, comment: ctx.command.slots.reason }))
     } catch (error) {
       if (error instanceof DomainError) await ctx.reply(error.zh)

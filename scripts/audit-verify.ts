@@ -1,0 +1,31 @@
+import { connectDatabase } from '../db/connect.js'
+import { verifyAuditChain } from '../workflow/audit-chain.js'
+
+/**
+ * `npm run audit:verify`: walks the audit log's hash chain in DATABASE_URL's database and names
+ * the first row that does not check out. Exit code 0 when intact, 1 when broken, 2 on error.
+ */
+async function main(): Promise<number> {
+  const database = connectDatabase(process.env.DATABASE_URL)
+  try {
+    const report = await verifyAuditChain(database.db)
+    if (report.ok) {
+      console.log(`审计日志完整：${report.rows} 行，哈希链无断裂 / audit log intact: ${report.rows} rows, chain unbroken (${database.describe})`)
+      return 0
+    }
+    const at = report.firstBreak!
+    const row = at.id === null ? `第 ${at.seq} 行（已不存在）/ row #${at.seq} (missing)` : `id=${at.id}（第 ${at.seq} 行）/ id=${at.id} (#${at.seq})`
+    console.log(`审计日志被篡改：首个断点 ${row}：${at.reason}；此前 ${report.rows} 行完好 / audit log tampered: first broken row ${row}`)
+    return 1
+  } finally {
+    await database.close()
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`审计校验失败 / audit verification failed: ${String(error)}`)
+    process.exit(2)
+  },
+)

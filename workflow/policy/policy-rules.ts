@@ -1,0 +1,49 @@
+import { z } from 'zod'
+
+/** One finding of one rule: what the bot cites to the requester and shows the approvers. */
+export interface PolicyFinding {
+  code: string
+  severity: 'block' | 'warn'
+  /** The human sentence: what is wrong, with the numbers. */
+  message: string
+  /** How to fix it. */
+  fix: string
+}
+
+const category = z.string().min(1).optional()
+const fen = z.number().int().positive()
+
+/** The rule kinds and their parameters; a policy row is one kind with its parameters and severity. */
+export const RULE_PARAMS = {
+  /** Standard per night/day/claim by category × employee level × city tier. */
+  category_limit: z.object({
+    category: z.string().min(1),
+    unit: z.enum(['night', 'day', 'claim']),
+    limits: z.array(z.object({ cityTier: z.number().int().min(1).max(5), minLevel: z.number().int().optional(), maxLevel: z.number().int().optional(), maxFen: fen })).min(1),
+    cityTiers: z.record(z.string(), z.number().int().min(1).max(5)),
+    /** Tier assumed when the claim names no known city: the most lenient, so nobody is blocked by a guess. */
+    defaultTier: z.number().int().min(1).max(5),
+  }),
+  claim_cap: z.object({ category, maxFen: fen }),
+  monthly_cap: z.object({ category, maxFen: fen }),
+  invoice_format: z.object({}),
+  invoice_duplicate: z.object({}),
+  receipt_required: z.object({ category, aboveFen: fen }),
+  split_claim: z.object({
+    category,
+    thresholdFen: fen,
+    /** "Just under": at least this share of the threshold. */
+    nearRatio: z.number().gt(0).lt(1),
+    windowDays: z.number().int().positive().max(366),
+    minCount: z.number().int().min(2),
+  }),
+} as const
+export type RuleKind = keyof typeof RULE_PARAMS
+export type RuleParams<K extends RuleKind> = z.infer<(typeof RULE_PARAMS)[K]>
+
+export interface Policy<K extends RuleKind = RuleKind> {
+  code: string
+  kind: K
+  severity: 'block' | 'warn'
+  params: RuleParams<K>
+}
