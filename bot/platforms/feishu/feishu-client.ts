@@ -1,32 +1,10 @@
 import * as lark from '@larksuiteoapi/node-sdk'
-import { FeishuHttpError, fetchHttpInstance } from './feishu-http.js'
+import { fetchHttpInstance } from './feishu-http.js'
+import { FeishuApiError, FeishuCallPolicy, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
-/** Codes that mean "your tenant token is no good": drop the cached one and try once more. */
-const TOKEN_INVALID = new Set([99991661, 99991663, 99991664, 99991671])
-/** 99991400: app-level rate limit (HTTP 429, or 400 on older APIs); 230020: per-chat message limit. */
-const RATE_LIMITED = new Set([99991400, 230020])
-/** A card may be edited for 14 days after it was sent. */
-export const EDIT_WINDOW_CLOSED = 230031
+export { EDIT_WINDOW_CLOSED, FeishuApiError, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
-export class FeishuApiError extends Error {
-  constructor(
-    readonly what: string,
-    readonly code: number | undefined,
-    detail: string,
-    readonly status: number | undefined,
-    readonly retryable: boolean,
-    readonly retryAfterMs?: number,
-  ) {
-    super(`feishu ${what} failed: ${code !== undefined ? `code ${code} ` : ''}${detail}${status !== undefined ? ` (HTTP ${status})` : ''}`)
-    this.name = 'FeishuApiError'
-  }
-}
-
-export interface RetryPolicy {
-  attempts: number
-  baseDelayMs: number
-  maxDelayMs: number
-}
+type Answer = FeishuAnswer
 
 export interface FeishuApiOptions {
   appId: string
@@ -36,24 +14,6 @@ export interface FeishuApiOptions {
   retry?: Partial<RetryPolicy>
   timeoutMs?: number
   log?: (message: string) => void
-}
-
-/** The few fields of a contact-API user we match employees on. */
-export interface FeishuUser {
-  open_id?: string
-  union_id?: string
-  user_id?: string
-  name?: string
-  en_name?: string
-  email?: string
-  enterprise_email?: string
-  mobile?: string
-  employee_no?: string
-}
-
-interface Answer {
-  code?: number
-  msg?: string
 }
 
 /** Per-client token store, so a test's fake and a real app never share a token, and it can be dropped. */
@@ -76,38 +36,21 @@ class TokenCache implements lark.Cache {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function asApiError(what: string, error: unknown): FeishuApiError {
-  if (error instanceof FeishuApiError) return error
-  if (error instanceof FeishuHttpError) {
-    const data = (typeof error.data === 'object' && error.data !== null ? error.data : {}) as Answer & { error_description?: string }
-    const reset = Number(error.headers.get('x-ogw-ratelimit-reset'))
-    const retryable = error.status === 429 || error.status >= 500 || (data.code !== undefined && RATE_LIMITED.has(data.code))
-    const detail = data.msg ?? data.error_description ?? (typeof error.data === 'string' ? error.data.slice(0, 200) : '')
-    return new FeishuApiError(what, data.code, detail, error.status, retryable, Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined)
-  }
-  // Network trouble (refused, reset, timed out) is worth retrying; anything else is a bug or bad config.
-  const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error)
-  const network = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError' || /fetch failed|ECONN|ETIMEDOUT|socket/i.test(message))
-  return new FeishuApiError(what, undefined, message, undefined, network)
-}
-
 /**
  * The open-platform calls we make, through the SDK's Client (domain = FEISHU_DOMAIN), with one
  * policy for trouble: an invalid tenant token is refreshed once, rate limits (429 / 99991400) and
  * outages are retried with exponential back-off, honouring x-ogw-ratelimit-reset.
  */
-export class FeishuApi {
+export class FeishuApi implements FeishuOutbound {
   readonly client: lark.Client
   readonly http: lark.HttpInstance
   private readonly tokens = new TokenCache()
-  private readonly retry: RetryPolicy
+  private readonly policy: FeishuCallPolicy
   private botId?: Promise<string>
 
   constructor(private readonly options: FeishuApiOptions) {
     this.http = fetchHttpInstance(options.timeoutMs ?? 10_000)
-    this.retry = { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, ...options.retry }
+    this.policy = new FeishuCallPolicy(options.retry, () => this.tokens.clear(), options.log)
     this.client = new lark.Client({
       appId: options.appId,
       appSecret: options.appSecret,
@@ -124,29 +67,8 @@ export class FeishuApi {
   }
 
   /** Runs one call under the retry policy; `code ≠ 0` in a 200 answer is an error too. */
-  async call<T extends Answer>(what: string, send: () => Promise<T>): Promise<T> {
-    let refreshedToken = false
-    for (let attempt = 1; ; attempt++) {
-      let failure: FeishuApiError
-      try {
-        const answer = await send()
-        if (!answer.code) return answer
-        failure = new FeishuApiError(what, answer.code, answer.msg ?? '', 200, RATE_LIMITED.has(answer.code))
-      } catch (error) {
-        failure = asApiError(what, error)
-      }
-      if (failure.code !== undefined && TOKEN_INVALID.has(failure.code) && !refreshedToken) {
-        refreshedToken = true
-        this.tokens.clear()
-        attempt--
-        continue
-      }
-      if (!failure.retryable || attempt >= this.retry.attempts) throw failure
-      const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1))
-      const wait = Math.min(this.retry.maxDelayMs, Math.max(failure.retryAfterMs ?? 0, backoff * (0.75 + Math.random() * 0.5)))
-      this.options.log?.(`${failure.message}; retry ${attempt}/${this.retry.attempts - 1} in ${Math.round(wait)} ms`)
-      await sleep(wait)
-    }
+  call<T extends Answer>(what: string, send: () => Promise<T>): Promise<T> {
+    return this.policy.call(what, send)
   }
 
   /** `uuid` makes a retried send idempotent on Feishu's side (same uuid within an hour = one message). */
@@ -157,14 +79,14 @@ export class FeishuApi {
         data: { receive_id: input.receiveId, msg_type: input.msgType, content: input.content, uuid: input.uuid },
       }),
     )
-    return this.messageIdOf(answer.data?.message_id, 'send message')
+    return messageIdOf(answer.data?.message_id, 'send message')
   }
 
   async replyMessage(messageId: string, input: { msgType: 'text' | 'interactive'; content: string; uuid: string }): Promise<string> {
     const answer = await this.call('reply to message', () =>
       this.client.im.v1.message.reply({ path: { message_id: messageId }, data: { msg_type: input.msgType, content: input.content, uuid: input.uuid } }),
     )
-    return this.messageIdOf(answer.data?.message_id, 'reply to message')
+    return messageIdOf(answer.data?.message_id, 'reply to message')
   }
 
   async patchMessage(messageId: string, content: string): Promise<void> {
@@ -223,10 +145,5 @@ export class FeishuApi {
   async userInfo(userAccessToken: string): Promise<FeishuUser> {
     const answer = await this.call('login user info', () => this.client.authen.v1.userInfo.get({}, lark.withUserAccessToken(userAccessToken)))
     return (answer.data ?? {}) as FeishuUser
-  }
-
-  private messageIdOf(id: string | undefined, what: string): string {
-    if (!id) throw new FeishuApiError(what, undefined, 'no message_id in the answer', 200, false)
-    return id
   }
 }

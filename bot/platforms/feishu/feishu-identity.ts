@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../../db/schema.js'
 import type { Employee } from '../../../workflow/org.js'
 import type { IdentityLinks, PlatformProfile } from '../../identity/identity-links.js'
-import type { FeishuApi, FeishuUser } from './feishu-client.js'
+import type { FeishuOutbound, FeishuUser } from './feishu-outbound.js'
 
 export const FEISHU = 'feishu'
 
@@ -34,7 +34,7 @@ export class FeishuIdentity {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly links: IdentityLinks,
-    private readonly api: FeishuApi,
+    private readonly api: FeishuOutbound,
     private readonly autoProvision: boolean,
   ) {}
 

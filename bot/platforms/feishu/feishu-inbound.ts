@@ -4,7 +4,7 @@ import type { Schema } from '../../../db/schema.js'
 import { isDomainError } from '../../../workflow/errors.js'
 import type { CardActionOutcome, Conversation } from '../../conversation/conversation.js'
 import { firstDelivery } from '../../inbound-events.js'
-import type { FeishuApi } from './feishu-client.js'
+import type { FeishuOutbound } from './feishu-outbound.js'
 import { COMMENT_INPUT, cardTapOf, renderFeishuCard } from './feishu-cards.js'
 import { FEISHU, NOT_REGISTERED, type FeishuIdentity } from './feishu-identity.js'
 import type { FeishuPlatform } from './feishu-platform.js'
@@ -50,7 +50,7 @@ export interface CallbackReply {
 
 export interface FeishuInboundDeps {
   db: Kysely<Schema>
-  api: FeishuApi
+  api: FeishuOutbound
   platform: FeishuPlatform
   identity: FeishuIdentity
   conversation: Conversation

@@ -1,4 +1,4 @@
-import { FeishuApiError, type FeishuApi } from './feishu-client.js'
+import { FeishuApiError, type FeishuOutbound } from './feishu-outbound.js'
 import { NOT_REGISTERED, type FeishuIdentity } from './feishu-identity.js'
 
 export type FeishuLoginFailure = 'bad_code' | 'not_registered' | 'unavailable'
@@ -26,7 +26,7 @@ export interface FeishuLogin {
  * (authen v2 OAuth token, then user_info) and the open_id mapped to our employee exactly as chat
  * messages are. Issuing the session cookie is the caller's job.
  */
-export async function exchangeFeishuLoginCode(api: FeishuApi, identity: FeishuIdentity, code: string): Promise<FeishuLogin> {
+export async function exchangeFeishuLoginCode(api: FeishuOutbound, identity: FeishuIdentity, code: string): Promise<FeishuLogin> {
   if (!code.trim()) throw new FeishuLoginError('bad_code', '缺少登录码，请在飞书中重新打开应用', 'missing login code; reopen the app in Feishu')
   let userAccessToken: string
   try {

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../../db/schema.js'
 import type { Card } from '../../cards/card.js'
 import type { ChatPlatform, MessageRef } from '../../platform.js'
-import { EDIT_WINDOW_CLOSED, FeishuApiError, type FeishuApi } from './feishu-client.js'
+import { EDIT_WINDOW_CLOSED, FeishuApiError, type FeishuOutbound } from './feishu-outbound.js'
 import { renderFeishuCard } from './feishu-cards.js'
 import { FEISHU, type FeishuIdentity } from './feishu-identity.js'
 
@@ -42,7 +42,7 @@ export class FeishuPlatform implements ChatPlatform {
   private readonly holds = new Map<string, Set<Hold>>()
 
   constructor(
-    private readonly api: FeishuApi,
+    private readonly api: FeishuOutbound,
     private readonly identity: FeishuIdentity,
     private readonly db: Kysely<Schema>,
     private readonly log: (message: string) => void,
