@@ -48,6 +48,10 @@ describe.each(DB_KINDS)('who is talking: identity, group chats, login (%s)', (ki
     await expect(h.feishu.login(code)).rejects.toMatchObject({ reason: 'bad_code' })
     await expect(h.feishu.login('')).rejects.toMatchObject({ reason: 'bad_code' })
     await expect(h.feishu.login(h.fake.issueLoginCode(OPEN_ID.stranger))).rejects.toMatchObject({ reason: 'not_registered', zh: '你还未在系统中登记，请联系管理员' })
+    // The admin app's shape: an employee id, or null for someone not in the employee master.
+    expect(await h.feishu.exchangeLoginCode(h.fake.issueLoginCode(OPEN_ID.lisi))).toBe('lisi')
+    expect(await h.feishu.exchangeLoginCode(h.fake.issueLoginCode(OPEN_ID.stranger))).toBeNull()
+    await expect(h.feishu.exchangeLoginCode('used-or-made-up')).rejects.toMatchObject({ zh: expect.stringContaining('登录码无效') })
     const links = await h.t.database.db.selectFrom('user_identities').select(['external_id', 'user_id']).where('user_id', '=', 'wangwu').execute()
     expect(links).toEqual([{ external_id: OPEN_ID.wangwu, user_id: 'wangwu' }])
   })

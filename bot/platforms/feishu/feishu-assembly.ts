@@ -7,7 +7,7 @@ import { forgetOldInboundEvents } from '../../inbound-events.js'
 import { FeishuIdentity } from './feishu-identity.js'
 import type { FeishuOutbound, RetryPolicy } from './feishu-outbound.js'
 import { FeishuInbound } from './feishu-inbound.js'
-import { exchangeFeishuLoginCode, type FeishuLogin } from './feishu-login.js'
+import { exchangeFeishuLoginCode, FeishuLoginError, type FeishuLogin } from './feishu-login.js'
 import { FeishuPlatform } from './feishu-platform.js'
 import { feishuRoutes } from './feishu-routes.js'
 import { WorkQueue } from './feishu-work-queue.js'
@@ -72,6 +72,8 @@ export interface FeishuIntegration extends ChatIntegration {
   identity: FeishuIdentity
   /** H5 login: a `tt.requestAccess` code → our employee (the caller issues the session). */
   login(code: string): Promise<FeishuLogin>
+  /** The same, in the admin app's LoginCodeExchange shape: employee id, or null when not registered. */
+  exchangeLoginCode(code: string): Promise<string | null>
   /** Resolves when every acknowledged event has been fully handled. */
   idle(): Promise<void>
 }
@@ -138,6 +140,14 @@ export function assembleFeishuIntegration(
       await queue.idle()
     },
     login: (code) => exchangeFeishuLoginCode(api, identity, code),
+    exchangeLoginCode: (code) =>
+      exchangeFeishuLoginCode(api, identity, code).then(
+        (login) => login.userId,
+        (error: unknown) => {
+          if (error instanceof FeishuLoginError && error.reason === 'not_registered') return null
+          throw error
+        },
+      ),
     idle: () => queue.idle(),
   }
 }
