@@ -6,9 +6,13 @@ import { assetRoutes } from './assets/asset-routes.js'
 import { auditApi } from './audit/audit-api.js'
 import { dashboardApi } from './dashboard/dashboard-api.js'
 import { erpApi } from './erp/erp-api.js'
+import { flowsApi } from './flows/flows-api.js'
 import { myWorkApi } from './my-work/my-work-api.js'
 import { orgApi } from './org/org-api.js'
 import { pageRoutes } from './pages/page-routes.js'
+import { policiesApi } from './policies/policies-api.js'
+import { PolicyStore } from '../workflow/policy/policy-store.js'
+import { FlowTemplates } from '../workflow/templates/flow-templates.js'
 
 /**
  * The admin H5 app: sign-in, /api/admin/* and the pages at /miniapp. The session middleware
@@ -17,13 +21,17 @@ import { pageRoutes } from './pages/page-routes.js'
 export function miniappRoutes(system: System, access: AdminAccess): Hono<AdminEnv> {
   const { services } = system
   const app = new Hono<AdminEnv>()
+  const templates = new FlowTemplates(services.db, services.now)
+  const policies = new PolicyStore(services.db, services.now)
   app.route('/', access.routes())
   app.route('/', myWorkApi(services))
   app.route('/', auditApi(services.db, services.now))
   app.route('/', orgApi(services.db, services.now))
   app.route('/', dashboardApi(services.db, services.now))
   app.route('/', erpApi(system.erp.admin))
+  app.route('/', flowsApi(services.db, services.org, templates))
+  app.route('/', policiesApi(policies))
   app.route('/', assetRoutes())
-  app.route('/', pageRoutes(system, access))
+  app.route('/', pageRoutes(system, access, { templates, policies }))
   return app
 }

@@ -2,11 +2,13 @@ import { Hono } from 'hono'
 import { APP_CSS } from '../ui/styles.js'
 import { ASSET_VERSION } from './asset-version.js'
 import { APP_JS } from './client-script.js'
+import { FLOW_EDITOR_JS } from './flow-editor-script.js'
 import { isVendorAsset, readVendorAsset, vendorAssetType } from './vendor-assets.js'
 
 const OWN: Record<string, { body: string; type: string }> = {
   'app.js': { body: APP_JS, type: 'text/javascript; charset=utf-8' },
   'app.css': { body: APP_CSS, type: 'text/css; charset=utf-8' },
+  'flow-editor.js': { body: FLOW_EDITOR_JS, type: 'text/javascript; charset=utf-8' },
 }
 
 /** Static files of the mini-app. URLs carry ?v=<version>, so a year of caching is safe. */

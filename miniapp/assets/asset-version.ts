@@ -1,7 +1,8 @@
 import { APP_JS } from './client-script.js'
+import { FLOW_EDITOR_JS } from './flow-editor-script.js'
 import { APP_CSS } from '../ui/styles.js'
 
-/** FNV-1a of our own script and stylesheet: a new build gets new asset URLs, an unchanged one keeps its cache. */
+/** FNV-1a of our own scripts and stylesheet: a new build gets new asset URLs, an unchanged one keeps its cache. */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5
   for (let i = 0; i < text.length; i++) {
@@ -11,4 +12,4 @@ function fnv1a(text: string): string {
   return hash.toString(36)
 }
 
-export const ASSET_VERSION = fnv1a(APP_JS + APP_CSS)
+export const ASSET_VERSION = fnv1a(APP_JS + APP_CSS + FLOW_EDITOR_JS)

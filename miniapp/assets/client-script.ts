@@ -75,7 +75,8 @@ export const APP_JS = String.raw`(function () {
         put(el.name, Object.assign(parsed, get(el.name) || {}));
         return;
       }
-      put(el.name, el.type === 'number' ? Number(el.value) : el.value);
+      // data-scale: yuan typed, fen sent.
+      put(el.name, el.type === 'number' ? Math.round(Number(el.value) * Number(el.dataset.scale || 1) * 1e6) / 1e6 : el.value);
     });
     return form.dataset.wrap ? (function () { var w = {}; w[form.dataset.wrap] = [out]; return w; })() : out;
   }
@@ -153,10 +154,10 @@ export const APP_JS = String.raw`(function () {
       window.tt.requestAccess({ appID: feishuAppId, scopeList: [], success: function (res) { platformLogin('feishu', res.code); }, fail: function (err) { if (status) status.textContent = '飞书授权失败 / Feishu authorisation failed: ' + JSON.stringify(err); } });
     };
     if (feishuAppId && window.h5sdk && window.h5sdk.ready) { window.h5sdk.ready(feishuLogin); }
-    else if (feishuAppId && window.tt) { feishuLogin(); } else if (window.dd && params.get('corpId')) {
+    else if (feishuAppId && window.tt) { feishuLogin(); } else if (window.dd && (params.get('corpId') || params.get('corpid'))) {
       if (status) status.textContent = '正在通过钉钉登录… / signing in with DingTalk…';
       var ask = window.dd.requestAuthCode || (window.dd.runtime && window.dd.runtime.permission && window.dd.runtime.permission.requestAuthCode);
-      ask({ corpId: params.get('corpId'), clientId: loginBox.dataset.dingtalkClientId,
+      ask({ corpId: params.get('corpId') || params.get('corpid'), clientId: loginBox.dataset.dingtalkClientId,
         success: function (res) { platformLogin('dingtalk', res.code || res.authCode); },
         onSuccess: function (res) { platformLogin('dingtalk', res.code || res.authCode); },
         fail: function (err) { if (status) status.textContent = '钉钉授权失败 / DingTalk authorisation failed: ' + JSON.stringify(err); },

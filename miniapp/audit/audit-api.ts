@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { Schema } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../../workflow/audit.js'
+import { verifyAuditChain } from '../../workflow/audit-chain.js'
 import { requireRole } from '../auth/require-role.js'
 import { viewerOf, type AdminEnv } from '../auth/viewer.js'
 import { validationFailed } from '../http/api-errors.js'
@@ -36,6 +37,9 @@ export function auditApi(db: Kysely<Schema>, now: () => number): Hono<AdminEnv> 
   app.get('/api/admin/audit', requireRole('auditor'), zValidator('query', auditQuerySchema, validationFailed), async (c) =>
     c.json(await searchAudit(db, c.req.valid('query'), { reveal: false })),
   )
+
+  // Walks the whole hash chain: an edited, deleted or truncated row shows up as the first break.
+  app.get('/api/admin/audit/verify', requireRole('auditor'), async (c) => c.json(await verifyAuditChain(db)))
 
   // Masked like the screen; the export itself is recorded, with the filter that produced it.
   app.get('/api/admin/audit.csv', requireRole('auditor'), zValidator('query', auditQuerySchema, validationFailed), async (c) => {

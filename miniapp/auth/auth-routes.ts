@@ -73,7 +73,10 @@ export function authRoutes(options: AuthRouteOptions): Hono<AdminEnv> {
         userId = await login.exchangeCode(c.req.valid('json').code)
       } catch (error) {
         options.log?.(`${platform} login code exchange failed: ${(error as Error).message}`)
-        return c.json({ ok: false, code: 'LOGIN_FAILED', message: '登录失败，请关闭页面重新打开 / sign-in failed; reopen the app' }, 502)
+        // The platform modules' errors carry a bilingual sentence (zh/en); anything else gets a generic one.
+        const { zh, en } = error as { zh?: unknown; en?: unknown }
+        const message = typeof zh === 'string' && typeof en === 'string' ? `${zh} / ${en}` : '登录失败，请关闭页面重新打开 / sign-in failed; reopen the app'
+        return c.json({ ok: false, code: 'LOGIN_FAILED', message }, 502)
       }
       if (!userId) return c.json({ ok: false, code: 'UNKNOWN_USER', message: '员工名录中没有你，请联系管理员 / you are not in the employee master; ask an admin' }, 403)
       return startSession(c, userId, platform)

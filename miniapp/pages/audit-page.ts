@@ -4,7 +4,7 @@ import type { Schema } from '../../db/schema.js'
 import type { Viewer } from '../auth/viewer.js'
 import { auditQuerySchema } from '../audit/audit-api.js'
 import { searchAudit, type AuditItem } from '../audit/audit-data.js'
-import type { ChainCheck } from '../audit/audit-chain.js'
+import { verifyAuditChain } from '../../workflow/audit-chain.js'
 import { renderPage } from '../ui/layout.js'
 import { bi, empty, html, when, type Html } from '../ui/html.js'
 
@@ -37,13 +37,13 @@ function entry(item: AuditItem): Html {
   </div><div class="item-side"><span class="faint mono">#${item.id}</span></div></li>`
 }
 
-export async function renderAuditPage(c: Context, db: Kysely<Schema>, viewer: Viewer, chain: (() => Promise<ChainCheck>) | null): Promise<Response> {
+export async function renderAuditPage(c: Context, db: Kysely<Schema>, viewer: Viewer): Promise<Response> {
   const parsed = auditQuerySchema.safeParse(c.req.query())
   const query = parsed.success ? parsed.data : {}
   const items = await searchAudit(db, { ...query, limit: PAGE_SIZE }, { reveal: false })
   const params = new URLSearchParams(Object.entries(query).filter(([k, v]) => v !== undefined && v !== '' && k !== 'beforeId').map(([k, v]) => [k, String(v)]))
   const older = items.length === PAGE_SIZE ? `/miniapp/audit?${new URLSearchParams([...params, ['beforeId', String(items.at(-1)!.id)]])}` : null
-  const chainResult = chain && c.req.query('verify') === '1' ? await chain() : null
+  const chainResult = c.req.query('verify') === '1' ? await verifyAuditChain(db) : null
   const body = html`
 <div class="page-head"><div><h1>${bi('审计日志', 'Audit log')}</h1><p class="faint">只读 · 个人信息默认遮盖，查看会被记录 / read-only; personal data masked, viewing it is audited</p></div></div>
 ${!parsed.success ? html`<section class="panel notice warn">筛选条件无效，已显示全部 / invalid filter, showing everything</section>` : ''}
@@ -54,14 +54,14 @@ ${!parsed.success ? html`<section class="panel notice warn">筛选条件无效�
   <label class="field"><span>开始 From</span><input type="date" name="from" value="${query.from ?? ''}"></label>
   <label class="field"><span>结束 To</span><input type="date" name="to" value="${query.to ?? ''}"></label>
   <div class="btn-row wide"><button class="btn primary" type="submit">搜索 Search</button><a class="btn" id="export-csv" href="/api/admin/audit.csv?${params}">导出 CSV Export</a>
-  ${chain ? html`<a class="btn" id="verify-chain" href="/miniapp/audit?${new URLSearchParams([...params, ['verify', '1']])}">校验哈希链 Verify chain</a>` : ''}</div>
+  <a class="btn" id="verify-chain" href="/miniapp/audit?${new URLSearchParams([...params, ['verify', '1']])}">校验哈希链 Verify chain</a></div>
 </form>
 ${
   chainResult
     ? html`<section class="panel notice ${chainResult.ok ? '' : 'warn'}" id="chain-result">${
         chainResult.ok
-          ? html`哈希链完整：已校验 ${chainResult.checked} 条记录，未发现篡改。<br><span class="faint">Chain intact: ${chainResult.checked} entries verified.</span>`
-          : html`哈希链断裂：第 #${chainResult.brokenAt ?? '?'} 条记录与链不符，可能被修改或删除。<br><span class="faint">Chain broken at entry #${chainResult.brokenAt ?? '?'}: ${chainResult.reason ?? ''}</span>`
+          ? html`哈希链完整：已校验 ${chainResult.rows} 条记录，未发现篡改。<br><span class="faint">Chain intact: ${chainResult.rows} entries verified.</span>`
+          : html`哈希链断裂：记录 #${chainResult.firstBreak?.id ?? '末尾 end'}（序号 ${chainResult.firstBreak?.seq ?? '?'}）与链不符：${chainResult.firstBreak?.reason ?? ''}<br><span class="faint">Chain broken at entry #${chainResult.firstBreak?.id ?? 'end'}; the log was changed outside the app.</span>`
       }</section>`
     : ''
 }

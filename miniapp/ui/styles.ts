@@ -9,6 +9,7 @@ export const APP_CSS = `
   font-size: 15px; line-height: 1.5; color: var(--text); background: var(--bg); -webkit-text-size-adjust: 100%;
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html, body { margin: 0; }
 body { min-height: 100vh; }
 a { color: var(--brand); text-decoration: none; }
@@ -130,6 +131,17 @@ details > summary { cursor: pointer; color: var(--brand); font-size: 13px; }
 .flow-arrow { align-self: center; width: 2px; height: 18px; background: #c9cdd4; position: relative; }
 .flow-arrow::after { content: ""; position: absolute; left: -4px; bottom: -2px; border: 5px solid transparent; border-top-color: #c9cdd4; }
 
+.flow .flow-add { display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 2px 0; }
+.flow .add-node { min-height: 26px; width: 26px; padding: 0; border-radius: 50%; color: var(--brand); font-weight: 700; }
+.flow .add-menu { justify-content: center; }
+.flow-node.cc { border-left-color: var(--green); }
+.flow-node[data-kind="condition"] { border-left-color: var(--orange); }
+.flow-node[data-kind="end"] { border-left-color: var(--faint); }
+.flow-node .btn-row { margin-top: 6px; }
+.branch { margin-top: 10px; padding: 8px; border: 1px dashed #c9cdd4; border-radius: 10px; background: #fafbfc; }
+.node-editor { margin-top: 10px; padding-top: 10px; border-top: 1px solid var(--line); }
+.source-row { margin-bottom: 6px; }
+.source-row select, .source-row input { width: auto; flex: 1 1 8em; }
 .login { max-width: 420px; margin: 0 auto; padding: calc(28px + env(safe-area-inset-top)) 16px 40px; display: flex; flex-direction: column; gap: 14px; }
 .login-hero { text-align: center; padding: 10px 0 4px; }
 .login-hero .logo { width: 52px; height: 52px; border-radius: 14px; font-size: 26px; margin: 0 auto 10px; }

@@ -1,0 +1,252 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
+import { startServer, type RunningServer } from './server-process.js'
+
+/**
+ * The admin mini-app in real headless Chromium at a phone viewport, against the real server in dev
+ * mode, with data made the way people make it: through the chat simulator's API. Screenshots of
+ * every page go to test-artifacts/miniapp/.
+ */
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'miniapp')
+const WEBHOOK_SECRET = 'webhook-secret-0123456789'
+
+let server: RunningServer
+let browser: Browser
+let erp: WebhookErp
+
+interface SimCard {
+  id: string
+  requestNo?: string
+  actions: { id: string }[]
+}
+
+async function sim<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.baseUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+  return (await res.json()) as T
+}
+
+/** Types a claim in the simulator and confirms its card: what 张三 does in chat. */
+async function submitInChat(userId: string, text: string): Promise<string> {
+  const { messages } = await sim<{ messages: { card?: SimCard }[] }>('/api/dev/messages', { userId, text })
+  const card = messages.find((m) => m.card?.actions.some((a) => a.id === 'confirm'))?.card
+  if (!card) throw new Error(`no confirmation card for "${text}": ${JSON.stringify(messages)}`)
+  const { message } = await sim<{ message: string }>(`/api/dev/cards/${card.id}/actions/confirm`, { userId })
+  return /[A-Z]{2}-\d{6}-\d{4}/.exec(message)![0]
+}
+
+async function approveInChat(userId: string, requestNo: string): Promise<void> {
+  const inbox = await sim<{ card?: SimCard }[]>(`/api/dev/inbox/${userId}`)
+  const card = inbox.map((i) => i.card).find((c) => c?.requestNo === requestNo && c.actions.some((a) => a.id === 'approve'))
+  if (!card) throw new Error(`${userId} has no card to approve ${requestNo}`)
+  await sim(`/api/dev/cards/${card.id}/actions/approve`, { userId })
+}
+
+async function phone(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, locale: 'zh-CN' })
+  context.setDefaultTimeout(10_000)
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  page.on('dialog', (d) => void d.accept())
+  return { context, page, errors }
+}
+
+async function signIn(page: Page, userId: string, next = ''): Promise<void> {
+  await page.goto(`${server.baseUrl}/miniapp/login${next ? `?next=${encodeURIComponent(next)}` : ''}`)
+  await page.locator(`[data-login-user="${userId}"]`).click()
+  await page.waitForURL(/\/miniapp\/(?!login)/)
+}
+
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.waitForTimeout(150)
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage })
+}
+
+async function withPhone(name: string, run: (page: Page) => Promise<void>): Promise<void> {
+  const { context, page, errors } = await phone()
+  try {
+    await run(page)
+    expect(errors).toEqual([])
+  } catch (error) {
+    await shot(page, `failure-${name}`).catch(() => {})
+    throw new Error(`${(error as Error).message}\n--- server output ---\n${server.output().slice(-4000)}`, { cause: error })
+  } finally {
+    await context.close()
+  }
+}
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true })
+  ;[server, erp] = await Promise.all([startServer(), startWebhookErp({ secret: WEBHOOK_SECRET })])
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  })
+}, 90_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  await erp?.close()
+})
+
+describe('admin mini-app on a phone', () => {
+  it('signs in, and refuses a non-admin on the server, not only in the menu', async () => {
+    await withPhone('refused', async (page) => {
+      await page.goto(`${server.baseUrl}/miniapp/audit`)
+      await page.waitForURL(/\/miniapp\/login\?next=/)
+      await shot(page, '01-login')
+      await page.locator('[data-login-user="zhangsan"]').click()
+      await page.waitForURL(/\/miniapp\/audit/)
+      expect(await page.locator('#forbidden').textContent()).toContain('无权访问')
+      expect(await page.locator('.nav a').allTextContents()).toEqual([expect.stringContaining('我的')])
+      await shot(page, '02-employee-refused')
+      const status = await page.evaluate(async () => (await fetch('/api/admin/org/employees')).status)
+      expect(status).toBe(403)
+      const forged = await page.evaluate(async () => (await fetch('/api/admin/my/tasks/x/decision', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"decision":"approve"}' })).status)
+      expect(forged).toBe(403) // no CSRF header: refused before anything else
+    })
+  }, 30_000)
+
+  it('my work: an approver approves a chat request from the mini-app, and the requester sees the timeline', async () => {
+    const requestNo = await submitInChat('zhangsan', '提交本月差旅费 3500元')
+    await withPhone('my-work', async (page) => {
+      await signIn(page, 'lisi')
+      const task = page.locator(`.task[data-request-no="${requestNo}"]`)
+      await task.waitFor()
+      await task.locator('textarea').fill('同意，出差辛苦')
+      await shot(page, '03-my-tasks')
+      await task.locator('[data-decide="approve"]').click()
+      await expect.poll(() => task.locator('.task-status').textContent()).toBe('已同意')
+      await shot(page, '04-approved')
+    })
+    await withPhone('timeline', async (page) => {
+      await signIn(page, 'zhangsan')
+      const row = page.locator(`#my-requests li[data-request-no="${requestNo}"]`)
+      expect(await row.textContent()).toContain('等待 孙八 审批')
+      await row.locator('a.item-title').click()
+      await page.locator('#timeline').waitFor()
+      expect(await page.locator('#timeline').textContent()).toMatch(/李四 · 已同意[\s\S]*同意，出差辛苦/)
+      await shot(page, '05-request-timeline')
+    })
+  }, 30_000)
+
+  it('flows: an admin adds a step in the visual editor, validates, publishes; the next request follows it', async () => {
+    await withPhone('flows', async (page) => {
+      await signIn(page, 'admin', '/miniapp/flows')
+      await shot(page, '06-flows')
+      await page.locator('[data-flow-type="expense"] a.btn').click()
+      await page.locator('#flow-canvas').waitFor()
+      // The "+" just before 结束: a new approver node at the end of the flow.
+      await page.locator('#flow-canvas > li.flow-add').last().locator('.add-node').click()
+      await page.locator('#flow-canvas > li.flow-add').last().locator('[data-add="approver"]').click()
+      const node = page.locator('#flow-canvas > li.flow-node[data-kind="approver"]').last()
+      await node.locator('input[aria-label="名称"]').fill('行政复核')
+      await node.locator('input[aria-label="名称"]').press('Tab')
+      await node.locator('select[aria-label="审批人来源 source"]').selectOption('users')
+      await node.locator('select[aria-label="成员 people"]').selectOption('zhengshi')
+      await page.locator('#sample-requester').selectOption('zhangsan')
+      await page.locator('#flow-validate').click()
+      await expect.poll(() => page.locator('#flow-result').textContent()).toMatch(/校验通过[\s\S]*行政复核：郑十/)
+      await shot(page, '07-flow-edited')
+      await page.locator('#flow-publish').click()
+      await page.waitForURL(/\/miniapp\/flows\/expense$/)
+      await expect.poll(() => page.locator('#versions [data-version="2"]').count()).toBe(1)
+      await shot(page, '08-flow-published', false)
+    })
+    const requestNo = await submitInChat('wujiu', '报销上周打车费 86元')
+    await approveInChat('zhaoliu', requestNo)
+    await approveInChat('sunba', requestNo)
+    await withPhone('flow-followed', async (page) => {
+      await signIn(page, 'zhengshi')
+      const task = page.locator(`.task[data-request-no="${requestNo}"]`)
+      await task.waitFor()
+      expect(await task.locator('.task-status').textContent()).toBe('行政复核')
+      await shot(page, '09-new-step-task')
+    })
+  }, 40_000)
+
+  it('ERP: finance connects a webhook ERP, adds the mapping a failed posting lacks, and retries it', async () => {
+    const requestNo = await submitInChat('zhangsan', '提交本月培训费 1200元')
+    await withPhone('erp', async (page) => {
+      await signIn(page, 'sunba', '/miniapp/erp')
+      const form = page.locator('#new-connection form[data-adapter="webhook"]')
+      await page.locator('#new-connection details', { has: page.locator('form[data-adapter="webhook"]') }).locator('summary').click()
+      await form.locator('textarea[name="settings"]').fill(JSON.stringify({ url: erp.url, employeeNoIsErpCode: true, requiredMappings: { 'expense.voucher': ['expense_category'] } }))
+      await form.locator('input[name="settings.secret"]').fill(WEBHOOK_SECRET)
+      await form.locator('button[type=submit]').click()
+      const connection = page.locator('#connections li[data-connection-id]')
+      await connection.waitFor()
+      await connection.getByRole('button', { name: /测试连接/ }).click()
+      await expect.poll(() => page.locator('#connections').textContent(), { timeout: 10_000 }).toContain('成功 OK')
+      await page.locator('#connections li[data-connection-id]').getByRole('button', { name: /设为当前/ }).click()
+      await expect.poll(() => page.locator('#current-target').textContent()).toContain('Webhook')
+
+      await approveInChat('lisi', requestNo)
+      await approveInChat('sunba', requestNo)
+      await approveInChat('zhengshi', requestNo) // the step the flows test published
+      const failed = page.locator(`#outbox-problems li[data-request-no="${requestNo}"]`)
+      await expect.poll(async () => { await page.reload(); return failed.count() }, { timeout: 15_000 }).toBe(1)
+      expect(await failed.textContent()).toContain('培训费')
+      await shot(page, '10-erp-failed-posting')
+
+      await page.goto(`${server.baseUrl}/miniapp/org`)
+      const missing = page.locator('#missing-mappings li[data-missing="expense_category:training"]')
+      await missing.locator('input[name="erpCode"]').fill('6602.08')
+      await shot(page, '11-missing-mapping')
+      await missing.locator('button[type=submit]').click()
+      await page.locator('#mapping-table tr[data-mapping="expense_category:training"]').waitFor()
+
+      await page.goto(`${server.baseUrl}/miniapp/erp`)
+      await page.locator(`#outbox-problems li[data-request-no="${requestNo}"] [data-call$="/retry"]`).click()
+      await expect.poll(async () => { await page.reload(); return page.locator(`#outbox-problems li[data-request-no="${requestNo}"]`).count() }, { timeout: 15_000 }).toBe(0)
+      await shot(page, '12-erp-after-retry')
+    })
+    expect(erp.documents.filter((d) => d.idempotencyKey === requestNo)).toHaveLength(1)
+  }, 45_000)
+
+  it('dashboard, audit, organisation and policies render the stories’ real data', async () => {
+    await withPhone('pages', async (page) => {
+      await signIn(page, 'admin', '/miniapp/dashboard')
+      await page.locator('#chart-per-day canvas').waitFor()
+      expect(Number(await page.locator('#kpis .kpi').first().locator('.kpi-value').textContent())).toBeGreaterThanOrEqual(3)
+      expect(await page.locator('#pending-by-approver').textContent()).not.toContain('没有待审批')
+      await shot(page, '13-dashboard')
+
+      await page.goto(`${server.baseUrl}/miniapp/audit?action=task.approved`)
+      expect(await page.locator('#audit-entries li[data-action="task.approved"]').count()).toBeGreaterThanOrEqual(3)
+      await page.locator('#verify-chain').click()
+      await expect.poll(() => page.locator('#chain-result').textContent()).toContain('哈希链完整')
+      await shot(page, '14-audit')
+
+      await page.goto(`${server.baseUrl}/miniapp/org`)
+      const importer = page.locator('#employees form[data-import]')
+      await importer.locator('summary').click()
+      await importer.locator('input[type=file]').setInputFiles({ name: 'employees.csv', mimeType: 'text/csv', buffer: Buffer.from('工号,姓名,部门,直属上级工号,职位,手机\nE3001,冯晓,研发部,E1002,测试工程师,13700002222\n') })
+      await expect.poll(() => importer.locator('.import-preview').textContent()).toContain('将新增 1 条')
+      await importer.locator('.import-confirm').click()
+      await page.locator('#employees li[data-employee-no="E3001"]').waitFor({ timeout: 10_000 })
+      expect(await page.locator('#employees li[data-employee-no="E3001"]').textContent()).toContain('137****2222')
+      await shot(page, '15-org')
+
+      await page.goto(`${server.baseUrl}/miniapp/policies`)
+      const cap = page.locator('#policies li[data-policy="CLAIM_CAP"]')
+      await cap.locator('summary').first().click()
+      await cap.locator('input[name="params.maxFen"]').fill('40000')
+      await cap.locator('button[type=submit]').click()
+      await expect.poll(() => page.locator('#policies li[data-policy="CLAIM_CAP"] .policy-summary').textContent(), { timeout: 5_000 }).toContain('¥40,000.00')
+      await shot(page, '16-policies')
+
+      await page.setViewportSize({ width: 1280, height: 860 })
+      await page.goto(`${server.baseUrl}/miniapp/dashboard`)
+      await page.locator('#chart-per-day canvas').waitFor()
+      await shot(page, '17-dashboard-desktop', false)
+    })
+  }, 40_000)
+})
