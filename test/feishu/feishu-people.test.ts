@@ -52,6 +52,10 @@ describe.each(DB_KINDS)('who is talking: identity, group chats, login (%s)', (ki
     expect(await h.feishu.exchangeLoginCode(h.fake.issueLoginCode(OPEN_ID.lisi))).toBe('lisi')
     expect(await h.feishu.exchangeLoginCode(h.fake.issueLoginCode(OPEN_ID.stranger))).toBeNull()
     await expect(h.feishu.exchangeLoginCode('used-or-made-up')).rejects.toMatchObject({ zh: expect.stringContaining('登录码无效') })
+    // Someone who left keeps their Feishu link but is refused like a stranger.
+    await h.t.database.db.updateTable('users').set({ active: 0 }).where('id', '=', 'lisi').execute()
+    expect(await h.feishu.exchangeLoginCode(h.fake.issueLoginCode(OPEN_ID.lisi))).toBeNull()
+    await h.t.database.db.updateTable('users').set({ active: 1 }).where('id', '=', 'lisi').execute()
     const links = await h.t.database.db.selectFrom('user_identities').select(['external_id', 'user_id']).where('user_id', '=', 'wangwu').execute()
     expect(links).toEqual([{ external_id: OPEN_ID.wangwu, user_id: 'wangwu' }])
   })

@@ -41,7 +41,7 @@ export async function exchangeFeishuLoginCode(api: FeishuOutbound, identity: Fei
     const user = await api.userInfo(userAccessToken)
     if (!user.open_id) throw new FeishuApiError('login user info', undefined, 'no open_id in user_info', 200, false)
     const employee = await identity.employeeFor(user.open_id, user)
-    if (!employee) throw new FeishuLoginError('not_registered', NOT_REGISTERED, 'you are not registered; ask an administrator')
+    if (!employee?.active) throw new FeishuLoginError('not_registered', NOT_REGISTERED, 'you are not registered; ask an administrator')
     return { userId: employee.id, name: employee.name, openId: user.open_id }
   } catch (error) {
     if (error instanceof FeishuLoginError) throw error
