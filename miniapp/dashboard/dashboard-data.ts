@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import { REQUEST_TYPES, type RequestType } from '../../workflow/request-types.js'
+import type { RouteStep } from '../../workflow/routing/route.js'
 import { companyDate } from '../../workflow/shanghai-time.js'
 
 export interface DashboardFilter {
@@ -10,8 +11,13 @@ export interface DashboardFilter {
   departmentId?: string
 }
 
-/** How long a task may wait before it counts as an SLA breach, until flow templates carry their own. */
+/** How long a task may wait before it counts as an SLA breach when its flow node sets no time limit. */
 export const DEFAULT_SLA_HOURS = 48
+
+/** A node's SLA: its timeout when it has one, else its reminder time, else the default. */
+export function slaHoursOf(step: { sla?: { timeoutAfterHours?: number; remindAfterHours?: number } } | undefined): number {
+  return step?.sla?.timeoutAfterHours ?? step?.sla?.remindAfterHours ?? DEFAULT_SLA_HOURS
+}
 
 export interface Dashboard {
   filter: DashboardFilter
@@ -20,7 +26,7 @@ export interface Dashboard {
   pendingByStep: { name: string; count: number }[]
   pendingByApprover: { name: string; count: number; oldestHours: number }[]
   durationByType: { type: string; label: string; finished: number; avgHours: number; p90Hours: number }[]
-  slaBreaches: { requestId: string; requestNo: string | null; title: string; approverName: string; stepName: string; waitingHours: number }[]
+  slaBreaches: { requestId: string; requestNo: string | null; title: string; approverName: string; stepName: string; waitingHours: number; slaHours: number }[]
   /** Day series for the charts: x in epoch seconds (uPlot's unit) at each company midnight. */
   perDay: { x: number[]; submitted: number[]; approved: number[]; rejected: number[] }
   postingsPerDay: { x: number[]; posted: number[]; failed: number[] }
@@ -94,18 +100,20 @@ export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter,
     }
   }
 
-  const stepName = (routeJson: string, step: number) => (JSON.parse(routeJson) as { name?: string }[])[step]?.name ?? `第 ${step + 1} 步`
+  const stepOf = (routeJson: string, step: number) => (JSON.parse(routeJson) as RouteStep[])[step]
   const byStep = new Map<string, Set<string>>()
   const byApprover = new Map<string, { count: number; oldest: number }>()
   const breaches: Dashboard['slaBreaches'] = []
   for (const t of pending) {
-    const name = stepName(t.route, Number(t.step))
+    const step = stepOf(t.route, Number(t.step))
+    const name = step?.name ?? `第 ${Number(t.step) + 1} 步`
     byStep.set(name, (byStep.get(name) ?? new Set()).add(t.request_id))
     const waited = now - Number(t.created_at)
     const entry = byApprover.get(t.approver_name) ?? { count: 0, oldest: 0 }
     byApprover.set(t.approver_name, { count: entry.count + 1, oldest: Math.max(entry.oldest, waited) })
-    if (waited > DEFAULT_SLA_HOURS * HOUR) {
-      breaches.push({ requestId: t.request_id, requestNo: t.request_no, title: t.title, approverName: t.approver_name, stepName: name, waitingHours: round1(waited / HOUR) })
+    const slaHours = slaHoursOf(step)
+    if (waited > slaHours * HOUR) {
+      breaches.push({ requestId: t.request_id, requestNo: t.request_no, title: t.title, approverName: t.approver_name, stepName: name, waitingHours: round1(waited / HOUR), slaHours })
     }
   }
 

@@ -79,10 +79,10 @@ export async function renderDashboardPage(c: Context, db: Kysely<Schema>, viewer
       <tbody>${d.durationByType.map((t) => html`<tr><td>${t.label}</td><td class="num">${t.finished}</td><td class="num">${duration(t.avgHours)}</td><td class="num">${duration(t.p90Hours)}</td></tr>`)}</tbody></table></div>`
         : empty('该时段内没有完成的申请', 'No request finished in this range')
     }</section>
-  <section class="panel" id="sla"><div class="panel-head"><h2>${bi('超时未批', 'SLA breaches')}</h2><span class="faint">时限 ${d.slaHours} 小时 SLA ${d.slaHours} h</span></div>
+  <section class="panel" id="sla"><div class="panel-head"><h2>${bi('超时未批', 'SLA breaches')}</h2><span class="faint">按节点时限，未设置时 ${d.slaHours} 小时 / node SLA, default ${d.slaHours} h</span></div>
     ${
       d.slaBreaches.length
-        ? html`<ul class="list">${d.slaBreaches.map((b) => html`<li><div class="item-main"><a class="item-title" href="/miniapp/requests/${b.requestId}">${b.title}</a><div class="item-sub"><span class="mono">${b.requestNo}</span> · ${b.stepName} · ${b.approverName}</div></div><div class="item-side"><span class="badge red">${duration(b.waitingHours)}</span></div></li>`)}</ul>`
+        ? html`<ul class="list">${d.slaBreaches.map((b) => html`<li><div class="item-main"><a class="item-title" href="/miniapp/requests/${b.requestId}">${b.title}</a><div class="item-sub"><span class="mono">${b.requestNo}</span> · ${b.stepName} · ${b.approverName} · 时限 ${duration(b.slaHours)}</div></div><div class="item-side"><span class="badge red">${duration(b.waitingHours)}</span></div></li>`)}</ul>`
         : empty('没有超时的审批', 'No approval is over its SLA')
     }</section>
 </div>

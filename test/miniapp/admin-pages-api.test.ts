@@ -97,12 +97,15 @@ describe.each(DB_KINDS)('admin pages API on %s', (kind) => {
     const sales = await json<D>(as.auditor.get('/api/admin/dashboard?departmentId=d-sales'))
     expect(sales.totals).toMatchObject({ submitted: 1, rejected: 1, pending: 0 })
 
-    clock += 49 * HOUR
+    // The department-head node's SLA is its 72 h timeout (default template): 49 h is within it, 73 h is not.
     try {
+      clock += 49 * HOUR
+      expect((await json<D>((await AdminClient.signIn(app, 'sunba')).get('/api/admin/dashboard'))).slaBreaches).toEqual([])
+      clock += 24 * HOUR
       const late = await json<D>((await AdminClient.signIn(app, 'sunba')).get('/api/admin/dashboard'))
-      expect(late.slaBreaches.map((b) => b.requestNo)).toEqual([trainingNo])
+      expect(late.slaBreaches).toEqual([expect.objectContaining({ requestNo: trainingNo, slaHours: 72 })])
     } finally {
-      clock -= 49 * HOUR
+      clock -= 73 * HOUR
     }
     await json(as.finance.get('/api/admin/dashboard?from=2026-12-01&to=2026-11-01'), 400)
     await json(as.employee.get('/api/admin/dashboard'), 403)
@@ -209,6 +212,51 @@ describe.each(DB_KINDS)('admin pages API on %s', (kind) => {
     expect(employees.find((e) => e.employeeNo === 'E2001')?.mobile).toBe('137****1111')
     expect(employees.find((e) => e.employeeNo === 'E1001')?.title).toBe('高级软件工程师')
     await json(as.finance.post('/api/admin/org/employees/import', { csv: good, dryRun: true }), 403)
+  })
+
+  it('flows: a draft is validated with a sample route, published as a new version, and new requests follow it', async () => {
+    type Flow = { type: string; latestVersion: number; running: { version: number; count: number }[] }
+    const [expense] = (await json<Flow[]>(as.admin.get('/api/admin/flows'))).filter((f) => f.type === 'expense')
+    expect(expense).toMatchObject({ latestVersion: 1, running: [{ version: 1, count: 1 }] })
+    await json(as.finance.get('/api/admin/flows'), 403)
+
+    const { latest } = await json<{ latest: { definition: { nodes: unknown[] } } }>(as.admin.get('/api/admin/flows/expense'))
+    const draft = { ...latest.definition, nodes: [...latest.definition.nodes, { kind: 'approver', id: 'hr-review', name: '行政复核', sources: [{ kind: 'users', userIds: ['zhengshi'] }], mode: 'or-sign' }] }
+    const invalid = await json<{ code: string; message: string }>(as.admin.post('/api/admin/flows/expense/validate', { definition: { ...draft, nodes: [{ kind: 'approver', id: 'x', name: 'x', sources: [], mode: 'or-sign' }] } }), 400)
+    expect(invalid.code).toBe('VALIDATION')
+    const preview = await json<{ steps: { name: string; approvers: string[] }[] }>(as.admin.post('/api/admin/flows/expense/validate', { definition: draft, sample: { requesterId: 'zhangsan', amountYuan: 8000 } }))
+    expect(preview.steps.map((s) => `${s.name}:${s.approvers.join(',')}`)).toEqual(['直属上级审批:李四', '部门负责人审批:王五', '财务审批:孙八', '行政复核:郑十'])
+
+    expect((await json<{ version: number }>(as.admin.post('/api/admin/flows/expense/publish', { definition: draft }))).version).toBe(2)
+    const requestNo = await sys.submitExpense('wujiu', '报销上周打车费 86元')
+    const row = await sys.database.db.selectFrom('requests').select(['template_version', 'route']).where('request_no', '=', requestNo).executeTakeFirstOrThrow()
+    expect(Number(row.template_version)).toBe(2)
+    expect((JSON.parse(row.route) as { name: string }[]).map((s) => s.name)).toContain('行政复核')
+    const after = (await json<Flow[]>(as.admin.get('/api/admin/flows'))).find((f) => f.type === 'expense')
+    expect(after).toMatchObject({ latestVersion: 2, running: [{ version: 1, count: 1 }, { version: 2, count: 1 }] })
+  })
+
+  it('policies: finance edits a limit, bad parameters are refused, a rule can be disabled', async () => {
+    const list = await json<{ code: string }[]>(as.finance.get('/api/admin/policies'))
+    expect(list.map((p) => p.code)).toContain('CLAIM_CAP')
+    await json(as.employee.get('/api/admin/policies'), 403)
+    await json(as.finance.request('/api/admin/policies/CLAIM_CAP', { method: 'PUT', body: { kind: 'claim_cap', severity: 'block', params: { maxFen: -5 } } }), 400)
+    await json(as.finance.request('/api/admin/policies/CLAIM_CAP', { method: 'PUT', body: { kind: 'claim_cap', severity: 'block', params: { maxFen: 40_000_00 } } }))
+    expect((await json<{ code: string; params: { maxFen: number } }[]>(as.finance.get('/api/admin/policies'))).find((p) => p.code === 'CLAIM_CAP')?.params.maxFen).toBe(40_000_00)
+    await json(as.finance.request('/api/admin/policies/SPLIT_CLAIM', { method: 'DELETE' }))
+    expect((await json<{ code: string }[]>(as.finance.get('/api/admin/policies'))).map((p) => p.code)).not.toContain('SPLIT_CLAIM')
+  })
+
+  it('audit: the hash chain verifies, and a row edited behind the app’s back is found', async () => {
+    expect(await json(as.auditor.get('/api/admin/audit/verify'))).toMatchObject({ ok: true })
+    const victim = await sys.database.db.selectFrom('audit_log').select(['id', 'after_state']).where('action', '=', 'task.rejected').executeTakeFirstOrThrow()
+    await sys.database.db.updateTable('audit_log').set({ after_state: (victim.after_state ?? '').replace('超出招待标准', '同意') }).where('id', '=', victim.id).execute()
+    try {
+      expect(await json(as.auditor.get('/api/admin/audit/verify'))).toMatchObject({ ok: false, firstBreak: { id: Number(victim.id) } })
+    } finally {
+      await sys.database.db.updateTable('audit_log').set({ after_state: victim.after_state }).where('id', '=', victim.id).execute()
+    }
+    await json(as.finance.get('/api/admin/audit/verify'), 403)
   })
 
   it('org: editing an employee refuses supervisor loops, and a role change applies at once', async () => {
