@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { legacyCardSignature } from '../../bot/platforms/feishu/feishu-crypto.js'
 import { DB_KINDS } from '../helpers/databases.js'
-import { FeishuHarness, OPEN_ID, readCard } from './feishu-harness.js'
+import { APP, FeishuHarness, OPEN_ID, readCard } from './feishu-harness.js'
 
 const DAY_MS = 24 * 60 * 60_000
 
@@ -61,5 +62,19 @@ describe.each(DB_KINDS)('when Feishu is slow, down, or a card is old (%s)', (kin
 
     await h.t.system.services.cards.refresh(cardRow.request_id)
     expect(h.fake.message(moved.message_id)?.patches).toHaveLength(1)
+  })
+
+  it('a legacy (消息卡片请求网址) tap is checked by its SHA-1 signature, answered at once, and the card PATCHed after', async () => {
+    const confirmation = await draft(300)
+    const cancel = confirmation.buttons.find((b) => b.value.action === 'cancel')!
+    const body = JSON.stringify({ open_id: OPEN_ID.zhangsan, user_id: 'u1', tenant_key: 'fake-tenant', open_message_id: confirmation.message.message_id, token: 'c-legacy-1', action: { value: cancel.value, tag: 'button' } })
+    const timestamp = String(Math.floor(Date.now() / 1000))
+    const headers = { 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': 'n-1', 'x-lark-signature': legacyCardSignature(timestamp, 'n-1', APP.verificationToken, Buffer.from(body)) }
+    const answer = await h.pusher.post('/feishu/cards', body, headers)
+    expect(answer).toMatchObject({ status: 200, body: {} })
+    await h.settled()
+    const card = readCard(h.fake.message(confirmation.message.message_id)!)
+    expect(card.message.patches.length).toBeGreaterThan(0)
+    expect(card.status).toBe('已取消')
   })
 })
