@@ -43,9 +43,11 @@ function button(cardId: string, action: CardAction, inForm: boolean) {
   }
 }
 
+/** Buttons side by side, wrapping onto more lines on a phone when a card offers many (同意, 驳回, 转交, 加签…). */
 function buttonRow(cardId: string, actions: CardAction[], inForm: boolean) {
   return {
     tag: 'column_set',
+    flex_mode: 'flow',
     horizontal_spacing: '8px',
     columns: actions.map((action) => ({ tag: 'column', width: 'auto', elements: [button(cardId, action, inForm)] })),
   }
