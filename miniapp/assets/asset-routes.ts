@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { compress } from 'hono/compress'
 import { APP_CSS } from '../ui/styles.js'
 import { ASSET_VERSION } from './asset-version.js'
 import { APP_JS } from './client-script.js'
@@ -14,6 +15,8 @@ const OWN: Record<string, { body: string; type: string }> = {
 /** Static files of the mini-app. URLs carry ?v=<version>, so a year of caching is safe. */
 export function assetRoutes(): Hono {
   const app = new Hono()
+  // gzip on the way out (CompressionStream: Node and Workers): uPlot goes from 51 KB to 22 KB.
+  app.use('/miniapp/assets/*', compress())
   app.get('/miniapp/assets/:name', async (c) => {
     const name = c.req.param('name')
     const own = OWN[name]
