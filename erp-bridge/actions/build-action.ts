@@ -3,12 +3,19 @@ import type { Schema } from '../../db/schema.js'
 import { ErpError } from '../erp-adapter.js'
 import type { ActionDraft, ApprovedRequest } from './action-draft.js'
 import { expenseDraft } from './expense-action.js'
+import { resignationDraft, transferDraft } from './hr-action.js'
+import { projectDraft } from './project-action.js'
+import { purchaseDraft } from './purchase-action.js'
 
 type DraftBuilder = (request: ApprovedRequest, db: Kysely<Schema>) => ActionDraft | Promise<ActionDraft>
 
 /** Which ERP action each request type becomes. */
 const BUILDERS: Record<string, DraftBuilder> = {
   expense: expenseDraft,
+  purchase: purchaseDraft,
+  'hr.transfer': transferDraft,
+  'hr.resign': resignationDraft,
+  project: projectDraft,
 }
 
 export function postableRequestTypes(): string[] {
