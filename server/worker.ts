@@ -1,0 +1,178 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { ChatIntegration } from '../bot/chat-integration.js'
+import { runApprovalTimers } from '../bot/conversation/request-effects.js'
+import { forgetOldInboundEvents } from '../bot/inbound-events.js'
+import { createParserFromEnv } from '../bot/nlu/parser-from-env.js'
+import { createDingtalkIntegration, dingtalkConfigProblem } from '../bot/platforms/dingtalk/dingtalk-integration.js'
+import { assembleFeishuIntegration, feishuConfigProblem, feishuSettingsFrom } from '../bot/platforms/feishu/feishu-assembly.js'
+import { FeishuFetchApi } from '../bot/platforms/feishu/feishu-fetch-client.js'
+import type { DbHandle } from '../db/connect.js'
+import { connectDurableSqlite } from '../db/durable-sqlite/connect-durable-sqlite.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { seedDemoOrg } from '../db/seeds/demo-org.js'
+import { SecretBox } from '../erp-bridge/connections/secret-box.js'
+import { createApp } from './app.js'
+import { composeSystem, type System } from './compose.js'
+import { ConfigError, loadConfig, type AppConfig } from './config.js'
+import { log } from './log.js'
+import { deriveKey } from './secret-key.js'
+
+/**
+ * Cloudflare Workers entry. The whole app — routes, domain, outbox — runs inside one Durable Object
+ * whose SQLite storage is the database: it is the one place on Workers that has interactive
+ * transactions (README, "Deploy to Cloudflare Workers", for why not D1). The stateless worker in
+ * front forwards each request to it, keeps the invocation open until the work acknowledged to a
+ * chat platform is done, and turns the cron trigger into an outbox drain and an approval-timer run.
+ */
+
+/** One app, one database: every request of this deployment goes to the object of this name. */
+const APP_OBJECT_NAME = 'approvals'
+/** A cron run posts at most this many outbox batches, so one run stays short; the next minute continues. */
+const MAX_BATCHES_PER_RUN = 10
+
+export interface ScheduleRun {
+  /** Outbox rows handled (posted, failed for retry, or dead-lettered). */
+  outboxRows: number
+  reminders: number
+  timeouts: number
+}
+
+interface AppStub {
+  fetch(request: Request): Promise<Response>
+  settled(): Promise<void>
+  runSchedule(): Promise<ScheduleRun>
+}
+
+export interface WorkerEnv {
+  APP: { idFromName(name: string): unknown; get(id: unknown): AppStub }
+  /** Plain-text vars and secrets (wrangler.toml [vars], `wrangler secret put`): the same names as on Node. */
+  [setting: string]: unknown
+}
+
+interface InvocationContext {
+  waitUntil(promise: Promise<unknown>): void
+}
+
+/** The deployment's one ApprovalApp object. */
+export const approvalAppOf = (env: WorkerEnv) => env.APP.get(env.APP.idFromName(APP_OBJECT_NAME))
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: InvocationContext): Promise<Response> {
+    const app = approvalAppOf(env)
+    const response = await app.fetch(request)
+    // A chat line is acknowledged before it is handled, and a tapped card is updated after the
+    // answer: keep this invocation (and with it the object) alive until that work is done.
+    if (request.method !== 'GET' && request.method !== 'HEAD') ctx.waitUntil(app.settled())
+    return response
+  },
+
+  async scheduled(_controller: unknown, env: WorkerEnv, ctx: InvocationContext): Promise<void> {
+    ctx.waitUntil(
+      approvalAppOf(env)
+        .runSchedule()
+        .then((run) => {
+          if (run.outboxRows + run.reminders + run.timeouts > 0) log(`cron: ${run.outboxRows} outbox rows, ${run.reminders} reminders, ${run.timeouts} timeouts`)
+        }),
+    )
+  },
+}
+
+interface Running {
+  system: System
+  fetch(request: Request): Response | Promise<Response>
+  /** Resolves once the chat platforms have finished what they acknowledged. */
+  idle(): Promise<void>
+}
+
+/** The app with its database: one instance per deployment, addressed by APP_OBJECT_NAME. */
+export class ApprovalApp extends DurableObject<WorkerEnv> {
+  private running?: Running
+  private startFailure?: string
+
+  constructor(ctx: ConstructorParameters<typeof DurableObject<WorkerEnv>>[0], env: WorkerEnv) {
+    super(ctx, env)
+    // Migrations and composition finish before the first request is let in.
+    void ctx.blockConcurrencyWhile(async () => {
+      try {
+        this.running = await startApp(connectDurableSqlite(ctx.storage), settingsOf(env))
+      } catch (error) {
+        this.startFailure = error instanceof ConfigError ? error.message : `启动失败 / start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+        log(this.startFailure)
+      }
+    })
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    if (!this.running) return Response.json({ ok: false, code: 'NOT_STARTED', message: this.startFailure }, { status: 503 })
+    return this.running.fetch(request)
+  }
+
+  /** Resolves once the chat platforms have finished what they acknowledged. */
+  async settled(): Promise<void> {
+    await this.running?.idle()
+  }
+
+  /** The cron's work: drain the outbox into the ERP, fire due approval timers, forget old event ids. */
+  async runSchedule(): Promise<ScheduleRun> {
+    const running = this.running
+    if (!running) throw new Error(this.startFailure)
+    const { system } = running
+    let outboxRows = 0
+    for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+      const handled = await system.outbox.drainOnce()
+      if (handled === 0) break
+      outboxRows += handled
+    }
+    const timers = await runApprovalTimers(system.services)
+    await forgetOldInboundEvents(system.services.db, system.services.now())
+    await this.settled()
+    return { outboxRows, reminders: timers.reminders.length, timeouts: timers.timeouts.length }
+  }
+}
+
+/** String settings only: bindings (the object namespace) are not configuration. */
+function settingsOf(env: WorkerEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+}
+
+async function startApp(database: DbHandle, settings: Record<string, string | undefined>): Promise<Running> {
+  const startedAt = Date.now()
+  const config = loadConfig(settings)
+  // There is no disk to generate a key onto, so it must be configured.
+  if (!config.APP_SECRET_KEY) throw new ConfigError('配置错误 / invalid configuration:\n  APP_SECRET_KEY: Workers 上必须设置（wrangler secret put APP_SECRET_KEY）/ required on Workers (wrangler secret put APP_SECRET_KEY)')
+  const chat = workersChat(config, settings, database)
+  await migrateToLatest(database.db)
+  if (config.devMode && (await seedDemoOrg(database.db))) log('seeded the demo organisation (demo org)')
+  const system = await composeSystem({
+    database,
+    erpSecrets: await SecretBox.fromKey(await deriveKey(config.APP_SECRET_KEY, 'erp-secrets')),
+    parser: createParserFromEnv(settings, log),
+    integrations: chat.integrations,
+    log,
+  })
+  const app = createApp(system, { devMode: config.devMode, log, secretKey: config.APP_SECRET_KEY })
+  log(`started on Workers in ${Date.now() - startedAt} ms (database: ${database.describe}; chat: ${chat.integrations.map((i) => i.platform.name).join(', ') || 'simulator'})`)
+  return { system, fetch: (request) => app.fetch(request), idle: chat.idle }
+}
+
+/** The configured chat platforms, HTTP callbacks only: long connections need a process that stays up. */
+function workersChat(config: AppConfig, settings: Record<string, string | undefined>, database: DbHandle): { integrations: ChatIntegration[]; idle(): Promise<void> } {
+  const problems: string[] = []
+  const integrations: (ChatIntegration & { idle(): Promise<void> })[] = []
+  if (config.feishuEnabled) {
+    const problem = config.FEISHU_MODE === 'ws' ? '  FEISHU_MODE: Workers 上只能用 http（事件回调）/ only http (event callbacks) on Workers' : feishuConfigProblem(config)
+    if (problem) problems.push(problem)
+    else {
+      const settings = feishuSettingsFrom(config)
+      const api = new FeishuFetchApi({ appId: settings.appId, appSecret: settings.appSecret, baseUrl: settings.baseUrl, log })
+      integrations.push(assembleFeishuIntegration(settings, database.db, log, api))
+    }
+  }
+  if (config.dingtalkEnabled) {
+    const problem = config.DINGTALK_MODE === 'stream' ? '  DINGTALK_MODE: Workers 上只能用 http（HTTP 回调）/ only http (HTTP callbacks) on Workers' : dingtalkConfigProblem(config)
+    if (problem) problems.push(problem)
+    else integrations.push(createDingtalkIntegration(config, database, log, { cardTemplateId: settings.DINGTALK_CARD_TEMPLATE_ID || undefined }))
+  }
+  if (problems.length > 0) throw new ConfigError(`配置错误 / invalid configuration:\n${problems.join('\n')}`)
+  return { integrations, idle: async () => void (await Promise.all(integrations.map((integration) => integration.idle()))) }
+}

@@ -1,0 +1,71 @@
+import { createExecutionContext, createScheduledController, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import worker, { approvalAppOf, type WorkerEnv } from '../../server/worker.js'
+import { FeishuWire } from './feishu-wire.js'
+import { OPEN_ID } from './feishu-tenant.js'
+
+const workerEnv = env as WorkerEnv
+const app = () => approvalAppOf(workerEnv)
+/** What the worker acknowledged is handled in the background; wait for it like the worker's waitUntil does. */
+const settled = () => app().settled()
+
+describe('the worker inside workerd: Feishu in, ledger voucher out', () => {
+  it('signed event → card to the fake → approvals by card → cron drains the outbox → voucher in the object database', async () => {
+    const wire = new FeishuWire((path, init) => SELF.fetch(`https://approvals.example${path}`, init))
+
+    const said = await wire.say(OPEN_ID.zhangsan, '提交本月差旅费 3500元')
+    expect(said.status).toBe(200)
+    await settled()
+    const confirmation = await wire.cardOffering(OPEN_ID.zhangsan, 'confirm')
+    expect(confirmation.title).toContain('请确认')
+
+    const confirmed = await wire.tap(OPEN_ID.zhangsan, confirmation, 'confirm')
+    expect(confirmed.status).toBe(200)
+    expect(confirmed.body.toast?.type).toBe('success')
+    const requestNo = /BX-\d{6}-\d{4}/.exec(confirmed.body.toast!.content)?.[0]
+    expect(requestNo).toBeDefined()
+    await settled()
+
+    // 李四 never wrote to the bot: found through the contact API by company e-mail.
+    const lisiCard = await wire.cardOffering(OPEN_ID.lisi, 'approve')
+    expect(lisiCard.title).toContain(requestNo)
+    const approved = await wire.tap(OPEN_ID.lisi, lisiCard, 'approve')
+    expect(approved.body.toast).toMatchObject({ type: 'success', content: `已同意 ${requestNo}` })
+    await settled()
+
+    const sunbaCard = await wire.cardOffering(OPEN_ID.sunba, 'approve')
+    const final = await wire.tap(OPEN_ID.sunba, sunbaCard, 'approve', '票据齐全')
+    expect(final.body.toast?.type).toBe('success')
+    await settled()
+
+    // Nothing is posted until the cron trigger runs the scheduled handler.
+    const before = await vouchers()
+    expect(before).toEqual([])
+    const ctx = createExecutionContext()
+    await worker.scheduled(createScheduledController({ cron: '* * * * *', scheduledTime: Date.now() }), workerEnv, ctx)
+    await waitOnExecutionContext(ctx)
+
+    const [voucher, ...others] = await vouchers()
+    expect(others).toEqual([])
+    expect(voucher?.request_no).toBe(requestNo)
+    expect(voucher?.debit).toBe(350_000)
+    expect(voucher?.credit).toBe(350_000)
+    expect((await wire.texts(OPEN_ID.zhangsan)).some((t) => t.startsWith(`已入账，凭证号 ${voucher!.voucher_no}`))).toBe(true)
+    for (const card of await wire.cards(OPEN_ID.sunba)) {
+      expect(card.status).toBe(`已入账 · 凭证号 ${voucher!.voucher_no}`)
+      expect(card.buttons).toEqual([])
+    }
+  })
+})
+
+/** Read straight from the Durable Object's SQLite storage: the Workers database itself. */
+function vouchers() {
+  return runInDurableObject(app(), (_instance, state) =>
+    state.storage.sql
+      .exec<{ voucher_no: string; request_no: string; debit: number; credit: number }>(
+        `select v.voucher_no, v.request_no, sum(l.debit_fen) as debit, sum(l.credit_fen) as credit
+           from ledger_vouchers v join ledger_lines l on l.voucher_id = v.id group by v.id order by v.created_at`,
+      )
+      .toArray(),
+  )
+}
