@@ -58,6 +58,30 @@ describe.each(DB_KINDS)('admin access on %s', (kind) => {
     expect(anonymous.status).toBe(401)
   })
 
+  it('pages check the same roles: sign-in first, then 403 for a role that may not', async () => {
+    const anonymous = await new AdminClient(sys.app).get('/miniapp/audit?action=task.')
+    expect(anonymous.status).toBe(302)
+    expect(anonymous.headers.get('location')).toBe(`/miniapp/login?next=${encodeURIComponent('/miniapp/audit?action=task.')}`)
+    // DingTalk opens the homepage with its corp id in the query; the sign-in page needs it.
+    expect((await new AdminClient(sys.app).get('/miniapp?corpid=ding123')).headers.get('location')).toBe('/miniapp/login?corpid=ding123')
+    const refused = await client('finance').get('/miniapp/audit')
+    expect(refused.status).toBe(403)
+    expect(await refused.text()).toContain('无权访问')
+    const page = await client('auditor').get('/miniapp/audit')
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+    expect((await client('employee').get('/miniapp')).headers.get('location')).toBe('/miniapp/my')
+    expect((await client('finance').get('/miniapp')).headers.get('location')).toBe('/miniapp/dashboard')
+  })
+
+  it('serves the chart library from node_modules through its own route, cached by version', async () => {
+    const res = await new AdminClient(sys.app).get('/miniapp/assets/uplot.js?v=1')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toContain('immutable')
+    expect(await res.text()).toContain('uPlot')
+    expect((await new AdminClient(sys.app).get('/miniapp/assets/../../package.json')).status).toBe(404)
+  })
+
   it('reports who is signed in with their admin-app roles', async () => {
     expect(await (await client('finance').get('/api/admin/me')).json()).toMatchObject({ id: 'sunba', name: '孙八', roles: ['finance', 'employee'] })
     expect(await (await client('auditor').get('/api/admin/me')).json()).toMatchObject({ roles: ['auditor', 'employee'] })
