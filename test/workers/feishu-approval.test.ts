@@ -58,6 +58,40 @@ describe('the worker inside workerd: Feishu in, ledger voucher out', () => {
   })
 })
 
+describe('the same safety guarantees as on Node, inside workerd', () => {
+  const wire = new FeishuWire((path, init) => SELF.fetch(`https://approvals.example${path}`, init))
+
+  it('a redelivered event is acknowledged again and handled once', async () => {
+    const line = wire.line(OPEN_ID.zhangsan, '提交本月交通费 88元')
+    const before = (await wire.cards(OPEN_ID.zhangsan)).length
+    const deliveries = await Promise.all([wire.deliver(line), wire.deliver(line), wire.deliver(line)])
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200])
+    await settled()
+    expect((await wire.cards(OPEN_ID.zhangsan)).length - before).toBe(1)
+  })
+
+  it('two taps on one approval card at once: one decision, one next approver card', async () => {
+    await wire.say(OPEN_ID.zhangsan, '提交本月差旅费 1200元')
+    await settled()
+    const confirmed = await wire.tap(OPEN_ID.zhangsan, await wire.cardOffering(OPEN_ID.zhangsan, 'confirm'), 'confirm')
+    const requestNo = /BX-\d{6}-\d{4}/.exec(confirmed.body.toast!.content)![0]
+    await settled()
+
+    const lisiCard = await wire.cardOffering(OPEN_ID.lisi, 'approve')
+    expect(lisiCard.title).toContain(requestNo)
+    const taps = await Promise.all([wire.tap(OPEN_ID.lisi, lisiCard, 'approve'), wire.tap(OPEN_ID.lisi, lisiCard, 'approve')])
+    await settled()
+    expect(taps.map((t) => t.body.toast?.type).sort()).toEqual(['error', 'success'])
+    const decisions = await runInDurableObject(app(), (_instance, state) =>
+      state.storage.sql
+        .exec<{ n: number }>(`select count(*) as n from approval_tasks t join requests r on r.id = t.request_id where r.request_no = ? and t.approver_id = 'lisi' and t.status = 'approved'`, requestNo)
+        .toArray(),
+    )
+    expect(decisions).toEqual([{ n: 1 }])
+    expect((await wire.cards(OPEN_ID.sunba)).filter((c) => c.title.includes(requestNo) && c.buttons.some((b) => b.value.action === 'approve'))).toHaveLength(1)
+  })
+})
+
 /** Read straight from the Durable Object's SQLite storage: the Workers database itself. */
 function vouchers() {
   return runInDurableObject(app(), (_instance, state) =>

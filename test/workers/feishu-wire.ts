@@ -13,7 +13,16 @@ export class FeishuWire {
 
   /** A p2p chat line from `openId`; resolves with the worker's acknowledgement. */
   say(openId: string, text: string): Promise<Response> {
-    return this.post('/feishu/events', messageEnvelope({ appId: FEISHU_APP.appId, token: FEISHU_APP.verificationToken, openId, text }))
+    return this.deliver(this.line(openId, text))
+  }
+
+  /** The event envelope of a chat line, to deliver (and redeliver) as is. */
+  line(openId: string, text: string) {
+    return messageEnvelope({ appId: FEISHU_APP.appId, token: FEISHU_APP.verificationToken, openId, text })
+  }
+
+  deliver(envelope: { header: { event_id: string } }): Promise<Response> {
+    return this.post('/feishu/events', envelope)
   }
 
   /** Taps `action` on the card message as `openId`; resolves with the callback's answer. */
