@@ -1,4 +1,5 @@
 import type { System } from '../../server/compose.js'
+import type { PayloadOf, RequestType } from '../../workflow/request-types.js'
 
 const REQUESTERS = ['zhangsan', 'wujiu', 'lisi', 'zhaoliu']
 
@@ -22,15 +23,29 @@ export async function approveExpenseClaims(system: System, count: number, option
 }
 
 async function approveOne(system: System, requesterId: string, amountFen: number): Promise<string> {
+  return (await approveRequest(system, 'expense', requesterId, { category: 'travel', amountFen, reason: `出差 ${amountFen}` })).requestNo
+}
+
+/** One request of any type, submitted (with the approvers its route lets the requester choose) and approved by everyone its route asks. */
+export async function approveRequest<T extends RequestType>(
+  system: System,
+  type: T,
+  requesterId: string,
+  payload: PayloadOf<T>,
+  selections?: Record<string, string[]>,
+): Promise<{ id: string; requestNo: string }> {
   const { requests, decisions, db } = system.services
-  const draft = await requests.createExpenseDraft(requesterId, { category: 'travel', amountFen, reason: `出差 ${amountFen}` })
-  const { request } = await asPersonWould(() => requests.submit(draft.id, requesterId))
-  for (let step = 0; step < 10; step++) {
-    const open = await db.selectFrom('approval_tasks').select(['approver_id']).where('request_id', '=', draft.id).where('status', '=', 'pending').execute()
-    if (open.length === 0) break
-    for (const task of open) await asPersonWould(() => decisions.decide({ requestId: draft.id, actorId: task.approver_id, decision: 'approve' }))
+  const draft = await requests.createDraft(type, requesterId, payload)
+  const { request } = await asPersonWould(() => requests.submit(draft.id, requesterId, { selections }))
+  // One decision at a time: a decision can close the step (or-sign, a vote past its ratio) and cancel the other tasks.
+  for (let decided = 0; decided < 20; decided++) {
+    const task = await db.selectFrom('approval_tasks').select(['approver_id']).where('request_id', '=', draft.id).where('status', '=', 'pending').orderBy('approver_id').executeTakeFirst()
+    if (!task) break
+    await asPersonWould(() => decisions.decide({ requestId: draft.id, actorId: task.approver_id, decision: 'approve' }))
   }
-  return request.request_no!
+  const finished = await db.selectFrom('requests').select('status').where('id', '=', draft.id).executeTakeFirstOrThrow()
+  if (finished.status !== 'approved') throw new Error(`${request.request_no} ended ${finished.status}, not approved`)
+  return { id: draft.id, requestNo: request.request_no! }
 }
 
 /**
