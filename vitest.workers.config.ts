@@ -28,6 +28,8 @@ export default defineConfig({
     name: 'workers',
     include: ['test/workers/**/*.test.ts'],
     globalSetup: ['test/workers/fake-feishu-setup.ts'],
+    // One fake open platform serves every file; its fault injection must not hit another file's calls.
+    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -14,6 +14,7 @@ import { FEISHU_APP, FEISHU_PEOPLE } from './feishu-tenant.js'
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const fake = await FakeFeishuOpenPlatform.start({ appId: FEISHU_APP.appId, appSecret: FEISHU_APP.appSecret, users: FEISHU_PEOPLE })
   const control = new Hono()
+  control.get('/__control/url', (c) => c.json({ url: new URL(c.req.url).origin }))
   control.get('/__control/messages', (c) => c.json(fake.messages))
   control.get('/__control/requests', (c) => c.json(fake.requests))
   control.post('/__control/card-tokens', async (c) => {
