@@ -13,4 +13,6 @@ export interface ChatIntegration {
   /** Long connections (Feishu WS, DingTalk Stream); Node only. */
   start?(conversation: Conversation): Promise<void>
   stop?(): Promise<void>
+  /** Admin mini-app sign-in inside this platform's client: H5 auth code → our employee id (null: not registered). */
+  h5Login?: { appId: string; exchangeCode(code: string): Promise<string | null> }
 }

@@ -52,7 +52,7 @@ export function createApp(system: System, options: AppOptions): Hono {
     now: system.services.now,
     secretKey: options.secretKey,
     devMode: options.devMode,
-    platformLogins: options.platformLogins,
+    platformLogins: options.platformLogins ?? platformLoginsOf(system),
     log: options.log,
   })
   // In front of every admin route, the mini-app's and any other part's: requireRole() reads the viewer it sets.
@@ -73,4 +73,14 @@ export function createApp(system: System, options: AppOptions): Hono {
   })
   app.notFound((c) => c.json({ ok: false, code: 'NOT_FOUND', message: `没有这个地址 / not found: ${c.req.path}` }, 404))
   return app
+}
+
+/** Sign-in inside Feishu/DingTalk is offered for every configured platform that supports it. */
+function platformLoginsOf(system: System): PlatformLogins {
+  const logins: PlatformLogins = {}
+  for (const integration of system.integrations) {
+    const name = integration.platform.name
+    if (integration.h5Login && (name === 'feishu' || name === 'dingtalk')) logins[name] = integration.h5Login
+  }
+  return logins
 }

@@ -53,7 +53,7 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const platforms = new Map<string, ChatPlatform>([[devPlatform.name, devPlatform], ...integrations.map((i) => [i.platform.name, i.platform] as const)])
   // People without a platform identity are reached on the first configured platform.
   const messenger = new Messenger(db, platforms, integrations[0]?.platform.name ?? devPlatform.name)
-  const cards = new RequestCards(db, messenger, now)
+  const cards = new RequestCards(db, messenger, now, options.log)
   const ledger = new LedgerAdapter(db)
   await ledger.installChart()
 

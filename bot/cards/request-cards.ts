@@ -14,6 +14,7 @@ export class RequestCards {
     private readonly db: Kysely<Schema>,
     private readonly messenger: Messenger,
     private readonly now: () => number = Date.now,
+    private readonly log: (message: string) => void = console.error,
   ) {}
 
   async deliver(requestId: string, recipientId: string, audience: CardAudience, via?: string): Promise<MessageRef> {
@@ -31,13 +32,17 @@ export class RequestCards {
   async refresh(requestId: string): Promise<void> {
     const view = await loadRequestView(this.db, requestId)
     const cards = await this.db.selectFrom('cards').selectAll().where('request_id', '=', requestId).execute()
-    await Promise.all(
+    const results = await Promise.allSettled(
       cards.map(async (card) => {
         const rendered = renderRequestCard(view, card.audience as CardAudience, card.recipient_id, card.id)
         await this.messenger.updateCard({ platform: card.platform, messageId: card.message_id }, rendered)
+        return card.id
       }),
     )
-    await this.db.updateTable('cards').set({ updated_at: this.now() }).where('request_id', '=', requestId).execute()
+    // One unreachable copy (platform outage, deleted chat) must not keep the others stale.
+    const updated = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+    for (const failure of results.filter((r) => r.status === 'rejected')) this.log(`card refresh failed for request ${requestId}: ${String(failure.reason)}`)
+    if (updated.length > 0) await this.db.updateTable('cards').set({ updated_at: this.now() }).where('id', 'in', updated).execute()
   }
 
   async find(cardId: string): Promise<CardRow | undefined> {

@@ -36,7 +36,8 @@ export class IdentityLinks {
       .where('user_identities.platform', '=', platform)
       .where('user_identities.external_id', '=', externalId)
       .executeTakeFirst()
-    if (linked) return toEmployee(linked)
+    // A deactivated employee keeps his link (for history) but is nobody to the bot.
+    if (linked) return Number(linked.active) === 1 ? toEmployee(linked) : null
 
     const profile = await options.lookupProfile()
     const match = profile && (await this.match(profile))

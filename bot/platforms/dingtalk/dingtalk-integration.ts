@@ -109,6 +109,7 @@ export function createDingtalkIntegration(
     client,
     directory,
     exchangeAuthCode: (code) => employeeIdForAuthCode(client, directory, code),
+    h5Login: { appId: clientId, exchangeCode: (code) => employeeIdForAuthCode(client, directory, code) },
     idle: () => queue.idle(),
     async stop() {
       await stream?.stop()

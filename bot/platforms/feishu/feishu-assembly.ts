@@ -110,6 +110,15 @@ export function assembleFeishuIntegration(
     return inbound
   }
 
+  const exchangeLoginCode = (code: string) =>
+    exchangeFeishuLoginCode(api, identity, code).then(
+      (login) => login.userId,
+      (error: unknown) => {
+        if (error instanceof FeishuLoginError && error.reason === 'not_registered') return null
+        throw error
+      },
+    )
+
   let ws: { close(): void } | undefined
   let sweeper: ReturnType<typeof setInterval> | undefined
 
@@ -140,14 +149,8 @@ export function assembleFeishuIntegration(
       await queue.idle()
     },
     login: (code) => exchangeFeishuLoginCode(api, identity, code),
-    exchangeLoginCode: (code) =>
-      exchangeFeishuLoginCode(api, identity, code).then(
-        (login) => login.userId,
-        (error: unknown) => {
-          if (error instanceof FeishuLoginError && error.reason === 'not_registered') return null
-          throw error
-        },
-      ),
+    exchangeLoginCode,
+    h5Login: { appId: settings.appId, exchangeCode: exchangeLoginCode },
     idle: () => queue.idle(),
   }
 }
