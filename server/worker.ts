@@ -1,4 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
+import uplotScript from 'uplot/dist/uPlot.iife.min.js'
+import uplotStyles from 'uplot/dist/uPlot.min.css'
 import type { ChatIntegration } from '../bot/chat-integration.js'
 import { runApprovalTimers } from '../bot/conversation/request-effects.js'
 import { forgetOldInboundEvents } from '../bot/inbound-events.js'
@@ -56,8 +58,28 @@ interface InvocationContext {
 /** The deployment's one ApprovalApp object. */
 export const approvalAppOf = (env: WorkerEnv) => env.APP.get(env.APP.idFromName(APP_OBJECT_NAME))
 
+/**
+ * The mini-app's vendored browser files. On Node they are read from node_modules; here they are
+ * bundled as text (wrangler.toml [[rules]]) and served at the same URLs by the stateless worker.
+ */
+const VENDOR_ASSETS: Record<string, { body: string; type: string }> = {
+  '/miniapp/assets/uplot.js': { body: uplotScript, type: 'text/javascript; charset=utf-8' },
+  '/miniapp/assets/uplot.css': { body: uplotStyles, type: 'text/css; charset=utf-8' },
+}
+
+function vendorAsset(request: Request): Response | undefined {
+  const url = new URL(request.url)
+  const asset = request.method === 'GET' ? VENDOR_ASSETS[url.pathname] : undefined
+  if (!asset) return undefined
+  // Pages link them with ?v=<version>, which makes long caching safe, as on Node.
+  const cache = url.searchParams.has('v') ? 'public, max-age=31536000, immutable' : 'no-cache'
+  return new Response(asset.body, { headers: { 'content-type': asset.type, 'cache-control': cache } })
+}
+
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: InvocationContext): Promise<Response> {
+    const asset = vendorAsset(request)
+    if (asset) return asset
     const app = approvalAppOf(env)
     const response = await app.fetch(request)
     // A chat line is acknowledged before it is handled, and a tapped card is updated after the

@@ -1,7 +1,8 @@
 /**
- * The slice of the Workers runtime module the worker entry uses, declared here because the project
- * does not install @cloudflare/workers-types (replace this file with that package when it does).
- * `storage` has the shape durable-storage.ts describes, so it can be handed to the dialect as is.
+ * What server/worker.ts imports that TypeScript cannot see on its own. First the slice of the
+ * Workers runtime module it uses, declared here because the project does not install
+ * @cloudflare/workers-types (replace this part with that package when it does). `storage` has the
+ * shape db/durable-sqlite/durable-storage.ts describes, so it is handed to the dialect as is.
  */
 declare module 'cloudflare:workers' {
   type SqlValue = string | number | null | ArrayBuffer
@@ -25,4 +26,14 @@ declare module 'cloudflare:workers' {
     protected readonly env: Env
     constructor(ctx: DurableObjectState, env: Env)
   }
+}
+
+/** Browser files bundled as text (wrangler.toml [[rules]] type = "Text"): no disk to read them from on Workers. */
+declare module 'uplot/dist/uPlot.iife.min.js' {
+  const text: string
+  export default text
+}
+declare module 'uplot/dist/uPlot.min.css' {
+  const text: string
+  export default text
 }
