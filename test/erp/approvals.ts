@@ -9,13 +9,14 @@ const REQUESTERS = ['zhangsan', 'wujiu', 'lisi', 'zhaoliu']
  * `parallel` claims are in flight at once, from several requesters. Each final approval writes
  * its outbox row in its own transaction. Returns the request numbers.
  */
-export async function approveExpenseClaims(system: System, count: number, options: { parallel?: number } = {}): Promise<string[]> {
+export async function approveExpenseClaims(system: System, count: number, options: { parallel?: number; requesters?: readonly string[] } = {}): Promise<string[]> {
   const numbers: string[] = []
+  const requesters = options.requesters ?? REQUESTERS
   let next = 0
   const lane = async () => {
     while (next < count) {
       const i = next++
-      numbers.push(await approveOne(system, REQUESTERS[i % REQUESTERS.length]!, 10_000 + i))
+      numbers.push(await approveOne(system, requesters[i % requesters.length]!, 10_000 + i))
     }
   }
   await Promise.all(Array.from({ length: options.parallel ?? 1 }, lane))
