@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import { nextCounterValue } from '../db/counters.js'
+import { takeNamedLocks, takeNextNumber } from './counters.js'
 import { inTransaction } from '../db/transaction.js'
 import type { RequestRow, Schema } from '../db/schema.js'
 import { finishedError, runFlowAction, type FlowResult } from './actions/flow-action.js'
@@ -90,7 +90,11 @@ export class RequestService {
 
   /** Submits a draft: the final policy check, a number, the route from the latest template, first tasks. */
   async submit(requestId: string, actorId: string, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const draft = await this.ctx.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst()
+    if (!draft) throw new DomainError('NOT_FOUND', '找不到该申请', 'request not found')
+    const locks = claimLocks(draft)
     return inTransaction(this.ctx.db, async (trx) => {
+      await takeNamedLocks(trx, locks)
       const request = await lockRequest(trx, requestId)
       if (request.requester_id !== actorId) throw new DomainError('FORBIDDEN', '只有申请人本人可以提交', 'only the requester can submit')
       if (request.status !== 'draft') {
@@ -103,19 +107,27 @@ export class RequestService {
 
   /** After a return to the initiator: optionally changed payload, same template version, from the first step. */
   async resubmit(requestId: string, actorId: string, changes: { payload?: Record<string, unknown> } & SubmitOptions = {}): Promise<SubmitResult> {
+    const current = await this.ctx.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst()
+    if (!current) throw new DomainError('NOT_FOUND', '找不到该申请', 'request not found')
+    const type = current.type as RequestType
+    const edit = (row: RequestRow): RequestRow => {
+      if (!changes.payload) return row
+      const payload = parsePayload(type, { ...(JSON.parse(row.payload) as object), ...changes.payload })
+      const spec = REQUEST_TYPES[type]
+      return {
+        ...row,
+        payload: JSON.stringify(payload),
+        title: (spec.title as (p: unknown) => string)(payload),
+        amount_fen: (spec.amountFen as (p: unknown) => number)(payload),
+        occurred_on: occurredOn(type, payload, this.ctx.now()),
+      }
+    }
+    const locks = claimLocks(edit(current))
     return inTransaction(this.ctx.db, async (trx) => {
-      const request = await lockRequest(trx, requestId)
+      await takeNamedLocks(trx, locks)
+      const request = edit(await lockRequest(trx, requestId))
       if (request.requester_id !== actorId) throw new DomainError('FORBIDDEN', '只有申请人本人可以重新提交', 'only the requester can resubmit')
       if (request.status !== 'returned') throw new DomainError('INVALID_STATE', '只有被退回的申请可以重新提交', 'only a returned request can be resubmitted')
-      const type = request.type as RequestType
-      if (changes.payload) {
-        const payload = parsePayload(type, { ...(JSON.parse(request.payload) as object), ...changes.payload })
-        const spec = REQUEST_TYPES[type]
-        request.payload = JSON.stringify(payload)
-        request.title = (spec.title as (p: unknown) => string)(payload)
-        request.amount_fen = (spec.amountFen as (p: unknown) => number)(payload)
-        request.occurred_on = occurredOn(type, payload, this.ctx.now())
-      }
       const template = request.template_version === null ? await this.templates.latest(type, trx) : await this.templates.version(type, Number(request.template_version), trx)
       const previous = previousSelections(JSON.parse(request.route) as RouteStep[])
       return this.route(trx, request, template, { ...previous, ...changes.selections }, 'request.resubmitted')
@@ -127,7 +139,6 @@ export class RequestService {
     const requester = await org.employee(request.requester_id)
     if (!requester?.active) throw new DomainError('NOT_FOUND', '找不到申请人', 'requester not found')
     const now = this.ctx.now()
-    await lockInvoiceKeys(trx, request)
     const findings = await this.checkPolicies(trx, request, requester)
     const blocking = findings.filter((f) => f.severity === 'block')
     if (blocking.length > 0) throw new PolicyBlockedError(blocking)
@@ -137,7 +148,7 @@ export class RequestService {
     const first = request.request_no === null
     if (first) {
       const prefix = `${REQUEST_TYPES[request.type as RequestType].numberPrefix}-${companyMonth(now)}`
-      request.request_no = `${prefix}-${String(await nextCounterValue(trx, prefix)).padStart(4, '0')}`
+      request.request_no = `${prefix}-${String(await takeNextNumber(trx, prefix)).padStart(4, '0')}`
       request.submitted_at = now
     }
     Object.assign(request, {
@@ -183,13 +194,18 @@ export class RequestService {
     return { request: saved, outcome: 'submitted', openedTasks: run.opened, ccIds: run.ccReached }
   }
 
-  /** The invoices this request uses, indexed so later claims see them. */
+  /**
+   * The invoices this request uses, indexed so later claims see them. Rows are touched by primary
+   * key only: a range DELETE would take gap locks that deadlock concurrent submitters on MySQL.
+   */
   private async claimInvoices(trx: Transaction<Schema>, request: RequestRow, now: number): Promise<void> {
-    await trx.deleteFrom('request_invoices').where('request_id', '=', request.id).execute()
-    if (request.type !== 'expense') return
-    const keys = invoiceKeys(JSON.parse(request.payload) as ExpensePayload)
-    if (keys.length === 0) return
-    await trx.insertInto('request_invoices').values(keys.map((key) => ({ invoice_key: key, request_id: request.id, created_at: now }))).execute()
+    const keys = request.type === 'expense' ? invoiceKeys(JSON.parse(request.payload) as ExpensePayload) : []
+    const held = (await trx.selectFrom('request_invoices').select('invoice_key').where('request_id', '=', request.id).execute()).map((r) => r.invoice_key)
+    for (const key of held.filter((k) => !keys.includes(k))) {
+      await trx.deleteFrom('request_invoices').where('invoice_key', '=', key).where('request_id', '=', request.id).execute()
+    }
+    const added = keys.filter((k) => !held.includes(k))
+    if (added.length > 0) await trx.insertInto('request_invoices').values(added.map((key) => ({ invoice_key: key, request_id: request.id, created_at: now }))).execute()
   }
 
   private async checkPolicies(db: Kysely<Schema>, request: RequestRow, requester: Employee): Promise<PolicyFinding[]> {
@@ -272,12 +288,14 @@ export class RequestService {
 }
 
 /**
- * Each invoice's counter row is locked (in key order) before the duplicate check, so two claims
- * with the same invoice are checked one after the other and the second sees the first.
+ * What a claim's checks depend on besides itself: the requester's other claims (monthly caps,
+ * split claims) and everyone's use of its invoices. Submitters holding these locks go one after
+ * the other, so the second one's checks see the first one's claim.
  */
-async function lockInvoiceKeys(trx: Transaction<Schema>, request: RequestRow): Promise<void> {
-  if (request.type !== 'expense') return
-  for (const key of invoiceKeys(JSON.parse(request.payload) as ExpensePayload)) await nextCounterValue(trx, `inv:${key}`)
+function claimLocks(request: RequestRow): string[] {
+  if (request.type !== 'expense') return []
+  const invoices = invoiceKeys(JSON.parse(request.payload) as ExpensePayload).map((key) => `inv:${key}`)
+  return [`claims:${request.requester_id}`.slice(0, 64), ...invoices]
 }
 
 function parsePayload(type: RequestType, input: unknown): unknown {

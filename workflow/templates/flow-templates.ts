@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
-import { nextCounterValue } from '../../db/counters.js'
+import { takeNextNumber } from '../counters.js'
 import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../audit.js'
 import { DomainError } from '../errors.js'
@@ -41,7 +41,7 @@ export class FlowTemplates {
     const definition = parseFlowDefinition(input)
     return inTransaction(this.db, async (trx) => {
       // The counter row serialises publishers of one type, so versions never collide.
-      const version = await nextCounterValue(trx, `flow-template:${type}`)
+      const version = await takeNextNumber(trx, `flow-template:${type}`)
       const existing = await trx.selectFrom('flow_templates').select((eb) => eb.fn.max('version').as('v')).where('type', '=', type).executeTakeFirst()
       const next = Math.max(version, Number(existing?.v ?? 0) + 1)
       const now = this.now()
