@@ -1,4 +1,4 @@
-import { createExecutionContext, createScheduledController, env, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import worker, { approvalAppOf, type WorkerEnv } from '../../server/worker.js'
 import { FeishuWire } from './feishu-wire.js'
@@ -6,12 +6,28 @@ import { OPEN_ID } from './feishu-tenant.js'
 
 const workerEnv = env as WorkerEnv
 const app = () => approvalAppOf(workerEnv)
-/** What the worker acknowledged is handled in the background; wait for it like the worker's waitUntil does. */
-const settled = () => app().settled()
+
+/** Invocations whose waitUntil work (what the app handles after acknowledging) may still be running. */
+let open: Promise<void>[] = []
+
+/** A request to the worker's fetch handler, as Cloudflare would make it, with an execution context of its own. */
+async function send(path: string, init: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext()
+  const response = await worker.fetch(new Request(`https://approvals.example${path}`, init), workerEnv, ctx)
+  open.push(waitOnExecutionContext(ctx))
+  return response
+}
+
+/** Waits for what the worker handed to ctx.waitUntil: the work done after the acknowledgement. */
+async function settled(): Promise<void> {
+  const waiting = open
+  open = []
+  await Promise.all(waiting)
+}
 
 describe('the worker inside workerd: Feishu in, ledger voucher out', () => {
   it('signed event → card to the fake → approvals by card → cron drains the outbox → voucher in the object database', async () => {
-    const wire = new FeishuWire((path, init) => SELF.fetch(`https://approvals.example${path}`, init))
+    const wire = new FeishuWire(send)
 
     const said = await wire.say(OPEN_ID.zhangsan, '提交本月差旅费 3500元')
     expect(said.status).toBe(200)
@@ -59,7 +75,7 @@ describe('the worker inside workerd: Feishu in, ledger voucher out', () => {
 })
 
 describe('the same safety guarantees as on Node, inside workerd', () => {
-  const wire = new FeishuWire((path, init) => SELF.fetch(`https://approvals.example${path}`, init))
+  const wire = new FeishuWire(send)
 
   it('a redelivered event is acknowledged again and handled once', async () => {
     const line = wire.line(OPEN_ID.zhangsan, '提交本月交通费 88元')
