@@ -99,7 +99,7 @@ export default {
   },
 }
 
-interface Running {
+export interface Running {
   system: System
   fetch(request: Request): Response | Promise<Response>
   /** Resolves once the chat platforms have finished what they acknowledged. */
@@ -116,7 +116,7 @@ export class ApprovalApp extends DurableObject<WorkerEnv> {
     // Migrations and composition finish before the first request is let in.
     void ctx.blockConcurrencyWhile(async () => {
       try {
-        this.running = await startApp(connectDurableSqlite(ctx.storage), settingsOf(env))
+        this.running = await startWorkersApp(connectDurableSqlite(ctx.storage), settingsOf(env))
       } catch (error) {
         this.startFailure = error instanceof ConfigError ? error.message : `启动失败 / start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
         log(this.startFailure)
@@ -157,7 +157,8 @@ function settingsOf(env: WorkerEnv): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
 }
 
-async function startApp(database: DbHandle, settings: Record<string, string | undefined>): Promise<Running> {
+/** Config → migrations → (demo seed) → the composed app, on the object's database. */
+export async function startWorkersApp(database: DbHandle, settings: Record<string, string | undefined>): Promise<Running> {
   const startedAt = Date.now()
   const config = loadConfig(settings)
   // There is no disk to generate a key onto, so it must be configured.
