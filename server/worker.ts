@@ -159,7 +159,6 @@ function settingsOf(env: WorkerEnv): Record<string, string | undefined> {
 
 /** Config → migrations → (demo seed) → the composed app, on the object's database. */
 export async function startWorkersApp(database: DbHandle, settings: Record<string, string | undefined>): Promise<Running> {
-  const startedAt = Date.now()
   const config = loadConfig(settings)
   // There is no disk to generate a key onto, so it must be configured.
   if (!config.APP_SECRET_KEY) throw new ConfigError('配置错误 / invalid configuration:\n  APP_SECRET_KEY: Workers 上必须设置（wrangler secret put APP_SECRET_KEY）/ required on Workers (wrangler secret put APP_SECRET_KEY)')
@@ -174,7 +173,7 @@ export async function startWorkersApp(database: DbHandle, settings: Record<strin
     log,
   })
   const app = createApp(system, { devMode: config.devMode, log, secretKey: config.APP_SECRET_KEY })
-  log(`started on Workers in ${Date.now() - startedAt} ms (database: ${database.describe}; chat: ${chat.integrations.map((i) => i.platform.name).join(', ') || 'simulator'})`)
+  log(`started on Workers (database: ${database.describe}; chat: ${chat.integrations.map((i) => i.platform.name).join(', ') || 'simulator'})`)
   return { system, fetch: (request) => app.fetch(request), idle: chat.idle }
 }
 
@@ -186,9 +185,9 @@ function workersChat(config: AppConfig, settings: Record<string, string | undefi
     const problem = config.FEISHU_MODE === 'ws' ? '  FEISHU_MODE: Workers 上只能用 http（事件回调）/ only http (event callbacks) on Workers' : feishuConfigProblem(config)
     if (problem) problems.push(problem)
     else {
-      const settings = feishuSettingsFrom(config)
-      const api = new FeishuFetchApi({ appId: settings.appId, appSecret: settings.appSecret, baseUrl: settings.baseUrl, log })
-      integrations.push(assembleFeishuIntegration(settings, database.db, log, api))
+      const feishu = feishuSettingsFrom(config)
+      const api = new FeishuFetchApi({ appId: feishu.appId, appSecret: feishu.appSecret, baseUrl: feishu.baseUrl, log })
+      integrations.push(assembleFeishuIntegration(feishu, database.db, log, api))
     }
   }
   if (config.dingtalkEnabled) {
