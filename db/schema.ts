@@ -284,6 +284,36 @@ export interface SimMessageTable {
   at: number
 }
 
+/** A file sent to the bot (receipt photo, e-invoice PDF/XML); the bytes live in the attachment store. */
+export interface AttachmentTable {
+  id: string
+  owner_id: string
+  request_id: string | null
+  platform: string
+  name: string
+  mime_type: string
+  size_bytes: number
+  sha256: string
+  storage_key: string
+  /** invoice | manual */
+  reading: string
+  reading_note: string | null
+  /** JSON of the invoice read from the file. */
+  invoice: string | null
+  /** Normalised invoice identity, as in request_invoices. */
+  invoice_key: string | null
+  created_at: number
+  linked_at: number | null
+}
+
+/** Settings an admin changes at run time (company tax ids, pilot departments); value is JSON. */
+export interface AppSettingTable {
+  name: string
+  value: string
+  updated_at: number
+  updated_by: string | null
+}
+
 export interface Schema {
   departments: DepartmentTable
   users: UserTable
@@ -309,6 +339,8 @@ export interface Schema {
   erp_connections: ErpConnectionTable
   erp_mappings: ErpMappingTable
   sim_messages: SimMessageTable
+  attachments: AttachmentTable
+  app_settings: AppSettingTable
 }
 
 export type UserRow = Selectable<UserTable>
@@ -321,3 +353,4 @@ export type ErpConnectionRow = Selectable<ErpConnectionTable>
 export type ErpMappingRow = Selectable<ErpMappingTable>
 export type NewAuditEntry = Insertable<AuditLogTable>
 export type RequestUpdate = Updateable<RequestTable>
+export type AttachmentRow = Selectable<AttachmentTable>
