@@ -96,12 +96,8 @@ export async function performRequestAction(services: BotServices, requestId: str
       await announceFlow(services, result, actorId)
       return `已重新提交 ${result.request.request_no}`
     }
-    case 'withdraw': {
-      const result = await requests.withdraw(requestId, actorId, comment)
-      await announceFlow(services, result, actorId)
-      await tellApprovers(services, result.request.id, `${await nameOf(services, actorId)} 撤回了申请 ${result.request.request_no}，无需再审批`)
-      return `已撤回 ${result.request.request_no}`
-    }
+    case 'withdraw':
+      return withdrawAndAnnounce(services, requestId, actorId, comment)
     case 'urge':
       return urgeAndAnnounce(services, requestId, actorId)
     case 'return': {
@@ -139,6 +135,14 @@ export async function performRequestAction(services: BotServices, requestId: str
     default:
       throw new DomainError('VALIDATION', `不支持的操作：${action.actionId}`, `unsupported action: ${action.actionId}`)
   }
+}
+
+/** 撤回 by card or text: the approvers whose tasks it cancelled are told they need not act. */
+export async function withdrawAndAnnounce(services: BotServices, requestId: string, actorId: string, reason?: string): Promise<string> {
+  const result = await services.requests.withdraw(requestId, actorId, reason)
+  await announceFlow(services, result, actorId)
+  await tellApprovers(services, result.request.id, `${await nameOf(services, actorId)} 撤回了申请 ${result.request.request_no}，无需再审批`)
+  return `已撤回 ${result.request.request_no}`
 }
 
 /** 催办 by card or text: the pending approvers get a nudge, the requester a confirmation. */
@@ -187,18 +191,23 @@ async function selectionsFrom(services: BotServices, requestId: string, comment:
   return selections
 }
 
-/** 重新提交 changes in plain words ("金额改为3000", "事由：补充发票"), read by the command parser. */
+/**
+ * 重新提交 changes in plain words ("金额 3000", "金额改为3000元", "事由：补充发票"): the command parser
+ * reads the slots; the two phrasings it leaves alone (改为 an amount, 事由：…) are read here.
+ */
 async function changesFrom(services: BotServices, requestId: string, comment: string): Promise<Record<string, unknown>> {
   const view = await loadRequestView(services.db, requestId)
   const slots: Slots = (await services.parser.parse(comment, new Date(services.now()))).slots
+  const amount = slots.amount ?? slots.budget ?? Number(/(?:金额|预算|改为|改成)\D{0,4}?(\d+(?:\.\d{1,2})?)/.exec(comment)?.[1] ?? NaN)
   const patch: Record<string, unknown> = {}
-  if (slots.amount !== undefined) patch[view.type === 'project' ? 'budgetFen' : 'amountFen'] = yuanToFen(slots.amount)
-  if (slots.budget !== undefined) patch[view.type === 'project' ? 'budgetFen' : 'amountFen'] = yuanToFen(slots.budget)
-  for (const key of ['category', 'period', 'date', 'reason', 'item', 'quantity', 'effectiveDate', 'title'] as const) {
+  if (Number.isFinite(amount) && amount > 0) patch[view.type === 'project' ? 'budgetFen' : 'amountFen'] = yuanToFen(amount)
+  for (const key of ['category', 'period', 'date', 'item', 'quantity', 'effectiveDate', 'title'] as const) {
     if (slots[key] !== undefined) patch[key] = slots[key]
   }
   if (view.type === 'hr.transfer' && slots.department) patch.toDepartment = slots.department
-  if (Object.keys(patch).length === 0) patch.reason = comment
+  const reason = /(?:事由|理由|原因)[:：]\s*(.+)$/.exec(comment)?.[1]?.trim()
+  if (reason) patch.reason = reason
+  else if (Object.keys(patch).length === 0) patch.reason = comment
   return patch
 }
 

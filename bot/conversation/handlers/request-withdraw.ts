@@ -1,6 +1,6 @@
 import { DomainError } from '../../../workflow/errors.js'
 import type { CommandHandler } from '../handler-context.js'
-import { announceFlow } from '../request-effects.js'
+import { withdrawAndAnnounce } from '../request-effects.js'
 
 /**
  * 「撤回 BX-…」 withdraws that request at once; a bare 「撤回」 shows the requester's open requests
@@ -16,9 +16,7 @@ export const withdrawRequest: CommandHandler = async (ctx) => {
       return
     }
     try {
-      const result = await ctx.services.requests.withdraw(row.id, ctx.user.id, ctx.command.slots.reason)
-      await announceFlow(ctx.services, result, ctx.user.id)
-      await ctx.reply(`已撤回 ${requestNo}`)
+      await ctx.reply(await withdrawAndAnnounce(ctx.services, row.id, ctx.user.id, ctx.command.slots.reason))
     } catch (error) {
       if (!(error instanceof DomainError)) throw error
       await ctx.reply(error.zh)
