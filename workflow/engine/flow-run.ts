@@ -261,6 +261,7 @@ export class FlowRun {
         continue
       }
       const replacements = (await replaceResigned(this.org, person, this.settings.resignedApprover)).filter((r) => r.id !== this.request.requester_id)
+      if (replacements.length === 0) this.note(i, `${person.name} 已离职，且无人可接替，本步不再等待其审批`)
       for (const r of replacements) {
         if (!ids.includes(r.id)) ids.push(r.id)
         this.note(i, r.note)
