@@ -23,6 +23,8 @@ export interface ErpBridgeOptions {
   now?: () => number
   worker?: Pick<OutboxWorkerOptions, 'pollMs' | 'batchSize' | 'leaseMs' | 'maxAttempts' | 'baseBackoffMs' | 'maxBackoffMs'>
   log?: (message: string) => void
+  /** Wraps the ERP the worker posts through (the server's metrics and logs: server/observe/observed-erp.ts). */
+  observeTarget?: (target: ErpTargetSource) => ErpTargetSource
 }
 
 export interface ErpBridge {
@@ -40,7 +42,7 @@ export function createErpBridge(options: ErpBridgeOptions): ErpBridge {
   const mappings = new MappingStore(db, now)
   const connections = new ErpConnectionStore(db, options.secrets, now)
   const target = options.erp ? fixedTarget(options.erp, options.erp.mappingPolicy) : new ConfiguredErp(db, connections, mappings, options.ledger).current
-  const worker = new OutboxWorker({ db, dialect: options.dialect, erp: target, listener: options.listener, now, log: options.log, ...options.worker })
+  const worker = new OutboxWorker({ db, dialect: options.dialect, erp: options.observeTarget?.(target) ?? target, listener: options.listener, now, log: options.log, ...options.worker })
   const admin = new ErpAdminService({ db, connections, mappings, target, kick: () => worker.kick(), now })
   return { target, connections, mappings, worker, admin }
 }
