@@ -1,4 +1,7 @@
-/** One line per event, timestamped; enough for a single process, replaced by structured logs later. */
-export function log(message: string): void {
-  console.log(`${new Date().toISOString()} ${message}`)
-}
+import { consoleJsonLog } from '../ops/logging/log.js'
+
+/**
+ * The runtime-neutral logger: one masked JSON object a line on the console, with the request id
+ * of the callback being handled. Workers use it as is; the Node entry uses pino (node-log.ts).
+ */
+export const log = consoleJsonLog()

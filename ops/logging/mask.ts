@@ -1,0 +1,50 @@
+/**
+ * Personal data and credentials never reach a log line whole (PIPL; and logs travel further than
+ * databases). Masking keeps enough to tell two values apart while debugging: the first and last
+ * few characters. Applied to every message and field by the loggers, so a module that logs an
+ * error body from a platform or an ERP cannot leak what the body contained.
+ */
+
+const keep = (value: string, head: number, tail: number): string =>
+  value.length <= head + tail ? '*'.repeat(value.length) : `${value.slice(0, head)}${'*'.repeat(value.length - head - tail)}${value.slice(value.length - tail)}`
+
+/** Field names whose values are secrets: dropped entirely, not shortened. */
+export const SECRET_FIELD = /pass(word|wd)?|secret|token|api[_-]?key|authorization|cookie|signature|aes[_-]?key|encrypt[_-]?key|private[_-]?key/i
+
+const RULES: [RegExp, (match: string, ...groups: string[]) => string][] = [
+  // Credentials written as name=value, name: value or "name":"value" (query strings, headers, JSON bodies).
+  [
+    /\b((?:access[_-]?token|refresh[_-]?token|tenant[_-]?access[_-]?token|app[_-]?secret|client[_-]?secret|secret|password|passwd|api[_-]?key|token|signature|sign|authorization)"?\s*[:=]\s*"?)(?:Bearer\s+)?([^\s"&,;}]+)/gi,
+    (_m, name: string) => `${name}[redacted]`,
+  ],
+  [/\bBearer\s+[A-Za-z0-9._~+/=-]+/g, () => 'Bearer [redacted]'],
+  // OpenAI-style keys and Feishu tenant/user access tokens.
+  [/\bsk-[A-Za-z0-9_-]{16,}/g, () => 'sk-[redacted]'],
+  [/\b[tu]-[A-Za-z0-9_]{24,}/g, (m) => `${m.slice(0, 2)}[redacted]`],
+  // Resident identity card: 17 digits and a check digit or X (before bank cards: both are long digit runs).
+  [/(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g, (m) => keep(m, 3, 2)],
+  // Bank cards and accounts: 16–19 digits, possibly grouped by spaces or dashes.
+  [/(?<![0-9A-Za-z])\d(?:[ -]?\d){15,18}(?![0-9A-Za-z])/g, (m) => keep(m.replace(/[ -]/g, ''), 4, 4)],
+  // Mainland mobile numbers, with or without +86.
+  [/(?<!\d)(\+?86[- ]?)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)/g, (_m, cc: string | undefined, a: string, _b: string, d: string) => `${cc ?? ''}${a}****${d}`],
+  // E-mail: the domain stays (which company), the mailbox does not.
+  [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g, (_m, first: string, domain: string) => `${first}***@${domain}`],
+]
+
+export function maskPersonalData(text: string): string {
+  let masked = text
+  for (const [pattern, replace] of RULES) masked = masked.replace(pattern, replace as (substring: string, ...args: unknown[]) => string)
+  return masked
+}
+
+/** The same for structured fields: strings masked, secret-named fields dropped, nesting bounded. */
+export function maskFields(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskPersonalData(value)
+  if (value === null || typeof value !== 'object') return value
+  if (depth > 4) return '[nested]'
+  if (value instanceof Error) return { type: value.name, message: maskPersonalData(value.message), stack: value.stack ? maskPersonalData(value.stack) : undefined }
+  if (Array.isArray(value)) return value.map((item) => maskFields(item, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) out[key] = SECRET_FIELD.test(key) ? '[redacted]' : maskFields(item, depth + 1)
+  return out
+}
