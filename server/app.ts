@@ -3,19 +3,25 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { pendingMigrations } from '../db/migrate.js'
 import { devRoutes } from '../bot/platforms/dev/dev-routes.js'
 import { createAdminAccess } from '../miniapp/auth/admin-access.js'
 import type { PlatformLogins } from '../miniapp/auth/platform-login.js'
 import { miniappRoutes } from '../miniapp/miniapp-routes.js'
+import type { Log } from '../ops/logging/log.js'
 import type { System } from './compose.js'
+import type { Lifecycle } from './lifecycle.js'
+import { callbackMetrics, drainGate, metricsRoutes, readiness, requestContext } from './operations-routes.js'
 
 /** Callbacks and admin calls are small JSON; anything larger is refused before parsing. */
 const MAX_BODY_BYTES = 1024 * 1024
 
 export interface AppOptions {
   devMode: boolean
-  log?: (message: string) => void
+  log?: Log
+  /** Bearer token GET /metrics requires (METRICS_TOKEN); without it /metrics is off. */
+  metricsToken?: string
+  /** Set to draining on SIGTERM (Node): /readyz says 503 and new callbacks are refused. */
+  lifecycle?: Lifecycle
   /** APP_SECRET_KEY, or the one generated into ./data/ (server/secret-key.ts): signs admin sessions. */
   secretKey?: string
   /** H5 sign-in code exchanges of the configured platforms (bot/platforms/<name>/<name>-login.ts). */
@@ -26,6 +32,8 @@ export interface AppOptions {
 export function createApp(system: System, options: AppOptions): Hono {
   const app = new Hono()
   app.use(requestId())
+  app.use(requestContext)
+  app.use(callbackMetrics(system.metrics, options.log ?? (() => {})))
   // Pages inside Feishu/DingTalk open in the client's webview; the mini-app sets its own CSP.
   app.use(secureHeaders({ xFrameOptions: false }))
   app.use(
@@ -35,17 +43,11 @@ export function createApp(system: System, options: AppOptions): Hono {
     }),
   )
 
+  if (options.lifecycle) app.use(drainGate(options.lifecycle))
+
   app.get('/healthz', (c) => c.json({ ok: true }))
-  app.get('/readyz', async (c) => {
-    try {
-      const pending = await pendingMigrations(system.services.db)
-      if (pending.length > 0) return c.json({ ok: false, message: `数据库迁移未完成 / migrations pending: ${pending.join(', ')}` }, 503)
-      return c.json({ ok: true })
-    } catch (error) {
-      options.log?.(`readyz: database unreachable: ${String(error)}`)
-      return c.json({ ok: false, message: '数据库不可用 / database unreachable' }, 503)
-    }
-  })
+  app.get('/readyz', readiness(system, options.lifecycle, options.log))
+  app.route('/', metricsRoutes(system.metrics, options.metricsToken))
   app.get('/', (c) => c.redirect(options.devMode ? '/dev' : '/miniapp'))
   const adminAccess = createAdminAccess({
     db: system.services.db,
@@ -68,7 +70,7 @@ export function createApp(system: System, options: AppOptions): Hono {
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ ok: false, code: 'BAD_REQUEST', message: `请求无效 / ${error.message}` }, error.status)
     }
-    options.log?.(`unhandled error on ${c.req.method} ${c.req.path}: ${error.stack ?? String(error)}`)
+    options.log?.(`unhandled error on ${c.req.method} ${c.req.path}: ${error.stack ?? String(error)}`, { level: 'error' })
     return c.json({ ok: false, code: 'INTERNAL', message: '服务器内部错误，请稍后重试 / internal error' }, 500)
   })
   app.notFound((c) => c.json({ ok: false, code: 'NOT_FOUND', message: `没有这个地址 / not found: ${c.req.path}` }, 404))

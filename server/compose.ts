@@ -1,7 +1,7 @@
 import type { DbHandle } from '../db/connect.js'
 import type { BotServices } from '../bot/bot-services.js'
 import { RequestCards } from '../bot/cards/request-cards.js'
-import { Conversation } from '../bot/conversation/conversation.js'
+import type { Conversation } from '../bot/conversation/conversation.js'
 import { ConversationStore } from '../bot/conversation/conversation-store.js'
 import { Messenger } from '../bot/messenger.js'
 import type { CommandParser } from '../bot/nlu/command.js'
@@ -17,6 +17,16 @@ import type { OutboxWorker } from '../erp-bridge/outbox-worker.js'
 import { DecisionService } from '../workflow/decisions.js'
 import { RequestService } from '../workflow/request-service.js'
 import { createWorkflowContext } from '../workflow/workflow-context.js'
+import type { Log } from '../ops/logging/log.js'
+import { AppMetrics } from '../ops/metrics/app-metrics.js'
+import type { RateLimits } from '../ops/rate-limit.js'
+import { runOutsideRequestContext } from '../ops/request-context.js'
+import { ObservedErp } from './observe/observed-erp.js'
+import { observeParser } from './observe/observed-parser.js'
+import { observePlatform } from './observe/observed-platform.js'
+import { observeWorkflow } from './observe/observed-workflow.js'
+import { OperatedConversation } from './observe/operated-conversation.js'
+import { RequestTrace } from './observe/request-trace.js'
 
 export interface SystemOptions {
   database: DbHandle
@@ -30,7 +40,11 @@ export interface SystemOptions {
   integrations?: ChatIntegration[]
   outboxPollMs?: number
   outboxBaseBackoffMs?: number
-  log?: (message: string) => void
+  log?: Log
+  /** Where the hooks count (GET /metrics); a fresh set by default. */
+  metrics?: AppMetrics
+  /** Per-user and per-tenant chat and LLM limits; none by default (tests, tools). */
+  limits?: RateLimits
 }
 
 /** Everything the app needs, wired once: domain services, chat plumbing, ERP bridge. */
@@ -42,15 +56,25 @@ export interface System {
   outbox: OutboxWorker
   erp: ErpBridge
   integrations: ChatIntegration[]
+  metrics: AppMetrics
+  /** The ERP calls in flight, for a shutdown that runs out of time (server/shutdown.ts). */
+  erpCalls: ObservedErp
 }
 
 export async function composeSystem(options: SystemOptions): Promise<System> {
   const { db, dialect } = options.database
   const now = options.now ?? Date.now
+  const log: Log = options.log ?? (() => {})
+  const metrics = options.metrics ?? new AppMetrics()
+  metrics.watchOutbox(db, now)
+  const trace = new RequestTrace()
+  const erpCalls = new ObservedErp(metrics, trace, log)
   const workflow = createWorkflowContext(db, now)
   const devPlatform = new DevPlatform(db, now)
   const integrations = options.integrations ?? []
-  const platforms = new Map<string, ChatPlatform>([[devPlatform.name, devPlatform], ...integrations.map((i) => [i.platform.name, i.platform] as const)])
+  const platforms = new Map<string, ChatPlatform>(
+    [devPlatform as ChatPlatform, ...integrations.map((i) => i.platform)].map((platform) => [platform.name, observePlatform(platform, metrics, log)]),
+  )
   // People without a platform identity are reached on the first configured platform.
   const messenger = new Messenger(db, platforms, integrations[0]?.platform.name ?? devPlatform.name)
   const cards = new RequestCards(db, messenger, now, options.log)
@@ -61,14 +85,15 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const services: BotServices = {
     db,
     org: workflow.org,
-    requests: new RequestService(workflow),
-    decisions: new DecisionService(workflow),
-    parser: options.parser,
+    requests: observeWorkflow(new RequestService(workflow), { metrics, trace, log }),
+    decisions: observeWorkflow(new DecisionService(workflow), { metrics, trace, log }),
+    parser: observeParser(options.parser, metrics, log),
     messenger,
     cards,
     conversations: new ConversationStore(db, now),
     now,
-    requestPosting: () => outbox?.kick(),
+    // The worker's loop must not carry the request id of the callback that happened to wake it.
+    requestPosting: () => runOutsideRequestContext(() => outbox?.kick()),
   }
   const erp = createErpBridge({
     db,
@@ -76,11 +101,13 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
     ledger,
     erp: options.erp,
     secrets: options.erpSecrets ?? null,
-    listener: new PostingAnnouncer(services),
+    listener: erpCalls.listener(new PostingAnnouncer(services)),
     now,
     worker: { pollMs: options.outboxPollMs, baseBackoffMs: options.outboxBaseBackoffMs },
     log: options.log,
+    observeTarget: (target) => erpCalls.target(target),
   })
   outbox = erp.worker
-  return { services, conversation: new Conversation(services), devPlatform, ledger, outbox, erp, integrations }
+  const conversation = new OperatedConversation(services, { metrics, log, limits: options.limits, now })
+  return { services, conversation, devPlatform, ledger, outbox, erp, integrations, metrics, erpCalls }
 }

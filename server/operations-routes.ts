@@ -1,0 +1,133 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { Hono } from 'hono'
+import type { ChatIntegration } from '../bot/chat-integration.js'
+import { pendingMigrations } from '../db/migrate.js'
+import type { AppMetrics } from '../ops/metrics/app-metrics.js'
+import { runInRequestContext } from '../ops/request-context.js'
+import type { Log } from '../ops/logging/log.js'
+import type { System } from './compose.js'
+import type { Lifecycle } from './lifecycle.js'
+
+/** The platform and route of a chat callback, with bounded label values (no ids from the path). */
+export function callbackOf(method: string, path: string): { platform: string; route: string } | undefined {
+  if (method !== 'POST') return undefined
+  const platformRoute = /^\/(feishu|dingtalk)\/([a-z]+)$/.exec(path)
+  if (platformRoute) return { platform: platformRoute[1]!, route: platformRoute[2]! }
+  if (path === '/api/dev/messages') return { platform: 'dev', route: 'messages' }
+  if (/^\/api\/dev\/cards\/[^/]+\/actions\/[^/]+$/.test(path)) return { platform: 'dev', route: 'cards' }
+  return undefined
+}
+
+/**
+ * Everything one request does runs with its x-request-id (Hono's requestId: the caller's, when it
+ * sent a sane one, else a fresh UUID) in the async context, so every log line it causes carries it.
+ */
+export const requestContext: MiddlewareHandler = (c, next) => runInRequestContext({ requestId: c.get('requestId') }, next)
+
+/** Counts and times platform callbacks, and logs each one's arrival and answer. */
+export function callbackMetrics(metrics: AppMetrics, log: Log): MiddlewareHandler {
+  return async (c, next) => {
+    const callback = callbackOf(c.req.method, c.req.path)
+    if (!callback) return next()
+    const started = performance.now()
+    log(`callback: ${c.req.method} ${c.req.path}`, { platform: callback.platform, route: callback.route })
+    await next()
+    const ms = performance.now() - started
+    metrics.callbacks.inc({ ...callback, status: String(c.res.status) })
+    metrics.callbackSeconds.observe(callback, ms / 1000)
+    log(`callback: answered ${c.res.status} in ${Math.round(ms)} ms`, { platform: callback.platform, route: callback.route, status: c.res.status, ms: Math.round(ms) })
+  }
+}
+
+/** While draining, work-taking requests get 503 (platforms redeliver); reads and probes still answer. */
+export function drainGate(lifecycle: Lifecycle): MiddlewareHandler {
+  return async (c, next) => {
+    if (!lifecycle.draining || c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    c.header('Retry-After', '5')
+    c.header('Connection', 'close')
+    return c.json({ ok: false, code: 'SHUTTING_DOWN', message: '服务正在重启，请稍后重试 / this instance is shutting down, retry shortly' }, 503)
+  }
+}
+
+/** An integration that can prove its platform token is obtainable; ChatIntegration does not require it. */
+interface TokenCheck {
+  checkToken(): Promise<void>
+}
+
+const hasTokenCheck = (integration: ChatIntegration): integration is ChatIntegration & TokenCheck =>
+  typeof (integration as Partial<TokenCheck>).checkToken === 'function'
+
+const TOKEN_CHECK_TIMEOUT_MS = 3000
+
+async function tokenStatus(integration: ChatIntegration): Promise<string> {
+  if (!hasTokenCheck(integration)) return 'skipped: the integration exposes no token check'
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${TOKEN_CHECK_TIMEOUT_MS} ms`)), TOKEN_CHECK_TIMEOUT_MS)))
+  try {
+    await Promise.race([integration.checkToken(), timeout])
+    return 'ok'
+  } catch (error) {
+    return `failed: ${error instanceof Error ? error.message : String(error)}`
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * GET /readyz: 200 only when this instance should get traffic: not shutting down, database
+ * reachable, every migration applied, and each configured platform's token obtainable (checked
+ * when the integration offers a check). The body says which check failed.
+ */
+export function readiness(system: System, lifecycle: Lifecycle | undefined, log?: Log) {
+  return async (c: Context) => {
+    const checks: Record<string, string> = {}
+    let ok = true
+    const fail = (name: string, status: string) => {
+      checks[name] = status
+      ok = false
+    }
+    if (lifecycle?.draining) fail('lifecycle', 'shutting down')
+    try {
+      const pending = await pendingMigrations(system.services.db)
+      checks.database = 'ok'
+      if (pending.length > 0) fail('migrations', `pending: ${pending.join(', ')}`)
+      else checks.migrations = 'ok'
+    } catch (error) {
+      log?.(`readyz: database unreachable: ${String(error)}`, { level: 'error' })
+      fail('database', 'unreachable')
+    }
+    for (const integration of system.integrations) {
+      const status = await tokenStatus(integration)
+      if (status.startsWith('failed')) fail(`${integration.platform.name}_token`, status)
+      else checks[`${integration.platform.name}_token`] = status
+    }
+    if (ok) return c.json({ ok: true, checks })
+    const message = checks.database === 'unreachable' ? '数据库不可用 / database unreachable' : checks.migrations?.startsWith('pending') ? `数据库迁移未完成 / migrations ${checks.migrations}` : lifecycle?.draining ? '正在停止 / shutting down' : '平台凭证不可用 / platform token not obtainable'
+    return c.json({ ok: false, message, checks }, 503)
+  }
+}
+
+/** Constant-time, so the token cannot be guessed a character at a time from response times. */
+function sameToken(given: string, expected: string): boolean {
+  const a = new TextEncoder().encode(given)
+  const b = new TextEncoder().encode(expected)
+  let diff = a.length ^ b.length
+  for (let i = 0; i < b.length; i++) diff |= (a[i % Math.max(a.length, 1)] ?? 0) ^ b[i]!
+  return diff === 0
+}
+
+/** GET /metrics in Prometheus text format, for scrapers holding METRICS_TOKEN as a bearer token. */
+export function metricsRoutes(metrics: AppMetrics, token: string | undefined): Hono {
+  const app = new Hono()
+  app.get('/metrics', async (c) => {
+    if (!token) return c.json({ ok: false, code: 'NOT_FOUND', message: '未启用指标：请设置 METRICS_TOKEN / metrics are off: set METRICS_TOKEN' }, 404)
+    const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? ''
+    if (!sameToken(given, token)) {
+      c.header('WWW-Authenticate', 'Bearer realm="metrics"')
+      return c.json({ ok: false, code: 'UNAUTHORIZED', message: '需要指标令牌 / metrics token required' }, 401)
+    }
+    c.header('Cache-Control', 'no-store')
+    return c.body(await metrics.registry.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
+  })
+  return app
+}
