@@ -56,6 +56,8 @@ export interface RequestView {
   routingNotes: string[]
   policyFindings: PolicyFinding[]
   comments: CommentView[]
+  /** Names of everyone the route names, so a card can say who comes next. */
+  people: Record<string, string>
   createdAt: number
   submittedAt: number | null
   finishedAt: number | null
@@ -73,33 +75,35 @@ export async function loadRequestView(db: Kysely<Schema>, requestId: string): Pr
     .executeTakeFirst()
   if (!row) throw new DomainError('NOT_FOUND', '找不到该申请', 'request not found')
 
-  const tasks = await db
-    .selectFrom('approval_tasks')
-    .innerJoin('users', 'users.id', 'approval_tasks.approver_id')
-    .selectAll('approval_tasks')
-    .select('users.name as approver_name')
-    .where('request_id', '=', requestId)
-    .orderBy('step')
-    .orderBy('created_at')
-    .orderBy('approval_tasks.id')
-    .execute()
-  const names = new Map<string, string>(tasks.map((t) => [t.approver_id, t.approver_name]))
-  const delegators = tasks.flatMap((t) => (t.delegated_from && !names.has(t.delegated_from) ? [t.delegated_from] : []))
+  const route = JSON.parse(row.route) as RouteStep[]
+  const routeIds = [...new Set(route.flatMap((s) => s.approverIds))]
+  // Independent reads, run side by side: cards are re-rendered on every change, for every holder.
+  const [tasks, routePeople, comments, posting] = await Promise.all([
+    db
+      .selectFrom('approval_tasks')
+      .innerJoin('users', 'users.id', 'approval_tasks.approver_id')
+      .selectAll('approval_tasks')
+      .select('users.name as approver_name')
+      .where('request_id', '=', requestId)
+      .orderBy('step')
+      .orderBy('created_at')
+      .orderBy('approval_tasks.id')
+      .execute(),
+    routeIds.length > 0 ? db.selectFrom('users').select(['id', 'name']).where('id', 'in', routeIds).execute() : [],
+    db
+      .selectFrom('request_comments')
+      .innerJoin('users', 'users.id', 'request_comments.author_id')
+      .select(['request_comments.author_id', 'users.name', 'request_comments.text', 'request_comments.at'])
+      .where('request_comments.request_id', '=', requestId)
+      .orderBy('request_comments.at')
+      .execute(),
+    db.selectFrom('outbox').select(['status', 'document_no', 'last_error']).where('request_id', '=', requestId).executeTakeFirst(),
+  ])
+  const names = new Map<string, string>([...routePeople.map((u) => [u.id, u.name] as const), ...tasks.map((t) => [t.approver_id, t.approver_name] as const)])
+  const delegators = [...new Set(tasks.flatMap((t) => (t.delegated_from && !names.has(t.delegated_from) ? [t.delegated_from] : [])))]
   if (delegators.length > 0) {
     for (const u of await db.selectFrom('users').select(['id', 'name']).where('id', 'in', delegators).execute()) names.set(u.id, u.name)
   }
-  const comments = await db
-    .selectFrom('request_comments')
-    .innerJoin('users', 'users.id', 'request_comments.author_id')
-    .select(['request_comments.author_id', 'users.name', 'request_comments.text', 'request_comments.at'])
-    .where('request_comments.request_id', '=', requestId)
-    .orderBy('request_comments.at')
-    .execute()
-  const posting = await db
-    .selectFrom('outbox')
-    .select(['status', 'document_no', 'last_error'])
-    .where('request_id', '=', requestId)
-    .executeTakeFirst()
 
   const type = row.type as RequestType
   return {
@@ -112,13 +116,14 @@ export async function loadRequestView(db: Kysely<Schema>, requestId: string): Pr
     requester: { id: row.requester_id, name: row.requester_name, departmentName: row.department_name ?? '' },
     payload: JSON.parse(row.payload) as Record<string, unknown>,
     amountFen: Number(row.amount_fen),
-    route: JSON.parse(row.route) as RouteStep[],
+    route,
     currentStep: Number(row.current_step),
     round: Number(row.round),
     routeRound: Number(row.route_round),
     templateVersion: row.template_version === null ? null : Number(row.template_version),
     routingNotes: row.routing_notes ? (JSON.parse(row.routing_notes) as string[]) : [],
     policyFindings: row.policy_findings ? (JSON.parse(row.policy_findings) as PolicyFinding[]) : [],
+    people: Object.fromEntries(names),
     comments: comments.map((c) => ({ authorId: c.author_id, authorName: c.name, text: c.text, at: Number(c.at) })),
     tasks: tasks.map((t) => ({
       id: t.id,

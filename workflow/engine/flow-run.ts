@@ -209,7 +209,6 @@ export class FlowRun {
     if (earlier !== undefined) {
       const reason = `自动通过：与第${earlier + 1}步审批人相同`
       task = { ...base, status: 'approved', decided_at: this.now, auto_reason: reason }
-      this.note(i, `${await this.nameOf(member)} ${reason}`)
     } else {
       task = { ...base, ...this.timers(step) }
       const away = await activeDelegation(this.trx, member, this.now)
