@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../db/schema.js'
 import type { DecisionService } from '../workflow/decisions.js'
 import type { OrgDirectory } from '../workflow/org.js'
+import type { Attachments } from '../workflow/receipts/attachments/attachments.js'
+import type { AppSettings } from '../workflow/receipts/settings/app-settings.js'
 import type { RequestService } from '../workflow/request-service.js'
 import type { RequestCards } from './cards/request-cards.js'
 import type { ConversationStore } from './conversation/conversation-store.js'
@@ -18,6 +20,10 @@ export interface BotServices {
   messenger: Messenger
   cards: RequestCards
   conversations: ConversationStore
+  /** Files sent to the bot: stored, read (e-invoices), linked to claims. */
+  attachments: Attachments
+  /** Admin settings read at run time: the company's tax ids, the pilot departments. */
+  settings: AppSettings
   now: () => number
   /** Wake the outbox worker: a request was just approved. */
   requestPosting: () => void

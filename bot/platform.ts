@@ -7,12 +7,22 @@ export interface MessageRef {
   messageId: string
 }
 
+/**
+ * A file or picture that came with a message. Platforms that hand out a download code (Feishu
+ * message resources, DingTalk downloadCode) give `fetch`, so the bytes are fetched only when the
+ * conversation wants them; the simulator gives the bytes.
+ */
+export type InboundAttachment = { name: string; mimeType: string } & ({ bytes: Uint8Array } | { fetch: () => Promise<Uint8Array> })
+
 /** One inbound chat line, already verified, decrypted and de-duplicated by the platform adapter. */
 export interface InboundMessage {
   platform: string
   /** Our employee id, resolved from the platform identity. */
   userId: string
+  /** What was typed; empty when the message is only a file or picture. */
   text: string
+  /** Receipts, e-invoices, photos sent with (or as) the message. */
+  attachments?: InboundAttachment[]
   /** Platform event id, recorded for de-duplication. */
   eventId?: string
 }

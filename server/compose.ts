@@ -15,6 +15,10 @@ import type { ErpAdapter } from '../erp-bridge/erp-adapter.js'
 import { createErpBridge, type ErpBridge } from '../erp-bridge/erp-bridge.js'
 import type { OutboxWorker } from '../erp-bridge/outbox-worker.js'
 import { DecisionService } from '../workflow/decisions.js'
+import type { AttachmentStore } from '../workflow/receipts/attachments/attachment-store.js'
+import { Attachments } from '../workflow/receipts/attachments/attachments.js'
+import type { PdfTextReader } from '../workflow/receipts/invoices/pdf-text.js'
+import { AppSettings } from '../workflow/receipts/settings/app-settings.js'
 import { RequestService } from '../workflow/request-service.js'
 import { createWorkflowContext } from '../workflow/workflow-context.js'
 import type { Log } from '../ops/logging/log.js'
@@ -38,6 +42,10 @@ export interface SystemOptions {
   erpSecrets?: SecretBox
   /** Configured chat platforms (Feishu, DingTalk); the simulator is always there for dev mode. */
   integrations?: ChatIntegration[]
+  /** Where files sent to the bot are kept (Node: ./data/attachments); without one, files are declined politely. */
+  attachments?: AttachmentStore
+  /** Reads e-invoice PDFs (pdf.js on Node); without one, PDFs are kept for manual entry. */
+  pdfText?: PdfTextReader
   outboxPollMs?: number
   outboxBaseBackoffMs?: number
   log?: Log
@@ -91,6 +99,8 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
     messenger,
     cards,
     conversations: new ConversationStore(db, now),
+    attachments: new Attachments(db, options.attachments, options.pdfText, now),
+    settings: new AppSettings(db, now),
     now,
     // The worker's loop must not carry the request id of the callback that happened to wake it.
     requestPosting: () => runOutsideRequestContext(() => outbox?.kick()),

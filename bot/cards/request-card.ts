@@ -1,3 +1,6 @@
+import type { StoredAttachment } from '../../workflow/receipts/attachments/attachments.js'
+import type { ClaimInsight } from '../../workflow/receipts/anomalies/claim-insight.js'
+import { invoiceSummary } from '../../workflow/receipts/invoices/invoice.js'
 import { EXPENSE_CATEGORY_LABELS, type ExpenseCategoryCode } from '../../workflow/request-types.js'
 import { formatYuan } from '../../workflow/money.js'
 import type { RequestView, TaskView } from '../../workflow/request-view.js'
@@ -28,18 +31,40 @@ const WITHDRAW: CardAction = { id: 'withdraw', label: '撤回', style: 'danger',
 const URGE: CardAction = { id: 'urge', label: '催办', style: 'default' }
 const RESUBMIT: CardAction = { id: 'resubmit', label: '重新提交', style: 'primary', withComment: true }
 
+/** What a card shows besides the request itself: its files, and for approvers the context line and flags. */
+export interface RequestExtras {
+  attachments: StoredAttachment[]
+  insight: ClaimInsight | null
+}
+
+/** Audiences that judge the request: they get the context line and the anomaly flags. */
+export const JUDGING_AUDIENCES: ReadonlySet<CardAudience> = new Set(['approver', 'approver-desk', 'cc'])
+
 /** One request as one recipient should see it right now; re-rendered on every change. */
-export function renderRequestCard(view: RequestView, audience: CardAudience, recipientId: string, cardId: string): Card {
+export function renderRequestCard(view: RequestView, audience: CardAudience, recipientId: string, cardId: string, extras?: RequestExtras): Card {
+  const insight = view.status !== 'draft' && JUDGING_AUDIENCES.has(audience) ? insightLines(extras?.insight ?? null) : []
   return {
     id: cardId,
     title: cardTitle(view, audience),
     requestNo: view.requestNo ?? undefined,
     status: statusLine(view),
     tone: tone(view),
-    fields: fields(view),
-    notes: view.status === 'draft' ? draftNotes(view) : [...notes(view, audience), ...hints(view, audience, recipientId)],
+    fields: [...fields(view), ...attachmentField(extras?.attachments ?? [])],
+    notes: view.status === 'draft' ? draftNotes(view) : [...insight, ...notes(view, audience), ...hints(view, audience, recipientId)],
     actions: actions(view, audience, recipientId),
   }
+}
+
+/** "📊 张三本月第3笔差旅费报销，…" then one 🚩 line per flag: facts for the approver, never a block. */
+function insightLines(insight: ClaimInsight | null): string[] {
+  if (!insight) return []
+  return [`📊 ${insight.context}`, ...insight.flags.map((f) => `🚩 ${f.reason}`)]
+}
+
+function attachmentField(files: readonly StoredAttachment[]): CardField[] {
+  if (files.length === 0) return []
+  const described = files.map((f) => `${f.name}（${f.invoice ? `发票 ${invoiceSummary(f.invoice)}` : '需人工核对'}）`)
+  return [{ label: '附件', value: described.join('；') }]
 }
 
 function cardTitle(view: RequestView, audience: CardAudience): string {

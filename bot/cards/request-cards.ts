@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { CardRow, Schema } from '../../db/schema.js'
+import { attachmentsOfRequest } from '../../workflow/receipts/attachments/attachments.js'
+import { loadClaimInsight } from '../../workflow/receipts/anomalies/claim-insight.js'
 import { loadRequestView } from '../../workflow/request-view.js'
 import type { Messenger } from '../messenger.js'
 import type { MessageRef } from '../platform.js'
-import { renderRequestCard, type CardAudience } from './request-card.js'
+import { JUDGING_AUDIENCES, renderRequestCard, type CardAudience, type RequestExtras } from './request-card.js'
 
 /**
  * Every card ever sent about a request is remembered (recipient, platform, message id), so a
@@ -20,7 +22,8 @@ export class RequestCards {
   async deliver(requestId: string, recipientId: string, audience: CardAudience, via?: string): Promise<MessageRef> {
     const cardId = crypto.randomUUID()
     const view = await loadRequestView(this.db, requestId)
-    const ref = await this.messenger.sendCard(recipientId, renderRequestCard(view, audience, recipientId, cardId), via)
+    const extras = await this.extras(requestId, [audience])
+    const ref = await this.messenger.sendCard(recipientId, renderRequestCard(view, audience, recipientId, cardId, extras), via)
     const now = this.now()
     await this.db
       .insertInto('cards')
@@ -32,9 +35,10 @@ export class RequestCards {
   async refresh(requestId: string): Promise<void> {
     const view = await loadRequestView(this.db, requestId)
     const cards = await this.db.selectFrom('cards').selectAll().where('request_id', '=', requestId).execute()
+    const extras = await this.extras(requestId, cards.map((c) => c.audience as CardAudience))
     const results = await Promise.allSettled(
       cards.map(async (card) => {
-        const rendered = renderRequestCard(view, card.audience as CardAudience, card.recipient_id, card.id)
+        const rendered = renderRequestCard(view, card.audience as CardAudience, card.recipient_id, card.id, extras)
         await this.messenger.updateCard({ platform: card.platform, messageId: card.message_id }, rendered)
         return card.id
       }),
@@ -52,6 +56,13 @@ export class RequestCards {
   /** The card as its recipient sees it now (used to answer a tap with the updated card). */
   async render(card: CardRow) {
     const view = await loadRequestView(this.db, card.request_id)
-    return renderRequestCard(view, card.audience as CardAudience, card.recipient_id, card.id)
+    return renderRequestCard(view, card.audience as CardAudience, card.recipient_id, card.id, await this.extras(card.request_id, [card.audience as CardAudience]))
+  }
+
+  /** The request's files; the context and flags only when an approver or CC recipient will see them. */
+  private async extras(requestId: string, audiences: readonly CardAudience[]): Promise<RequestExtras> {
+    const judged = audiences.some((a) => JUDGING_AUDIENCES.has(a))
+    const [attachments, insight] = await Promise.all([attachmentsOfRequest(this.db, requestId), judged ? loadClaimInsight(this.db, requestId, this.now()) : null])
+    return { attachments, insight }
   }
 }

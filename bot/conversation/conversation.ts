@@ -1,4 +1,5 @@
 import { DomainError } from '../../workflow/errors.js'
+import { pilotAnswer } from '../../workflow/receipts/rollout/pilot.js'
 import type { BotServices } from '../bot-services.js'
 import type { Card } from '../cards/card.js'
 import type { Intent } from '../nlu/command.js'
@@ -6,12 +7,16 @@ import type { InboundCardAction, InboundMessage, MessageRef } from '../platform.
 import { approveByText, listApprovals, rejectByText } from './handlers/approvals.js'
 import { submitExpense } from './handlers/expense-submit.js'
 import { help, notUnderstood } from './handlers/help.js'
+import { receiveReceipts } from './handlers/receipt-upload.js'
 import { requestStatus } from './handlers/request-status.js'
 import { withdrawRequest } from './handlers/request-withdraw.js'
 import { HandlerContext, type CommandHandler } from './handler-context.js'
 import { announceSubmission, decideAndAnnounce, performRequestAction } from './request-effects.js'
+import { saidBy } from './say-action.js'
 
 const CANCEL_WORDS = new Set(['取消', '算了', '不用了', 'cancel', '退出'])
+/** Outside a pilot's departments people may still decide on the requests of those inside it. */
+const OPEN_OUTSIDE_PILOT = new Set<Intent>(['approval.list', 'approval.approve', 'approval.reject', 'help'])
 
 /** Intents whose request types arrive in later releases: say so plainly instead of guessing. */
 const comingSoon = (what: string): CommandHandler => async (ctx) => {
@@ -60,7 +65,25 @@ export class Conversation {
       return ctx.replies
     }
 
-    let command = await this.services.parser.parse(text, new Date(this.services.now()))
+    let command = text ? await this.services.parser.parse(text, new Date(this.services.now())) : { intent: 'unknown' as const, slots: {}, confidence: 1, source: 'rules' as const }
+    const pilot = await pilotAnswer(await this.services.settings.read('pilot'), this.services.org, user)
+    if (!pilot.served && (message.attachments?.length || !OPEN_OUTSIDE_PILOT.has(command.intent))) {
+      const ctx = new HandlerContext(this.services, user, message.platform, text, command)
+      await ctx.reply(pilot.message)
+      return ctx.replies
+    }
+    if (message.attachments?.length) {
+      // Files prefill an expense claim; whatever was typed with them, or answered before, still wins.
+      const typed = command.intent === 'expense.submit' || command.intent === 'unknown' ? command.slots : {}
+      const slots = { ...(pending?.intent === 'expense.submit' ? pending.slots : {}), ...typed }
+      const ctx = new HandlerContext(this.services, user, message.platform, text, { ...command, intent: 'expense.submit', slots })
+      await receiveReceipts(ctx, message.attachments, slots)
+      return ctx.replies
+    }
+    if (!pending && command.intent === 'unknown' && command.slots.amount !== undefined) {
+      // A bare amount ("350元") is most likely a claim: ask which kind, best guesses first.
+      command = { ...command, intent: 'expense.submit' }
+    }
     if (pending && (command.intent === 'unknown' || command.intent === pending.intent)) {
       // An answer to our question: its slots fill the half-done command.
       command = { ...command, intent: pending.intent, slots: { ...pending.slots, ...command.slots } }
@@ -73,6 +96,8 @@ export class Conversation {
   }
 
   async handleCardAction(action: InboundCardAction): Promise<CardActionOutcome> {
+    const said = saidBy(action.actionId)
+    if (said !== undefined) return this.sayFor(action, said)
     const card = await this.services.cards.find(action.cardId)
     try {
       if (!card) throw new DomainError('NOT_FOUND', '找不到这张卡片', 'card not found')
@@ -84,6 +109,17 @@ export class Conversation {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error
       return { ok: false, message: error.message, error, card: card && (await this.services.cards.render(card)) }
+    }
+  }
+
+  /** A choice button: handled as the line it stands for, sent by the person who tapped. */
+  private async sayFor(action: InboundCardAction, text: string): Promise<CardActionOutcome> {
+    try {
+      await this.handleMessage({ platform: action.platform, userId: action.userId, text, eventId: action.eventId })
+      return { ok: true, message: `已选择：${text}` }
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error
+      return { ok: false, message: error.message, error }
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Employee } from '../../workflow/org.js'
 import type { BotServices } from '../bot-services.js'
+import type { Card } from '../cards/card.js'
 import type { CardAudience } from '../cards/request-card.js'
 import type { ParsedCommand } from '../nlu/command.js'
 import type { MessageRef } from '../platform.js'
@@ -21,6 +22,11 @@ export class HandlerContext {
 
   async reply(text: string): Promise<void> {
     this.replies.push(await this.services.messenger.sendText(this.user.id, text, this.platform))
+  }
+
+  /** A card that is not about one request (a choice to make); its buttons say what a tap means. */
+  async replyWithCard(card: Card): Promise<void> {
+    this.replies.push(await this.services.messenger.sendCard(this.user.id, card, this.platform))
   }
 
   async replyWithRequestCard(requestId: string, audience: CardAudience = 'requester'): Promise<void> {

@@ -1,32 +1,40 @@
 import { yuanToFen } from '../../../workflow/money.js'
 import type { Slots } from '../../nlu/command.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
-
-const QUESTIONS: Partial<Record<keyof Slots, string>> = {
-  category: '请问是哪类费用？例如：差旅、交通、餐费、住宿、办公、招待、培训、通讯',
-  amount: '请问金额是多少？',
-}
+import { askCategory } from './category-choice.js'
 
 /** Asks for what is missing one question at a time, then shows a confirmation card. */
-export const submitExpense: CommandHandler = async (ctx) => {
-  const slots = ctx.command.slots
+export const submitExpense: CommandHandler = (ctx) => continueExpense(ctx, ctx.command.slots)
+
+/** The same, from slots gathered elsewhere too (an e-invoice's fields). */
+export async function continueExpense(ctx: HandlerContext, slots: Slots): Promise<void> {
   const missing = (['category', 'amount'] as const).find((slot) => slots[slot] === undefined)
   if (missing) {
     await ctx.services.conversations.save(ctx.user.id, { intent: 'expense.submit', slots, awaiting: missing })
-    await ctx.reply(QUESTIONS[missing]!)
+    if (missing === 'category') await askCategory(ctx, slots)
+    else await ctx.reply('请问金额是多少？')
     return
   }
   await ctx.services.conversations.clear(ctx.user.id)
   await draftAndConfirm(ctx, slots as Required<Pick<Slots, 'category' | 'amount'>> & Slots)
 }
 
+/**
+ * The files the person sent before (or with) this claim go with it: their invoices are checked by
+ * the duplicate-invoice policy, their count by the receipt-required one.
+ */
 async function draftAndConfirm(ctx: HandlerContext, slots: Required<Pick<Slots, 'category' | 'amount'>> & Slots): Promise<void> {
+  const files = await ctx.services.attachments.loose(ctx.user.id)
+  const invoices = [...new Map(files.flatMap((f) => (f.invoice && f.invoiceKey ? [[f.invoiceKey, { number: f.invoice.number, ...(f.invoice.code ? { code: f.invoice.code } : {}) }] as const] : []))).values()]
   const draft = await ctx.services.requests.createExpenseDraft(ctx.user.id, {
     category: slots.category,
     amountFen: yuanToFen(slots.amount),
     period: slots.period,
     date: slots.date,
     reason: slots.reason,
+    ...(invoices.length > 0 ? { invoices } : {}),
+    ...(files.length > 0 ? { attachments: files.length } : {}),
   })
+  await ctx.services.attachments.link(ctx.user.id, files.map((f) => f.id), draft.id)
   await ctx.replyWithRequestCard(draft.id)
 }

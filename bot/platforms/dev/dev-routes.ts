@@ -9,7 +9,18 @@ import { HTTP_STATUS_OF } from '../../http-errors.js'
 import type { DevPlatform } from './dev-platform.js'
 import { renderDevPage } from './dev-page.js'
 
-const messageBody = z.object({ userId: z.string().min(1), text: z.string().trim().min(1).max(2000) })
+/** A file as the simulator page sends it; the app's 1 MB body limit keeps one to about 700 KB. */
+const upload = z.object({
+  name: z.string().trim().min(1).max(255),
+  mimeType: z.string().max(100).default('application/octet-stream'),
+  contentBase64: z.string().min(1).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not base64'),
+})
+/** The original `{userId, text}` still works; `attachments` is optional, and then `text` may be empty. */
+const messageBody = z
+  .object({ userId: z.string().min(1), text: z.string().trim().max(2000).default(''), attachments: z.array(upload).max(5).optional() })
+  .refine((body) => body.text.length > 0 || (body.attachments?.length ?? 0) > 0, { path: ['text'], message: '请输入文字或附上文件 / text or an attachment is required' })
+
+const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
 const actionBody = z.object({ userId: z.string().min(1), comment: z.string().max(1000).optional() })
 
 const badInput = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }, c: { json: (b: unknown, s: 400) => Response }) => {
@@ -41,12 +52,13 @@ export function devRoutes(services: BotServices, conversation: Conversation, pla
   })
 
   app.post('/api/dev/messages', zValidator('json', messageBody, badInput), async (c) => {
-    const { userId, text } = c.req.valid('json')
+    const { userId, text, attachments } = c.req.valid('json')
     if (!(await services.org.employee(userId))) {
       return c.json({ ok: false, code: 'NOT_FOUND', message: `没有这个用户：${userId} / unknown user` }, 404)
     }
-    await platform.recordUserLine(userId, text)
-    const refs = await conversation.handleMessage({ platform: 'dev', userId, text })
+    const files = (attachments ?? []).map((a) => ({ name: a.name, mimeType: a.mimeType, bytes: bytesOf(a.contentBase64) }))
+    await platform.recordUserLine(userId, [text, ...files.map((f) => `📎 ${f.name}`)].filter(Boolean).join('\n'))
+    const refs = await conversation.handleMessage({ platform: 'dev', userId, text, ...(files.length > 0 ? { attachments: files } : {}) })
     const messages = await platform.items(userId, { includeUserLines: false, ids: refs.filter((r) => r.platform === 'dev').map((r) => r.messageId) })
     return c.json({ messages })
   })

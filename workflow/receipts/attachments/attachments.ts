@@ -53,6 +53,12 @@ export function toStoredAttachment(row: AttachmentRow): StoredAttachment {
   }
 }
 
+/** A request's files, in the order they were received. */
+export async function attachmentsOfRequest(db: Kysely<Schema>, requestId: string): Promise<StoredAttachment[]> {
+  const rows = await db.selectFrom('attachments').selectAll().where('request_id', '=', requestId).orderBy('created_at').orderBy('id').execute()
+  return rows.map(toStoredAttachment)
+}
+
 /** A name safe to show and to send back in Content-Disposition: no path, no control characters. */
 function cleanName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? ''
@@ -148,9 +154,8 @@ export class Attachments {
     return Number(result.numUpdatedRows)
   }
 
-  async ofRequest(requestId: string): Promise<StoredAttachment[]> {
-    const rows = await this.db.selectFrom('attachments').selectAll().where('request_id', '=', requestId).orderBy('created_at').orderBy('id').execute()
-    return rows.map(toStoredAttachment)
+  ofRequest(requestId: string): Promise<StoredAttachment[]> {
+    return attachmentsOfRequest(this.db, requestId)
   }
 
   async find(id: string): Promise<StoredAttachment | undefined> {
