@@ -140,8 +140,8 @@ function fields(view: RequestView): CardField[] {
 function draftNotes(view: RequestView): string[] {
   const lines = view.route.map((step, i) => {
     if (awaitsSelection(step)) return `· 第${i + 1}步 ${step.name}：请在备注中填写审批人姓名后确认提交（${step.reason}）`
-    if (step.kind === 'cc') return `· 抄送 ${step.name}（${step.reason}）`
-    return `· 第${i + 1}步 ${step.name}：${step.skippedBecause ?? '将由系统指派'}（${step.reason}）`
+    if (step.kind === 'cc') return `· ${step.name}：${step.skippedBecause ?? namesOf(view, step)}（${step.reason}）`
+    return `· 第${i + 1}步 ${step.name}${modeOf(step)}：${step.rejectWhenReached ?? step.skippedBecause ?? namesOf(view, step)}（${step.reason}）`
   })
   lines.push(...view.routingNotes.map((n) => `· ${n}`))
   lines.push(...findingLines(view, true))
@@ -154,15 +154,14 @@ function notes(view: RequestView, audience: CardAudience): string[] {
   const lines: string[] = []
   view.route.forEach((step, i) => {
     if (step.kind === 'cc') {
-      const state = step.reachedAt !== undefined ? '已抄送' : step.skippedBecause ?? '审批通过后抄送'
-      lines.push(`· 抄送 ${step.name}：${step.approverIds.length ? `${state}` : state}（${step.reason}）`)
+      const state = step.skippedBecause ?? `${namesOf(view, step)} ${step.reachedAt !== undefined ? '已抄送' : '（到达时抄送）'}`
+      lines.push(`· ${step.name}：${state}（${step.reason}）`)
       return
     }
     const tasks = tasksShown(view, i)
-    const who = tasks.length > 0 ? tasks.map(taskLabel).join('、') : step.rejectWhenReached ?? step.skippedBecause ?? '未开始'
+    const who = tasks.length > 0 ? tasks.map(taskLabel).join('、') : (step.rejectWhenReached ?? step.skippedBecause ?? `${namesOf(view, step)} 未开始`)
     const marker = view.status === 'pending' && i === view.currentStep ? '▶' : '·'
-    const mode = step.approverIds.length > 1 ? `（${MODE_LABELS[step.mode]}${step.mode === 'vote' ? ` ${Math.round((step.passRatio ?? 1) * 100)}%` : ''}）` : ''
-    lines.push(`${marker} 第${i + 1}步 ${step.name}${mode}：${who}（${step.reason}）`)
+    lines.push(`${marker} 第${i + 1}步 ${step.name}${modeOf(step)}：${who}（${step.reason}）`)
     for (const note of step.notes ?? []) lines.push(`  ↳ ${note}`)
   })
   lines.push(...view.routingNotes.map((n) => `· 路由说明：${n}`))
@@ -182,6 +181,15 @@ function hints(view: RequestView, audience: CardAudience, recipientId: string): 
   if (audience === 'approver-desk' && holds) return ['转交、加签：在意见框写姓名，如「王五」；退回：写明理由；发送「全部同意」可批量同意']
   if (audience === 'requester' && view.requester.id === recipientId) return ['需要撤回或催办？发送「撤回」']
   return []
+}
+
+function namesOf(view: RequestView, step: RouteStep): string {
+  return step.approverIds.map((id) => view.people[id] ?? id).join('、')
+}
+
+function modeOf(step: RouteStep): string {
+  if (step.approverIds.length < 2) return ''
+  return `（${MODE_LABELS[step.mode]}${step.mode === 'vote' ? ` ${Math.round((step.passRatio ?? 1) * 100)}%` : ''}）`
 }
 
 function findingLines(view: RequestView, withFix: boolean): string[] {

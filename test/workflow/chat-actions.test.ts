@@ -131,7 +131,7 @@ describe.each(DB_KINDS)('the approval engine from chat (%s)', (kind) => {
     const purchase = await services.requests.createDraft('purchase', 'zhangsan', { item: '显示器', quantity: 2, amountFen: 3000_00 })
     await services.cards.deliver(purchase.id, 'zhangsan', 'requester')
     const confirm = (await t.cards('zhangsan')).reverse().find((c) => c.actions.some((a) => a.id === 'confirm'))!
-    expect(confirm.notes.join('\n')).toContain('第1步 直属上级审批：将由系统指派（采购需直属上级确认需求）')
+    expect(confirm.notes.join('\n')).toContain('第1步 直属上级审批：李四（采购需直属上级确认需求）')
     const requestNo = /CG-\d{6}-\d{4}/.exec((await t.tap(confirm.id, 'confirm', 'zhangsan')).body.message)![0]
     await t.tap((await cardWith('lisi', requestNo, 'approve')).id, 'approve', 'lisi')
     await t.tap((await cardWith('sunba', requestNo, 'approve')).id, 'approve', 'sunba')
