@@ -4,6 +4,18 @@ import { isStorageKey, type AttachmentStore } from '../workflow/receipts/attachm
 
 export const DEFAULT_ATTACHMENTS_DIR = './data/attachments'
 
+/**
+ * Beside the embedded database (./data/attachments for the default ./data/app.db), so one data
+ * directory holds everything; ./data/attachments when the database is MySQL.
+ */
+export function attachmentsDirFor(databaseUrl: string | undefined): string {
+  if (!databaseUrl || /^(sqlite|file):/.test(databaseUrl)) {
+    const path = databaseUrl ? databaseUrl.replace(/^(sqlite|file):(\/\/)?/, '') : './data/app.db'
+    if (path !== ':memory:') return join(dirname(path), 'attachments')
+  }
+  return DEFAULT_ATTACHMENTS_DIR
+}
+
 /** Attachments as files under one directory (default ./data/attachments, beside the embedded DB). */
 export class LocalDiskStore implements AttachmentStore {
   private readonly root: string

@@ -5,6 +5,8 @@ import { migrateToLatest } from '../db/migrate.js'
 import { seedDemoOrg } from '../db/seeds/demo-org.js'
 import { SecretBox } from '../erp-bridge/connections/secret-box.js'
 import { createApp } from './app.js'
+import { attachmentsDirFor, LocalDiskStore } from '../receipts/local-disk-store.js'
+import { PdfjsTextReader } from '../receipts/pdfjs-text-reader.js'
 import { composeSystem } from './compose.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createIntegrations } from './integrations.js'
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
     erpSecrets: await SecretBox.fromKey(await deriveKey(secretKey, 'erp-secrets')),
     parser: createParserFromEnv(process.env, log),
     outboxPollMs: config.OUTBOX_POLL_MS,
+    attachments: new LocalDiskStore(attachmentsDirFor(config.DATABASE_URL)),
+    pdfText: new PdfjsTextReader(),
     integrations: createIntegrations(config, database, log),
     log,
   })

@@ -188,6 +188,9 @@ button { cursor: pointer; }
 .input:focus { outline: none; border-color: var(--brand); background: #fff; }
 .send { flex: none; height: 40px; padding: 0 18px; border-radius: 20px; border: 0; background: var(--brand); color: #fff; font-weight: 600; }
 .send:disabled, .chip:disabled, .input:disabled { opacity: .5; cursor: default; }
+.attach { flex: none; width: 40px; height: 40px; border-radius: 20px; border: 1px solid var(--line); background: #fff; font-size: 18px; display: grid; place-items: center; cursor: pointer; }
+.attach:focus-within { outline: 2px solid var(--brand); }
+.attach.disabled { opacity: .5; pointer-events: none; }
 
 /* Ledger */
 .ledger { display: flex; flex-direction: column; background: var(--panel); }
@@ -273,6 +276,7 @@ const BODY = `<div class="app" id="app">
     <div class="composer">
       <div class="chips" id="chips" aria-label="快捷指令 Suggestions"></div>
       <form class="send-row" id="composer" autocomplete="off">
+        <label class="attach" id="attach" title="发送发票或票据（PDF、XML、图片）· Send a receipt"><span aria-hidden="true">📎</span><span class="sr-only">附件 Attach a receipt</span><input id="file" type="file" accept=".pdf,.xml,.ofd,image/*" hidden></label>
         <label class="sr-only" for="input">消息 Message</label>
         <input class="input" id="input" type="text" enterkeyhint="send" placeholder="输入消息，回车发送">
         <button class="send" id="send" type="submit">发送</button>
@@ -324,7 +328,7 @@ const SCRIPT = `
     meName: $('me-name'), meSub: $('me-sub'), tabChat: $('tab-chat'), tabLedger: $('tab-ledger'),
     voucherCount: $('voucher-count'), banner: $('banner'), transcript: $('transcript'), empty: $('empty'),
     messages: $('messages'), pending: $('pending'), chips: $('chips'), form: $('composer'), input: $('input'),
-    send: $('send'), vouchers: $('vouchers'), ledgerRefresh: $('ledger-refresh'), toasts: $('toasts')
+    send: $('send'), attach: $('attach'), file: $('file'), vouchers: $('vouchers'), ledgerRefresh: $('ledger-refresh'), toasts: $('toasts')
   };
 
   // Builds DOM from data without ever parsing strings as HTML.
@@ -440,6 +444,8 @@ const SCRIPT = `
     var disabled = !user;
     el.input.disabled = disabled;
     el.send.disabled = disabled;
+    el.file.disabled = disabled;
+    el.attach.classList.toggle('disabled', disabled);
     Array.prototype.forEach.call(el.chips.children, function (chip) { chip.disabled = disabled; });
   }
 
@@ -656,18 +662,21 @@ const SCRIPT = `
     return row;
   }
 
-  async function sendText(raw) {
+  async function sendText(raw, files) {
     var text = (raw || '').trim();
-    if (!text || !state.userId) return;
+    files = files || [];
+    if ((!text && !files.length) || !state.userId) return;
     var generation = state.generation;
     var userId = state.userId;
     el.empty.hidden = true;
-    var bubble = pendingBubble(text);
+    var bubble = pendingBubble([text].concat(files.map(function (f) { return '📎 ' + f.name; })).filter(Boolean).join('\\n'));
     var typing = typingIndicator();
     scrollToBottom();
     var failed = null;
     try {
-      var res = await api('POST', '/api/dev/messages', { userId: userId, text: text });
+      var body = { userId: userId, text: text };
+      if (files.length) body.attachments = files;
+      var res = await api('POST', '/api/dev/messages', body);
       if (!res.ok) failed = errorText(res, '发送失败 Send failed');
     } catch (e) {
       failed = '网络错误，消息未发送 · Network error, not sent';
@@ -683,6 +692,31 @@ const SCRIPT = `
     await refresh(true);
     bubble.remove();
     scrollToBottom();
+  }
+
+  // ---- attachments ----
+
+  // The app refuses bodies over 1 MB; base64 makes a file a third larger.
+  var MAX_FILE_BYTES = 700 * 1024;
+
+  function readFile(file) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(String(reader.result).replace(/^data:[^,]*,/, '')); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(file);
+    });
+  }
+
+  async function sendFile(file) {
+    if (file.size > MAX_FILE_BYTES) {
+      toast('模拟器中单个文件不超过 700 KB · Files up to 700 KB in the simulator', true);
+      return;
+    }
+    var contentBase64 = await readFile(file);
+    var text = el.input.value;
+    el.input.value = '';
+    await sendText(text, [{ name: file.name, mimeType: file.type || 'application/octet-stream', contentBase64: contentBase64 }]);
   }
 
   // ---- card actions ----
@@ -806,6 +840,11 @@ const SCRIPT = `
     var text = el.input.value;
     el.input.value = '';
     sendText(text);
+  });
+  el.file.addEventListener('change', function () {
+    var file = el.file.files && el.file.files[0];
+    el.file.value = '';
+    if (file) sendFile(file).catch(function () { toast('无法读取文件 · Could not read the file', true); });
   });
   el.me.addEventListener('click', function () {
     if (!window.matchMedia('(min-width: 760px)').matches) openDrawer(!el.app.classList.contains('drawer-open'));
