@@ -1,16 +1,18 @@
 import { connectDatabase } from '../db/connect.js'
-import { verifyAuditChain } from '../workflow/audit-chain.js'
+import { verifyAuditChainFromAnchor } from '../ops/retention/audit-anchor.js'
 
 /**
  * `npm run audit:verify`: walks the audit log's hash chain in DATABASE_URL's database and names
- * the first row that does not check out. Exit code 0 when intact, 1 when broken, 2 on error.
+ * the first row that does not check out; after the retention job removed the oldest rows, from the
+ * anchor it left. Exit code 0 when intact, 1 when broken, 2 on error.
  */
 async function main(): Promise<number> {
   const database = connectDatabase(process.env.DATABASE_URL)
   try {
-    const report = await verifyAuditChain(database.db)
+    const report = await verifyAuditChainFromAnchor(database.db)
     if (report.ok) {
-      console.log(`审计日志完整：${report.rows} 行，哈希链无断裂 / audit log intact: ${report.rows} rows, chain unbroken (${database.describe})`)
+      const from = report.from > 1 ? `（自第 ${report.from} 行起，之前的已按保留期清理）/ from row ${report.from}, older rows removed by retention` : ''
+      console.log(`审计日志完整：${report.rows} 行，哈希链无断裂${from} / audit log intact: ${report.rows} rows, chain unbroken (${database.describe})`)
       return 0
     }
     const at = report.firstBreak!

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { DEFAULT_RETENTION, MIN_AUDIT_RETENTION_DAYS, type RetentionPolicy } from '../ops/retention/retention.js'
+import type { RateLimitSettings } from '../ops/rate-limit.js'
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -42,6 +44,27 @@ export const configSchema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** Set to 0 to run the HTTP server without the in-process outbox worker (e.g. a separate worker fleet). */
   OUTBOX_WORKER: flag,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Bearer token Prometheus presents on GET /metrics; without it /metrics is off. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN 至少 16 个字符 / at least 16 characters').optional(),
+  /** On SIGTERM: how long in-flight work may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
+  /** Deadline for outbound HTTP calls that set none of their own (Node). */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
+  /** Chat lines one person may send per minute; over it the bot asks them to wait. */
+  RATE_LIMIT_CHAT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** Chat lines the whole company may send per minute, per instance. */
+  RATE_LIMIT_CHAT_TENANT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** LLM calls one person may cause per hour (cost control); over it rules alone read their lines. */
+  RATE_LIMIT_LLM_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  /** LLM calls the whole company may cause per hour, per instance. */
+  RATE_LIMIT_LLM_TENANT_PER_HOUR: z.coerce.number().int().min(0).default(600),
+  /** Audit log rows older than this are removed by the maintenance job; at least 3 years. */
+  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(MIN_AUDIT_RETENTION_DAYS, `RETENTION_AUDIT_DAYS 至少 ${MIN_AUDIT_RETENTION_DAYS} 天（3 年）/ at least ${MIN_AUDIT_RETENTION_DAYS} days (3 years)`).default(DEFAULT_RETENTION.auditDays),
+  RETENTION_INBOUND_EVENT_DAYS: z.coerce.number().int().min(1).default(DEFAULT_RETENTION.inboundEventDays),
+  RETENTION_CONVERSATION_DAYS: z.coerce.number().int().min(1).default(DEFAULT_RETENTION.conversationDays),
+  /** How often the Node entry runs the maintenance job (retention). */
+  MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(60 * 60_000),
 })
 
 export type AppConfig = z.infer<typeof configSchema> & {
@@ -105,4 +128,22 @@ export function describeConfig(config: AppConfig): Record<string, string> {
     else out[key] = String(value)
   }
   return out
+}
+
+/** The retention policy the maintenance job enforces. */
+export function retentionOf(config: AppConfig): RetentionPolicy {
+  return { auditDays: config.RETENTION_AUDIT_DAYS, inboundEventDays: config.RETENTION_INBOUND_EVENT_DAYS, conversationDays: config.RETENTION_CONVERSATION_DAYS }
+}
+
+const MINUTE_MS = 60_000
+const HOUR_MS = 60 * MINUTE_MS
+
+/** Chat and LLM rate limits, per person and per tenant (this deployment). */
+export function rateLimitsOf(config: AppConfig): RateLimitSettings {
+  return {
+    chatPerUser: { limit: config.RATE_LIMIT_CHAT_PER_MINUTE, windowMs: MINUTE_MS },
+    chatPerTenant: { limit: config.RATE_LIMIT_CHAT_TENANT_PER_MINUTE, windowMs: MINUTE_MS },
+    llmPerUser: { limit: config.RATE_LIMIT_LLM_PER_HOUR, windowMs: HOUR_MS },
+    llmPerTenant: { limit: config.RATE_LIMIT_LLM_TENANT_PER_HOUR, windowMs: HOUR_MS },
+  }
 }

@@ -3,7 +3,6 @@ import type { Schema } from '../../../db/schema.js'
 import type { ChatIntegration } from '../../chat-integration.js'
 import type { Conversation } from '../../conversation/conversation.js'
 import { IdentityLinks } from '../../identity/identity-links.js'
-import { forgetOldInboundEvents } from '../../inbound-events.js'
 import { FeishuIdentity } from './feishu-identity.js'
 import type { FeishuOutbound, RetryPolicy } from './feishu-outbound.js'
 import { FeishuInbound } from './feishu-inbound.js'
@@ -78,8 +77,6 @@ export interface FeishuIntegration extends ChatIntegration {
   idle(): Promise<void>
 }
 
-const HOUR_MS = 60 * 60_000
-
 /** Holds a long connection that feeds `inbound` (FEISHU_MODE=ws); Node only, so handed in by the Node factory. */
 export type FeishuLongConnection = (inbound: FeishuInbound) => Promise<{ close(): void }>
 
@@ -120,7 +117,6 @@ export function assembleFeishuIntegration(
     )
 
   let ws: { close(): void } | undefined
-  let sweeper: ReturnType<typeof setInterval> | undefined
 
   return {
     platform,
@@ -133,10 +129,7 @@ export function assembleFeishuIntegration(
         now,
       }),
     async start(conversation) {
-      // Event ids must outlive Feishu's ~7 h redelivery window, but not forever.
-      const sweep = () => void forgetOldInboundEvents(db, now()).catch((error: unknown) => log(`feishu: pruning inbound_events failed: ${String(error)}`))
-      sweeper = setInterval(sweep, HOUR_MS)
-      sweeper.unref()
+      // Old event ids are pruned by the server's maintenance job (ops/maintenance.ts).
       if (settings.mode === 'ws') {
         if (!longConnection) throw new Error('feishu: FEISHU_MODE=ws needs a long connection, which this runtime does not provide; use FEISHU_MODE=http')
         ws = await longConnection(inboundFor(conversation))
@@ -145,7 +138,6 @@ export function assembleFeishuIntegration(
     },
     async stop() {
       ws?.close()
-      clearInterval(sweeper)
       await queue.idle()
     },
     login: (code) => exchangeFeishuLoginCode(api, identity, code),

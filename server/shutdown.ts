@@ -1,0 +1,74 @@
+import type { Server } from 'node:http'
+import type { DbHandle } from '../db/connect.js'
+import type { Log } from '../ops/logging/log.js'
+import type { System } from './compose.js'
+import type { Lifecycle } from './lifecycle.js'
+import type { Periodic } from './periodic.js'
+
+export interface Running {
+  lifecycle: Lifecycle
+  server: Server
+  system: System
+  jobs: Periodic[]
+  database: DbHandle
+  log: Log
+  /** SHUTDOWN_TIMEOUT_MS: the whole drain must fit in it (a container runtime kills after its own grace period). */
+  timeoutMs: number
+  now?: () => number
+}
+
+/**
+ * Graceful stop on SIGTERM. New work is refused first (readiness 503, callbacks 503 so the
+ * platforms redeliver elsewhere, no new connections), then what was accepted is finished: the
+ * HTTP requests in progress, the chat work acknowledged to Feishu/DingTalk (their queues drain;
+ * long connections close, so unacknowledged frames are redelivered), the outbox batch being
+ * posted, the periodic jobs. If that takes longer than the bound, ERP calls still in flight have
+ * their rows handed back as `unknown` (reconciled with a find before any resend, so nothing is
+ * posted twice), and the process exits anyway. Returns whether everything finished in time.
+ */
+export async function shutDown(running: Running, signal: string): Promise<boolean> {
+  const { lifecycle, server, system, jobs, database, log } = running
+  const now = running.now ?? Date.now
+  const started = now()
+  lifecycle.startDraining(started)
+  log(`${signal}: shutting down, draining for up to ${running.timeoutMs} ms`, { level: 'warn', signal })
+
+  const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+  // Keep-alive connections that finish their last response go now, not after their idle timeout.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100)
+  const steps = [
+    httpClosed.then(() => log('shutdown: HTTP server closed, in-flight requests answered')),
+    Promise.all(system.integrations.map((i) => i.stop?.())).then(() => log('shutdown: chat platforms stopped, acknowledged work done')),
+    system.outbox.stop().then(() => log('shutdown: outbox worker stopped')),
+    Promise.all(jobs.map((job) => job.stop())),
+  ]
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const inTime = await Promise.race([
+    Promise.all(steps).then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), running.timeoutMs))),
+  ])
+  clearTimeout(timer)
+  clearInterval(sweeper)
+
+  if (!inTime) {
+    server.closeAllConnections()
+    const released = await releaseInFlight(running, now())
+    log(`shutdown: bound of ${running.timeoutMs} ms reached; ${released} outbox row(s) handed back for reconciliation`, { level: 'error', released })
+  }
+  await database.close()
+  log(`shutdown: done in ${now() - started} ms`, { clean: inTime })
+  return inTime
+}
+
+/** Rows whose ERP call this process started and will not see the end of. */
+async function releaseInFlight(running: Running, now: number): Promise<number> {
+  const keys = [...running.system.erpCalls.inFlight]
+  if (keys.length === 0) return 0
+  const result = await running.system.services.db
+    .updateTable('outbox')
+    .set({ status: 'unknown', locked_until: null, next_attempt_at: now, updated_at: now, last_error: '进程停止时调用未完成，需核对 ERP 后再重试 / the process stopped mid-call; reconcile before resending' })
+    .where('idempotency_key', 'in', keys)
+    .where('status', '=', 'sending')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}

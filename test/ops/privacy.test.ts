@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectDatabase, type DbHandle } from '../../db/connect.js'
+import { migrateToLatest } from '../../db/migrate.js'
+import type { PersonalDataExport } from '../../ops/privacy/personal-data.js'
+import { TestSystem } from '../helpers/test-system.js'
+
+const run = promisify(execFile)
+
+/**
+ * The PIPL commands as an operator runs them (`npm run -s privacy:export -- <id>`,
+ * `npm run privacy:anonymise -- <id>`), against the file database a real flow wrote.
+ */
+describe('personal data: export one employee, anonymise on request', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'privacy-'))
+  const url = `sqlite:${join(dir, 'app.db')}`
+  let database: DbHandle
+  let t: TestSystem
+  let requestNo: string
+
+  const npm = (...args: string[]) =>
+    run('npm', ['run', '-s', ...args], { env: { ...process.env, DATABASE_URL: url } }).then(
+      (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
+    )
+  const exported = async (userId: string) => {
+    const result = await npm('privacy:export', '--', userId)
+    expect(result.code, result.err).toBe(0)
+    return JSON.parse(result.out) as PersonalDataExport
+  }
+
+  beforeAll(async () => {
+    database = connectDatabase(url)
+    await migrateToLatest(database.db)
+    t = await TestSystem.start('sqlite', { database })
+    await database.db.updateTable('users').set({ mobile: '13800001001', email: 'zhangsan@demo.example.com' }).where('id', '=', 'zhangsan').execute()
+    await database.db.insertInto('user_identities').values({ platform: 'feishu', external_id: 'ou_zhangsan000000000000000000001', user_id: 'zhangsan', created_at: Date.now() }).execute()
+    requestNo = await t.submitExpense('zhangsan', '提交本月差旅费 3500元')
+    await t.tap((await t.actionableCard('lisi', requestNo)).id, 'approve', 'lisi', '张三辛苦了')
+    await t.say('zhangsan', '提交本月交通费')
+  })
+  afterAll(async () => {
+    await t.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('exports everything held about one person as one JSON document', async () => {
+    const data = await exported('zhangsan')
+    expect(data.employee).toMatchObject({ employeeNo: 'E1001', name: '张三', department: '研发部', mobile: '13800001001', email: 'zhangsan@demo.example.com', active: true })
+    expect(data.platformIdentities).toEqual([{ platform: 'feishu', externalId: 'ou_zhangsan000000000000000000001', linkedAt: expect.any(String) }])
+    expect(data.requests.map((r) => [r.requestNo, r.status, r.amountFen])).toContainEqual([requestNo, 'pending', 350_000])
+    expect(data.openDialogue).toMatchObject({ state: { intent: 'expense.submit', awaiting: 'amount' } })
+    expect(data.simulatorTranscript.map((m) => m.text)).toContain('提交本月交通费')
+    expect(data.auditEntries.map((a) => a.action)).toEqual(expect.arrayContaining(['request.submitted']))
+
+    const approver = await exported('lisi')
+    expect(approver.approvals).toEqual([expect.objectContaining({ requestNo, status: 'approved', comment: '张三辛苦了' })])
+  })
+
+  it('says so when there is no such employee', async () => {
+    const result = await npm('privacy:export', '--', 'nobody')
+    expect(result.code).toBe(1)
+    expect(result.err).toContain('没有这个员工 / no such employee: nobody')
+  })
+
+  it('anonymises outside the audit log, records it in the log, and the hash chain still verifies', async () => {
+    const auditRowsBefore = await database.db.selectFrom('audit_log').select('id').execute()
+    const result = await npm('privacy:anonymise', '--', 'zhangsan', '--by', 'admin')
+    expect(result.code, result.err).toBe(0)
+    expect(result.out).toMatch(/^已匿名化 zhangsan → 已匿名用户-[0-9A-F]{8}；已记入审计日志/)
+
+    const data = await exported('zhangsan')
+    expect(data.employee).toMatchObject({ name: expect.stringMatching(/^已匿名用户-/), employeeNo: expect.stringMatching(/^ANON-/), mobile: null, email: null, active: false })
+    expect(data.platformIdentities).toEqual([])
+    expect(data.openDialogue).toBeNull()
+    expect(data.simulatorTranscript).toEqual([])
+    // The business record stays, about the pseudonym.
+    expect(data.requests.map((r) => r.requestNo)).toContain(requestNo)
+
+    // Nothing outside the audit log still names or reaches the person.
+    const everyone = await database.db.selectFrom('sim_messages').select(['text', 'card']).execute()
+    expect(JSON.stringify(everyone)).not.toContain('张三')
+    const users = await database.db.selectFrom('users').selectAll().execute()
+    expect(JSON.stringify(users)).not.toMatch(/张三|13800001001|zhangsan@/)
+
+    // The audit log was only appended to.
+    const audit = await database.db.selectFrom('audit_log').selectAll().orderBy('seq').execute()
+    expect(audit).toHaveLength(auditRowsBefore.length + 1)
+    expect(audit.at(-1)).toMatchObject({ action: 'privacy.anonymised', actor_id: 'admin', entity_type: 'user', entity_id: 'zhangsan' })
+    expect(audit.at(-1)!.after_state).not.toMatch(/张三|13800001001/)
+    const verify = await npm('audit:verify')
+    expect(verify).toMatchObject({ code: 0, out: expect.stringContaining(`审计日志完整：${audit.length} 行`) })
+  })
+})

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { DbHandle } from '../../db/connect.js'
+import { inTransaction } from '../../db/transaction.js'
+import { auditAnchor, verifyAuditChainFromAnchor } from '../../ops/retention/audit-anchor.js'
+import { DEFAULT_RETENTION, enforceRetention } from '../../ops/retention/retention.js'
+import { ConfigError, loadConfig } from '../../server/config.js'
+import { appendAudit } from '../../workflow/audit.js'
+import { verifyAuditChain } from '../../workflow/audit-chain.js'
+import { DB_KINDS, freshDatabase } from '../helpers/databases.js'
+
+const DAY = 24 * 60 * 60_000
+const NOW = Date.UTC(2026, 10, 25, 2, 0, 0)
+
+describe.each(DB_KINDS)('retention enforced by the maintenance job (%s)', (kind) => {
+  let database: DbHandle
+  beforeEach(async () => {
+    database = await freshDatabase(kind)
+  })
+  afterEach(async () => {
+    await database.close()
+  })
+
+  const audit = (daysAgo: number, n: number) =>
+    inTransaction(database.db, async (trx) => {
+      for (let i = 0; i < n; i++) await appendAudit(trx, { at: NOW - daysAgo * DAY + i, actorId: 'admin', action: 'test.event', entityType: 'test', entityId: `e${daysAgo}-${i}`, after: { i } })
+    })
+
+  it('removes event ids after 8 days, dialogues and transcripts after 30, and keeps what is younger', async () => {
+    const { db } = database
+    await db.insertInto('inbound_events').values([
+      { platform: 'feishu', event_id: 'old', received_at: NOW - 9 * DAY },
+      { platform: 'feishu', event_id: 'recent', received_at: NOW - 7 * DAY },
+    ]).execute()
+    await db.insertInto('conversations').values([
+      { user_id: 'zhangsan', state: '{}', expires_at: NOW - 31 * DAY, updated_at: NOW - 31 * DAY },
+      { user_id: 'lisi', state: '{}', expires_at: NOW - 29 * DAY, updated_at: NOW - 29 * DAY },
+    ]).execute()
+    await db.insertInto('sim_messages').values([
+      { user_id: 'zhangsan', direction: 'in', text: '旧', card: null, at: NOW - 31 * DAY },
+      { user_id: 'zhangsan', direction: 'in', text: '新', card: null, at: NOW - 1 * DAY },
+    ]).execute()
+
+    expect(await enforceRetention(db, DEFAULT_RETENTION, NOW)).toEqual({ inbound_events: 1, conversations: 1, sim_messages: 1, audit_log: 0 })
+    expect((await db.selectFrom('inbound_events').select('event_id').execute()).map((r) => r.event_id)).toEqual(['recent'])
+    expect((await db.selectFrom('conversations').select('user_id').execute()).map((r) => r.user_id)).toEqual(['lisi'])
+    expect((await db.selectFrom('sim_messages').select('text').execute()).map((r) => r.text)).toEqual(['新'])
+    expect(await enforceRetention(db, DEFAULT_RETENTION, NOW)).toEqual({ inbound_events: 0, conversations: 0, sim_messages: 0, audit_log: 0 })
+  })
+
+  it('removes audit rows older than three years as a prefix of the chain, which still verifies from its anchor', async () => {
+    const { db } = database
+    await audit(4 * 365, 5)
+    await audit(3 * 365 - 1, 2)
+    await audit(10, 3)
+
+    expect(await enforceRetention(db, DEFAULT_RETENTION, NOW)).toMatchObject({ audit_log: 5 })
+    expect(await auditAnchor(db)).toMatchObject({ seq: 5 })
+    expect(await verifyAuditChainFromAnchor(db)).toEqual({ rows: 5, ok: true, from: 6 })
+
+    // New rows link on as before; the chain keeps verifying.
+    await audit(0, 2)
+    expect(await verifyAuditChainFromAnchor(db)).toEqual({ rows: 7, ok: true, from: 6 })
+
+    // Tampering after a prune is still caught.
+    const victim = await db.selectFrom('audit_log').select('id').orderBy('seq').limit(1).offset(2).executeTakeFirstOrThrow()
+    await db.updateTable('audit_log').set({ after_state: '{"i":99}' }).where('id', '=', victim.id).execute()
+    const report = await verifyAuditChainFromAnchor(db)
+    expect(report.ok).toBe(false)
+    expect(report.firstBreak).toMatchObject({ seq: 8, reason: expect.stringContaining('modified') })
+  })
+
+  it('with nothing pruned the anchored verification is the plain one', async () => {
+    await audit(1, 3)
+    await enforceRetention(database.db, DEFAULT_RETENTION, NOW)
+    expect(await verifyAuditChain(database.db)).toEqual({ rows: 3, ok: true })
+    expect(await verifyAuditChainFromAnchor(database.db)).toEqual({ rows: 3, ok: true, from: 1 })
+  })
+
+  it('prunes a long history in slices', async () => {
+    await audit(5 * 365, 1_203)
+    await audit(1, 1)
+    expect(await enforceRetention(database.db, DEFAULT_RETENTION, NOW)).toMatchObject({ audit_log: 1_203 })
+    expect(await verifyAuditChainFromAnchor(database.db)).toEqual({ rows: 1, ok: true, from: 1_204 })
+  }, 60_000)
+})
+
+describe('retention settings', () => {
+  it('refuses an audit retention under three years, readably', async () => {
+    expect(() => loadConfig({ RETENTION_AUDIT_DAYS: '365' })).toThrow(ConfigError)
+    expect(() => loadConfig({ RETENTION_AUDIT_DAYS: '365' })).toThrow(/RETENTION_AUDIT_DAYS 至少 1095 天（3 年）/)
+    await expect(enforceRetention(null as never, { ...DEFAULT_RETENTION, auditDays: 30 }, NOW)).rejects.toThrow(/at least 1095 days/)
+  })
+
+  it('defaults to 3 years of audit, 8 days of event ids, 30 days of dialogue', () => {
+    const config = loadConfig({})
+    expect([config.RETENTION_AUDIT_DAYS, config.RETENTION_INBOUND_EVENT_DAYS, config.RETENTION_CONVERSATION_DAYS]).toEqual([1095, 8, 30])
+  })
+})
