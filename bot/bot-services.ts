@@ -27,4 +27,6 @@ export interface BotServices {
   now: () => number
   /** Wake the outbox worker: a request was just approved. */
   requestPosting: () => void
+  /** Where failures that must not reach the user (a notification that could not be sent) are recorded. */
+  log: (message: string) => void
 }

@@ -104,6 +104,7 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
     now,
     // The worker's loop must not carry the request id of the callback that happened to wake it.
     requestPosting: () => runOutsideRequestContext(() => outbox?.kick()),
+    log,
   }
   const erp = createErpBridge({
     db,

@@ -19,12 +19,25 @@ import { requirePeople, peopleNamedIn } from './handlers/named-people.js'
  */
 export async function announceFlow(services: BotServices, result: FlowResult, actorId: string | null, comment?: string): Promise<void> {
   const { request } = result
-  await Promise.all(result.openedTasks.map((t) => services.cards.deliver(request.id, t.approver_id, 'approver')))
-  const alreadyHolding = new Set((await services.db.selectFrom('cards').select('recipient_id').where('request_id', '=', request.id).execute()).map((c) => c.recipient_id))
-  await Promise.all(result.ccIds.filter((id) => !alreadyHolding.has(id)).map((id) => services.cards.deliver(request.id, id, 'cc')))
-  await services.cards.refresh(request.id)
-  await tellRequester(services, result, actorId, comment)
   if (result.request.status === 'approved') services.requestPosting()
+  await fanOut(services, 'approver card', result.openedTasks, (t) => services.cards.deliver(request.id, t.approver_id, 'approver'))
+  const alreadyHolding = new Set((await services.db.selectFrom('cards').select('recipient_id').where('request_id', '=', request.id).execute()).map((c) => c.recipient_id))
+  await fanOut(services, 'cc card', result.ccIds.filter((id) => !alreadyHolding.has(id)), (id) => services.cards.deliver(request.id, id, 'cc'))
+  await services.cards.refresh(request.id)
+  await fanOut(services, 'requester notice', [request.requester_id], () => tellRequester(services, result, actorId, comment))
+}
+
+/**
+ * The domain change is already committed when we announce it: a recipient we cannot reach (no
+ * account on the platform, platform down after its retries) must neither hide that from the person
+ * who acted nor stop the other sends. Whoever missed a card still finds the task in 「待我审批」,
+ * in the mini-app and in SLA reminders.
+ */
+async function fanOut<T>(services: BotServices, what: string, items: readonly T[], send: (item: T) => Promise<unknown>): Promise<void> {
+  const results = await Promise.allSettled(items.map(send))
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') services.log(`${what} not delivered (${JSON.stringify(items[i])}): ${String(r.reason)}`)
+  })
 }
 
 export async function announceSubmission(services: BotServices, result: SubmitResult): Promise<string> {
@@ -129,7 +142,7 @@ export async function performRequestAction(services: BotServices, requestId: str
       const text = `💬 ${await nameOf(services, actorId)} 评论了 ${view.requestNo}：${comment}`
       const told = new Set([view.requester.id, ...view.tasks.filter((t) => t.status === 'pending').map((t) => t.approverId)])
       told.delete(actorId)
-      await Promise.all([...told].map((id) => services.messenger.sendText(id, text)))
+      await fanOut(services, 'comment notice', [...told], (id) => services.messenger.sendText(id, text))
       return '已评论'
     }
     default:
@@ -149,7 +162,7 @@ export async function withdrawAndAnnounce(services: BotServices, requestId: stri
 export async function urgeAndAnnounce(services: BotServices, requestId: string, actorId: string): Promise<string> {
   const { request, approverIds } = await services.requests.urge(requestId, actorId)
   const requester = await nameOf(services, actorId)
-  await Promise.all(approverIds.map((id) => services.messenger.sendText(id, `⏰ ${requester} 催办：请尽快审批 ${request.request_no}（${request.title}），发送「待我审批」查看`)))
+  await fanOut(services, 'urge notice', approverIds, (id) => services.messenger.sendText(id, `⏰ ${requester} 催办：请尽快审批 ${request.request_no}（${request.title}），发送「待我审批」查看`))
   const names = [...(await services.org.names(approverIds)).values()].join('、')
   return `已催办 ${names}`
 }
@@ -163,7 +176,7 @@ async function tellApprovers(services: BotServices, requestId: string, text: str
     .where('approval_tasks.status', '=', 'cancelled')
     .whereRef('approval_tasks.decided_at', '=', 'requests.finished_at')
     .execute()
-  await Promise.all([...new Set(cancelledJustNow.map((t) => t.approver_id))].map((id) => services.messenger.sendText(id, text)))
+  await fanOut(services, 'withdraw notice', [...new Set(cancelledJustNow.map((t) => t.approver_id))], (id) => services.messenger.sendText(id, text))
 }
 
 async function nameOf(services: BotServices, userId: string): Promise<string> {

@@ -111,6 +111,7 @@ export class FeishuHarness {
         feishu = createFeishuIntegration(settings, database.db, (line) => logs.push(line))
         return [feishu]
       },
+      log: (line) => logs.push(line),
     })
     const server = await new Promise<Server>((resolve) => {
       const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server

@@ -49,6 +49,27 @@ describe.each(DB_KINDS)('when Feishu is slow, down, or a card is old (%s)', (kin
     expect(h.cardOffering(OPEN_ID.sunba, 'approve').title).toContain(requestNo)
   })
 
+  it('an approver the bot cannot reach does not turn a stored decision into an error, and still finds the task', async () => {
+    const confirmation = await draft(900)
+    await h.tap(OPEN_ID.zhangsan, confirmation, 'confirm')
+    await h.settled()
+    const lisiCard = h.cards(OPEN_ID.lisi).filter((c) => c.buttons.some((b) => b.value.action === 'approve')).at(-1)!
+    const requestNo = /BX-\d{6}-\d{4}/.exec(lisiCard.title)![0]
+    // Feishu refuses the next approver's card for good (the bot is not available to him).
+    h.fake.failNext({ method: 'POST', path: /^\/open-apis\/im\/v1\/messages$/ }, { status: 400, body: { code: 230013, msg: 'Bot has NO availability to this user.' } }, 1)
+    const answer = await h.tap(OPEN_ID.lisi, lisiCard, 'approve')
+    expect(answer.body.toast?.type).toBe('success')
+    await h.settled()
+
+    expect(readCard(h.fake.message(confirmation.message.message_id)!).status).toContain('已同意 by 李四')
+    expect(h.logs.some((l) => l.includes('approver card not delivered'))).toBe(true)
+    const pending = await h.t.database.db.selectFrom('approval_tasks').innerJoin('requests', 'requests.id', 'approval_tasks.request_id').select('approval_tasks.status').where('requests.request_no', '=', requestNo).where('approver_id', '=', 'sunba').executeTakeFirstOrThrow()
+    expect(pending.status).toBe('pending')
+    await h.say(OPEN_ID.sunba, '待我审批')
+    await h.settled()
+    expect(h.cards(OPEN_ID.sunba).some((c) => c.title.includes(requestNo) && c.buttons.some((b) => b.value.action === 'approve'))).toBe(true)
+  })
+
   it('a card past the 14-day edit window is sent again, and later updates go to the new message', async () => {
     const confirmation = await draft(800)
     const cardRow = await h.t.database.db.selectFrom('cards').selectAll().where('message_id', '=', confirmation.message.message_id).executeTakeFirstOrThrow()

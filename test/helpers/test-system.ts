@@ -31,12 +31,12 @@ export class TestSystem {
 
   static async start(
     kind: TestDbKind,
-    options: { erp?: ErpAdapter; now?: () => number; database?: DbHandle; integrations?: (database: DbHandle) => ChatIntegration[] } = {},
+    options: { erp?: ErpAdapter; now?: () => number; database?: DbHandle; integrations?: (database: DbHandle) => ChatIntegration[]; log?: (message: string) => void } = {},
   ): Promise<TestSystem> {
     const database = options.database ?? (await freshDatabase(kind))
     await seedDemoOrg(database.db)
     const integrations = options.integrations?.(database)
-    const system = await composeSystem({ database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, integrations, outboxBaseBackoffMs: 10 })
+    const system = await composeSystem({ database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, integrations, outboxBaseBackoffMs: 10, log: options.log })
     return new TestSystem(database, system, createApp(system, { devMode: true }))
   }
 
