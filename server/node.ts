@@ -1,41 +1,65 @@
+import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
-import { createParserFromEnv } from '../bot/nlu/parser-from-env.js'
+import { runApprovalTimers } from '../bot/conversation/request-effects.js'
 import { connectDatabase } from '../db/connect.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { seedDemoOrg } from '../db/seeds/demo-org.js'
 import { SecretBox } from '../erp-bridge/connections/secret-box.js'
+import { runMaintenance } from '../ops/maintenance.js'
+import { AppMetrics } from '../ops/metrics/app-metrics.js'
+import { RateLimits } from '../ops/rate-limit.js'
 import { createApp } from './app.js'
 import { attachmentsDirFor, LocalDiskStore } from '../receipts/local-disk-store.js'
 import { PdfjsTextReader } from '../receipts/pdfjs-text-reader.js'
 import { composeSystem } from './compose.js'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, rateLimitsOf, retentionOf } from './config.js'
 import { createIntegrations } from './integrations.js'
-import { log } from './log.js'
+import { Lifecycle } from './lifecycle.js'
+import { createNodeLog } from './node-log.js'
+import { installDefaultFetchTimeout } from './outbound-timeout.js'
+import { createServerParser } from './parser.js'
+import { Periodic } from './periodic.js'
 import { deriveKey, loadOrCreateSecretKey } from './secret-key.js'
+import { shutDown } from './shutdown.js'
 
-/** Node entry: HTTP server, outbox worker and (when configured) the platforms' stream clients. */
+/** Approval reminders and timeouts are due to the minute, like the Workers cron. */
+const APPROVAL_TIMERS_MS = 60_000
+
+/** Node entry: HTTP server, outbox worker, periodic jobs and (when configured) the platforms' stream clients. */
 async function main(): Promise<void> {
   const startedAt = performance.now()
   const config = loadConfig(process.env)
+  const log = createNodeLog({ level: config.LOG_LEVEL })
+  installDefaultFetchTimeout(config.OUTBOUND_TIMEOUT_MS)
   const database = connectDatabase(config.DATABASE_URL)
   await migrateToLatest(database.db)
   if (config.devMode && (await seedDemoOrg(database.db))) log('seeded the demo organisation (demo org)')
   const secretKey = await loadOrCreateSecretKey(config.APP_SECRET_KEY)
 
+  const metrics = new AppMetrics()
+  const limits = new RateLimits(rateLimitsOf(config))
   const system = await composeSystem({
     database,
     // ERP passwords and signing keys in erp_connections are sealed with a key derived from APP_SECRET_KEY.
     erpSecrets: await SecretBox.fromKey(await deriveKey(secretKey, 'erp-secrets')),
-    parser: createParserFromEnv(process.env, log),
+    parser: createServerParser(process.env, { metrics, limits, log }),
     outboxPollMs: config.OUTBOX_POLL_MS,
     attachments: new LocalDiskStore(attachmentsDirFor(config.DATABASE_URL)),
     pdfText: new PdfjsTextReader(),
     integrations: createIntegrations(config, database, log),
     log,
+    metrics,
+    limits,
   })
-  const app = createApp(system, { devMode: config.devMode, log, secretKey })
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST })
+  const lifecycle = new Lifecycle()
+  const app = createApp(system, { devMode: config.devMode, log, secretKey, metricsToken: config.METRICS_TOKEN, lifecycle })
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }) as Server
   if (config.OUTBOX_WORKER !== false) system.outbox.start()
+  const jobs = [
+    new Periodic('maintenance', config.MAINTENANCE_INTERVAL_MS, () => runMaintenance({ db: database.db, retention: retentionOf(config), now: system.services.now, log, metrics }), log),
+    new Periodic('approval timers', APPROVAL_TIMERS_MS, () => runApprovalTimers(system.services), log),
+  ]
+  for (const job of jobs) job.start()
   for (const integration of system.integrations) {
     await integration.start?.(system.conversation)
     log(`chat platform enabled: ${integration.platform.name}`)
@@ -47,16 +71,18 @@ async function main(): Promise<void> {
   if (config.devMode) log(`chat simulator: ${base}/dev`)
   log(`admin mini-app: ${base}/miniapp`)
 
-  const shutdown = async (signal: string) => {
-    log(`${signal}: shutting down`)
-    server.close()
-    await system.outbox.stop()
-    await Promise.all(system.integrations.map((i) => i.stop?.()))
-    await database.close()
-    process.exit(0)
+  let stopping: Promise<void> | undefined
+  const stop = (signal: string) => {
+    stopping ??= shutDown({ lifecycle, server, system, jobs, database, log, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, signal).then(
+      (clean) => process.exit(clean ? 0 : 1),
+      (error: unknown) => {
+        log(`shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { level: 'error' })
+        process.exit(1)
+      },
+    )
   }
-  process.on('SIGINT', () => void shutdown('SIGINT'))
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
 }
 
 main().catch((error: unknown) => {
