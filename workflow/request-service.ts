@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import { takeNamedLocks, takeNextNumber } from './counters.js'
+import { takeNamedLocks, takeNextNumber } from '../db/counters.js'
 import { inTransaction } from '../db/transaction.js'
 import type { RequestRow, Schema } from '../db/schema.js'
 import { finishedError, runFlowAction, type FlowResult } from './actions/flow-action.js'

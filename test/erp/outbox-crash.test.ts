@@ -86,8 +86,10 @@ describe.each(DB_KINDS)('outbox: nothing lost, nothing posted twice (%s)', (kind
     await expect.poll(async () => (await outboxRow(requestNo)).status, { timeout: 10_000 }).toBe('posted')
     expect(flaky.calls).toBe(3)
     expect(await t.vouchers()).toHaveLength(1)
-    const texts = (await t.inbox('zhangsan')).flatMap((m) => (m.text ? [m.text] : []))
-    expect(texts.filter((x) => x.startsWith('已入账'))).toHaveLength(1)
+    // The requester is told after the row settles: wait for the message, then check it came once.
+    const postedTexts = async () => (await t.inbox('zhangsan')).flatMap((m) => (m.text?.startsWith('已入账') ? [m.text] : []))
+    await expect.poll(async () => (await postedTexts()).length, { timeout: 5000 }).toBeGreaterThan(0)
+    expect(await postedTexts()).toHaveLength(1)
   })
 
   it('a permanent ERP rejection fails the row with a readable reason and tells the requester', async () => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
-import { takeNextNumber } from '../counters.js'
+import { takeNextNumber } from '../../db/counters.js'
 import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../audit.js'
 import { DomainError } from '../errors.js'

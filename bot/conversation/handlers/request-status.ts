@@ -1,17 +1,20 @@
+import type { RequestStatus } from '../../../workflow/request-types.js'
 import { loadRequestView, type RequestView } from '../../../workflow/request-view.js'
 import { formatYuan } from '../../../workflow/money.js'
 import type { CommandHandler } from '../handler-context.js'
 
-const STATUS_LABEL: Record<string, string> = {
+const STATUS_LABEL: Record<RequestStatus, string> = {
   pending: '审批中',
+  returned: '已退回，待你修改后重新提交',
   approved: '已通过',
   rejected: '已驳回',
+  withdrawn: '已撤回',
   cancelled: '已取消',
   draft: '待确认',
 }
 
 function describe(view: RequestView): string {
-  let where = STATUS_LABEL[view.status] ?? view.status
+  let where = STATUS_LABEL[view.status]
   if (view.status === 'pending') {
     const step = view.route[view.currentStep]
     const waiting = view.tasks.filter((t) => t.status === 'pending').map((t) => t.approverName)

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import { nextCounterValue } from '../../../db/counters.js'
+import { takeNextNumber } from '../../../db/counters.js'
 import type { Schema } from '../../../db/schema.js'
 import { inTransaction } from '../../../db/transaction.js'
 import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction } from '../../erp-adapter.js'
@@ -52,7 +52,7 @@ export class LedgerAdapter implements ErpAdapter {
   private async postVoucher(trx: Transaction<Schema>, action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
     const lines = await voucherLines(trx, action)
     const month = action.date.slice(0, 7).replace('-', '')
-    const voucherNo = `记-${month}-${String(await nextCounterValue(trx, `ledger-${month}`)).padStart(4, '0')}`
+    const voucherNo = `记-${month}-${String(await takeNextNumber(trx, `ledger-${month}`)).padStart(4, '0')}`
     const voucherId = crypto.randomUUID()
     await trx
       .insertInto('ledger_vouchers')
@@ -69,7 +69,7 @@ export class LedgerAdapter implements ErpAdapter {
     const date = action.kind === 'hr.change' ? action.effectiveDate : action.date
     const prefix = DOCUMENT_PREFIX[action.kind]
     const month = date.slice(0, 7).replace('-', '')
-    const documentNo = `${prefix}-${month}-${String(await nextCounterValue(trx, `ledger-${prefix}-${month}`)).padStart(4, '0')}`
+    const documentNo = `${prefix}-${month}-${String(await takeNextNumber(trx, `ledger-${prefix}-${month}`)).padStart(4, '0')}`
     await trx
       .insertInto('ledger_documents')
       .values({
