@@ -80,8 +80,9 @@ export class Conversation {
       await receiveReceipts(ctx, message.attachments, slots)
       return ctx.replies
     }
-    if (!pending && command.intent === 'unknown' && command.slots.amount !== undefined) {
-      // A bare amount ("350元") is most likely a claim: ask which kind, best guesses first.
+    if (!pending && command.intent === 'unknown' && command.slots.amount !== undefined && /[元块¥￥]/.test(text)) {
+      // A sum of money on its own ("350元") is most likely a claim: ask which kind, best guesses first.
+      // A bare number is not: it is usually the answer to a question already cancelled or expired.
       command = { ...command, intent: 'expense.submit' }
     }
     if (pending && (command.intent === 'unknown' || command.intent === pending.intent)) {

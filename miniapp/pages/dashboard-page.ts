@@ -1,11 +1,12 @@
 import type { Context } from 'hono'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
+import { loadFlaggedClaims, type FlaggedClaim } from '../../workflow/receipts/anomalies/claim-insight.js'
 import type { Viewer } from '../auth/viewer.js'
 import { loadDashboard, type Dashboard } from '../dashboard/dashboard-data.js'
 import { dashboardFilter } from '../dashboard/dashboard-filter.js'
 import { renderPage } from '../ui/layout.js'
-import { bi, empty, html, jsonBlock, type Html } from '../ui/html.js'
+import { bi, empty, html, jsonBlock, requestBadge, yuan, type Html } from '../ui/html.js'
 
 const kpi = (zh: string, en: string, value: number | string, unit = '', tone = ''): Html =>
   html`<div class="kpi ${tone}"><div class="kpi-label">${zh} <span class="en">${en}</span></div><div class="kpi-value">${value}${unit ? html`<small>${unit}</small>` : ''}</div></div>`
@@ -42,6 +43,21 @@ function chartData(d: Dashboard) {
   }
 }
 
+/** Requests whose flags an approver or auditor should look at, each flag with its reason. */
+function flagsPanel(flagged: readonly FlaggedClaim[]): Html {
+  const shown = flagged.slice(0, 30)
+  return html`<section class="panel" id="flags"><div class="panel-head"><h2>${bi('异常提示', 'Anomaly flags')}</h2><span class="faint">仅供参考，不会拦截 / facts for approvers, never a block</span></div>
+    ${
+      shown.length
+        ? html`<ul class="list">${shown.map(
+            (f) => html`<li data-request="${f.requestId}"><div class="item-main"><a class="item-title" href="/miniapp/requests/${f.requestId}">${f.title}</a>
+          <div class="item-sub"><span class="mono">${f.requestNo ?? ''}</span> · ${f.requesterName}（${f.departmentName}）· ${yuan(f.amountFen)}</div>
+          <ul class="flag-list">${f.flags.map((x) => html`<li data-flag="${x.code}">🚩 ${x.reason}</li>`)}</ul></div><div class="item-side">${requestBadge(f.status)}</div></li>`,
+          )}</ul>${flagged.length > shown.length ? html`<p class="faint">另有 ${flagged.length - shown.length} 条 / ${flagged.length - shown.length} more</p>` : ''}`
+        : empty('该时段没有异常提示', 'No flags in this range')
+    }</section>`
+}
+
 export async function renderDashboardPage(c: Context, db: Kysely<Schema>, viewer: Viewer, now: number): Promise<Response> {
   const departments = await db.selectFrom('departments').select(['id', 'name']).orderBy('id').execute()
   const filter = dashboardFilter(c.req.query(), now)
@@ -49,6 +65,7 @@ export async function renderDashboardPage(c: Context, db: Kysely<Schema>, viewer
     return renderPage(c, { title: '概览', viewer, section: 'dashboard', body: html`<section class="panel notice warn">${filter.error} <a href="/miniapp/dashboard">重置 reset</a></section>` })
   }
   const d = await loadDashboard(db, filter, now)
+  const flagged = await loadFlaggedClaims(db, filter)
   const body = html`
 <div class="page-head"><div><h1>${bi('运行概览', 'Dashboard')}</h1><p class="faint">${d.filter.from} ~ ${d.filter.to}${d.filter.departmentId ? ` · ${departments.find((x) => x.id === d.filter.departmentId)?.name ?? ''}` : ' · 全公司 all departments'}</p></div></div>
 <form class="panel filters" method="get" action="/miniapp/dashboard" id="dashboard-filter">
@@ -86,6 +103,7 @@ export async function renderDashboardPage(c: Context, db: Kysely<Schema>, viewer
         : empty('没有超时的审批', 'No approval is over its SLA')
     }</section>
 </div>
+${flagsPanel(flagged)}
 ${jsonBlock('dashboard-data', chartData(d))}`
   return renderPage(c, { title: '概览', viewer, section: 'dashboard', body, scripts: ['uplot.js'], styles: ['uplot.css'] })
 }

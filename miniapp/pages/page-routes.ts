@@ -20,6 +20,7 @@ import { renderMyWorkPage } from './my-work-page.js'
 import { requirePage } from './page-guard.js'
 import { renderPoliciesPage } from './policies-page.js'
 import { renderRequestPage } from './request-page.js'
+import { renderSettingsPage } from './settings-page.js'
 
 /** The server-rendered pages under /miniapp; each checks its roles like the API behind it. */
 export function pageRoutes(system: System, access: AdminAccess, domain: { templates: FlowTemplates; policies: PolicyStore }): Hono<AdminEnv> {
@@ -48,7 +49,8 @@ export function pageRoutes(system: System, access: AdminAccess, domain: { templa
   app.get('/miniapp/flows/:type', requirePage('flows', 'admin'), (c) => renderFlowEditorPage(c, db, system.services.org, domain.templates, viewerOf(c), c.req.param('type')))
   app.get('/miniapp/policies', requirePage('policies', 'finance'), (c) => renderPoliciesPage(c, domain.policies, viewerOf(c)))
   app.get('/miniapp/my', requirePage('my', 'employee'), (c) => renderMyWorkPage(c, db, viewerOf(c)))
-  app.get('/miniapp/requests/:id', requirePage('my', 'employee'), (c) => renderRequestPage(c, db, viewerOf(c), c.req.param('id')))
+  app.get('/miniapp/settings', requirePage('settings', 'finance'), (c) => renderSettingsPage(c, db, system.services.settings, viewerOf(c)))
+  app.get('/miniapp/requests/:id', requirePage('my', 'employee'), (c) => renderRequestPage(c, db, viewerOf(c), c.req.param('id'), system.services.now()))
   // A domain refusal on a page (no such request, no such flow) is shown as a page, not as JSON.
   app.onError((error, c) => {
     const viewer = c.get('viewer')

@@ -1,11 +1,14 @@
 import type { Context } from 'hono'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
+import { loadClaimInsight, type ClaimInsight } from '../../workflow/receipts/anomalies/claim-insight.js'
+import { attachmentsOfRequest, type StoredAttachment } from '../../workflow/receipts/attachments/attachments.js'
+import { invoiceSummary } from '../../workflow/receipts/invoices/invoice.js'
 import { EXPENSE_CATEGORY_LABELS, type ExpenseCategoryCode } from '../../workflow/request-types.js'
 import { loadRequestView, type RequestView } from '../../workflow/request-view.js'
 import { roleAllows } from '../auth/roles.js'
 import type { Viewer } from '../auth/viewer.js'
-import { takesPartIn } from '../my-work/my-work-data.js'
+import { maySeeRequest } from '../receipts/request-access.js'
 import { renderForbidden, renderPage } from '../ui/layout.js'
 import { bi, html, postingBadge, requestBadge, when, yuan, type Html } from '../ui/html.js'
 
@@ -32,9 +35,34 @@ function timeline(view: RequestView): Html {
   </ol>`
 }
 
-export async function renderRequestPage(c: Context, db: Kysely<Schema>, viewer: Viewer, requestId: string): Promise<Response> {
-  if (!roleAllows(viewer.roles, ['finance', 'auditor']) && !(await takesPartIn(db, requestId, viewer.id))) return renderForbidden(c, viewer, 'my')
+const kb = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`)
+
+/** Each file with what was read from it; links go through the request's own access check. */
+function attachmentsPanel(requestId: string, files: readonly StoredAttachment[]): Html {
+  if (files.length === 0) return html``
+  return html`<section class="panel" id="attachments"><h2>${bi('附件', 'Attachments')}</h2><ul class="list">${files.map((f) => {
+    const i = f.invoice
+    const detail = i
+      ? html`发票 ${invoiceSummary(i)} · 号码 <span class="mono">${i.code ? `${i.code}-${i.number}` : i.number}</span>${i.seller.name ? html` · 销售方 ${i.seller.name}` : ''}${i.buyer.name || i.buyer.taxId ? html` · 购买方 ${i.buyer.name ?? ''}${i.buyer.taxId ? html`（<span class="mono">${i.buyer.taxId}</span>）` : ''}` : ''}`
+      : html`需人工核对 Manual entry：${f.readingNote ?? ''}`
+    return html`<li data-attachment="${f.id}"><div class="item-main"><a class="item-title" href="/miniapp/requests/${requestId}/attachments/${f.id}" target="_blank" rel="noopener">${f.name}</a><div class="item-sub">${detail}</div></div><div class="item-side faint">${kb(f.sizeBytes)}</div></li>`
+  })}</ul></section>`
+}
+
+/** The approver's one line and the anomaly flags: facts to weigh, never a verdict. */
+function insightPanel(insight: ClaimInsight | null): Html {
+  if (!insight) return html``
+  return html`<section class="panel" id="insight"><h2>${bi('审批参考', 'For approvers')}</h2><p id="context-line">${insight.context}</p>
+  ${insight.flags.length ? html`<ul class="flag-list">${insight.flags.map((f) => html`<li data-flag="${f.code}">🚩 ${f.reason}</li>`)}</ul>` : html`<p class="faint">没有异常提示 No flags</p>`}</section>`
+}
+
+export async function renderRequestPage(c: Context, db: Kysely<Schema>, viewer: Viewer, requestId: string, now: number): Promise<Response> {
+  if (!(await maySeeRequest(db, viewer, requestId))) return renderForbidden(c, viewer, 'my')
   const view = await loadRequestView(db, requestId)
+  const files = await attachmentsOfRequest(db, requestId)
+  // Flags are for those who judge the request, not for the person it is about.
+  const judges = view.requester.id !== viewer.id || roleAllows(viewer.roles, ['finance', 'auditor'])
+  const insight = judges && view.status !== 'draft' ? await loadClaimInsight(db, requestId, now) : null
   const payload = view.payload as { category?: ExpenseCategoryCode; period?: { from: string; to: string }; date?: string; reason?: string }
   const body = html`
 <div class="page-head"><div><h1>${view.title}</h1><p class="faint mono">${view.requestNo ?? '草稿 draft'}</p></div>${requestBadge(view.status)}</div>
@@ -48,6 +76,8 @@ export async function renderRequestPage(c: Context, db: Kysely<Schema>, viewer: 
   <dt>提交 Submitted</dt><dd>${when(view.submittedAt)}</dd>
   <dt>完成 Finished</dt><dd>${when(view.finishedAt)}</dd>
 </dl></section>
+${insightPanel(insight)}
+${attachmentsPanel(view.id, files)}
 <section class="panel"><h2>${bi('审批进度', 'Timeline')}</h2>${timeline(view)}</section>`
   return renderPage(c, { title: view.requestNo ?? view.title, viewer, section: 'my', body })
 }

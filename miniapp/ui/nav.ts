@@ -1,6 +1,6 @@
 import { roleAllows, type AdminRole } from '../auth/roles.js'
 
-export type Section = 'dashboard' | 'my' | 'flows' | 'org' | 'erp' | 'policies' | 'audit'
+export type Section = 'dashboard' | 'my' | 'flows' | 'org' | 'erp' | 'policies' | 'settings' | 'audit'
 
 interface NavItem {
   section: Section
@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { section: 'org', href: '/miniapp/org', zh: '组织', en: 'Org & data', roles: ['admin', 'finance'] },
   { section: 'erp', href: '/miniapp/erp', zh: 'ERP', en: 'ERP', roles: ['finance'] },
   { section: 'policies', href: '/miniapp/policies', zh: '规则', en: 'Policies', roles: ['finance'] },
+  { section: 'settings', href: '/miniapp/settings', zh: '设置', en: 'Settings', roles: ['finance'] },
   { section: 'audit', href: '/miniapp/audit', zh: '审计', en: 'Audit', roles: ['auditor'] },
 ]
 

@@ -81,6 +81,11 @@ h1 { font-size: 18px; } h2 { font-size: 16px; } h3 { font-size: 15px; }
 
 .field { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
 .field > span { font-size: 12px; color: var(--muted); }
+fieldset.field { border: 0; margin: 0; padding: 0; }
+fieldset.field > legend { font-size: 12px; color: var(--muted); padding: 0; margin-bottom: 4px; }
+.check { display: flex; flex-direction: row; align-items: center; gap: 6px; min-height: 32px; }
+.flag-list { margin: 4px 0 0; padding-left: 0; list-style: none; }
+.flag-list li { font-size: 13px; color: #b35c00; margin: 2px 0; }
 input[type=text], input[type=date], input[type=search], input[type=number], input[type=password], select, textarea {
   width: 100%; border: 1px solid var(--line); border-radius: 8px; padding: 7px 10px; background: #fff; min-height: 36px; font-size: 14px; }
 textarea { resize: vertical; min-height: 60px; }
