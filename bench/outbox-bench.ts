@@ -3,9 +3,13 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { DbHandle } from '../db/connect.js'
 import { seedDemoOrg } from '../db/seeds/demo-org.js'
+import { TrytonAdapter } from '../erp-bridge/adapters/tryton/tryton-adapter.js'
 import { WebhookAdapter } from '../erp-bridge/adapters/webhook/webhook-adapter.js'
+import type { ErpAdapter } from '../erp-bridge/erp-adapter.js'
 import { fixedTarget } from '../erp-bridge/erp-target.js'
+import { MappingStore } from '../erp-bridge/mapping/mapping-store.js'
 import { OutboxWorker } from '../erp-bridge/outbox-worker.js'
+import { startTrytonPeer } from '../test/fakes/tryton/tryton-peer.js'
 import type { TestDbKind } from '../test/helpers/databases.js'
 import { scratchDatabase } from '../test/erp/scratch-database.js'
 import { seedApprovedClaims } from '../test/erp/seed-postings.js'
@@ -14,7 +18,7 @@ import { seedApprovedClaims } from '../test/erp/seed-postings.js'
  * How fast the outbox drains into an ERP that takes 20 ms per call: approved claims already in
  * the outbox, N workers (each with its own connection pool, as separate processes would have),
  * posting through the signed-webhook adapter to the fake ERP running in its own process. Counts
- * are checked afterwards: every row posted, no key posted twice.
+ * are checked afterwards: every row posted, no key posted twice. Then the same into a real Tryton.
  */
 const SECRET = 'outbox-bench-signing-secret'
 const fakeErpScript = fileURLToPath(new URL('../test/fakes/erp-proxy/webhook-erp-process.ts', import.meta.url))
@@ -53,19 +57,52 @@ export interface DrainResult {
   seconds: number
 }
 
-/** Drains `rows` seeded postings with `workers` workers; throws if anything is missing or doubled. */
+/** Drains `rows` seeded postings with `workers` workers into the fake ERP; throws if anything is missing or doubled. */
 export async function measureDrain(options: { kind: TestDbKind; workers: number; rows: number; latencyMs: number; batchSize: number }): Promise<DrainResult> {
-  const scratch = await scratchDatabase(options.kind)
   const erp = await startFakeErp(options.latencyMs)
+  try {
+    const adapter = new WebhookAdapter({ url: erp.url, secret: SECRET, employeeNoIsErpCode: true, requiredMappings: { 'expense.voucher': ['employee', 'department'] } })
+    const result = await drain(adapter, options)
+    const stats = await erp.stats()
+    if (stats.documents !== options.rows || stats.duplicates !== 0) throw new Error(`the ERP holds ${stats.documents} documents (${stats.duplicates} duplicated keys) for ${options.rows} postings`)
+    return result
+  } finally {
+    await erp.stop()
+  }
+}
+
+/** The same drain into a real trytond (a fresh copy of the test template): each voucher is a search, a create, a post and a read. */
+export async function measureTrytonDrain(options: { rows: number; batchSize: number }): Promise<DrainResult> {
+  const peer = await startTrytonPeer()
+  try {
+    const result = await drain(new TrytonAdapter(peer.adapterConfig), { kind: 'mysql', workers: 1, ...options }, [{ kind: 'employee', localKey: 'zhangsan', erpCode: 'E001', erpName: null }])
+    const moves = await peer.admin.search('account.move', [['journal.code', '=', 'EXP'], ['state', '=', 'posted']])
+    if (moves.length !== options.rows) throw new Error(`Tryton holds ${moves.length} posted vouchers for ${options.rows} postings`)
+    return result
+  } finally {
+    await peer.dispose()
+  }
+}
+
+async function drain(
+  adapter: ErpAdapter,
+  options: { kind: TestDbKind; workers: number; rows: number; batchSize: number },
+  mappings: { kind: 'employee'; localKey: string; erpCode: string; erpName: null }[] = [],
+): Promise<DrainResult> {
+  const scratch = await scratchDatabase(options.kind)
   const pools: DbHandle[] = []
   const workers: OutboxWorker[] = []
   try {
     await seedDemoOrg(scratch.handle.db)
     await seedApprovedClaims(scratch.handle.db, options.rows)
-    const adapter = new WebhookAdapter({ url: erp.url, secret: SECRET, employeeNoIsErpCode: true, requiredMappings: { 'expense.voucher': ['employee', 'department'] } })
+    if (mappings.length) await new MappingStore(scratch.handle.db).save(mappings)
     let posted = 0
     let allPosted!: () => void
-    const done = new Promise<void>((resolve) => (allPosted = resolve))
+    let failed!: (error: Error) => void
+    const done = new Promise<void>((resolve, reject) => {
+      allPosted = resolve
+      failed = reject
+    })
     for (let i = 0; i < options.workers; i++) {
       const pool = options.kind === 'sqlite' ? scratch.handle : scratch.connect()
       if (pool !== scratch.handle) pools.push(pool)
@@ -78,11 +115,10 @@ export async function measureDrain(options: { kind: TestDbKind; workers: number;
             posted: async () => {
               if (++posted === options.rows) allPosted()
             },
-            failed: async (event) => {
-              throw new Error(`posting failed in the bench: ${event.reason}`)
-            },
+            failed: async (event) => failed(new Error(`posting failed in the bench: ${event.reason}`)),
           },
           batchSize: options.batchSize,
+          concurrency: options.batchSize,
           pollMs: 10,
         }),
       )
@@ -91,19 +127,16 @@ export async function measureDrain(options: { kind: TestDbKind; workers: number;
     workers.forEach((w) => w.start())
     await done
     const seconds = (performance.now() - started) / 1000
-    const stats = await erp.stats()
-    if (stats.documents !== options.rows || stats.duplicates !== 0) throw new Error(`the ERP holds ${stats.documents} documents (${stats.duplicates} duplicated keys) for ${options.rows} postings`)
-    return { postingsPerSecond: Math.round(options.rows / seconds), rows: options.rows, seconds: Math.round(seconds * 100) / 100 }
+    return { postingsPerSecond: Math.round((options.rows / seconds) * 10) / 10, rows: options.rows, seconds: Math.round(seconds * 100) / 100 }
   } finally {
     await Promise.all(workers.map((w) => w.stop()))
     await Promise.all(pools.map((p) => p.close()))
-    await erp.stop()
     await scratch.drop()
   }
 }
 
-export async function runOutboxBench(rows = 3000): Promise<Record<string, number>> {
-  const figures: Record<string, number> = {}
+export async function runOutboxBench(rows = 3000): Promise<Record<string, number | string>> {
+  const figures: Record<string, number | string> = {}
   for (const [label, kind, workers] of [
     ['mariadb, 1 worker', 'mysql', 1],
     ['mariadb, 4 workers', 'mysql', 4],
@@ -111,6 +144,12 @@ export async function runOutboxBench(rows = 3000): Promise<Record<string, number
   ] as const) {
     const result = await measureDrain({ kind, workers, rows, latencyMs: 20, batchSize: 100 })
     figures[`${label}: postings/s (ERP 20 ms)`] = result.postingsPerSecond
+  }
+  try {
+    figures['tryton 6.0 (real trytond, SQLite): vouchers/s'] = (await measureTrytonDrain({ rows: 60, batchSize: 4 })).postingsPerSecond
+  } catch (error) {
+    // No trytond on this machine (scripts/tryton/install.sh installs it).
+    figures['tryton 6.0 (real trytond, SQLite): vouchers/s'] = `not measured: ${String(error).slice(0, 120)}`
   }
   return figures
 }

@@ -20,17 +20,27 @@ export interface OutboxWorkerOptions {
   listener: PostingListener
   now?: () => number
   pollMs?: number
-  /** Rows claimed and posted side by side per round; the ERP's latency is what this hides. */
+  /** Most rows claimed in one go. */
   batchSize?: number
+  /**
+   * Most postings in flight at once: the ERP's latency is what this hides. The loop claims more
+   * as postings finish, so one slow call does not hold up the others.
+   */
+  concurrency?: number
   /** How long a claim holds; must exceed the adapter's own call timeout, or a slow call could be posted twice. */
   leaseMs?: number
   maxAttempts?: number
   baseBackoffMs?: number
   maxBackoffMs?: number
+  /** After an unknown outcome, how long to wait before asking the ERP (unless the ERP's connection says). */
+  reconcileAfterMs?: number
   log?: (message: string) => void
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8
+const DEFAULT_BATCH_SIZE = 50
+const DEFAULT_RECONCILE_AFTER_MS = 30_000
+const DEFAULT_CONCURRENCY = 50
 
 /**
  * Drains the outbox into the ERP. Exactly-once comes from three things together: the row is
@@ -72,31 +82,61 @@ export class OutboxWorker {
     })
   }
 
+  /**
+   * Keeps up to `concurrency` postings in flight (fewer if the ERP asks for fewer) until nothing
+   * is due, then waits for the next poll or kick.
+   */
   private async loop(): Promise<void> {
+    const batch = this.options.batchSize ?? DEFAULT_BATCH_SIZE
+    const inFlight = new Set<Promise<void>>()
     try {
-      while (!this.stopped && (await this.drainOnce()) > 0) {
-        // keep draining while there is work
+      while (!this.stopped) {
+        const target = await this.options.erp()
+        const limit = Math.min(this.options.concurrency ?? DEFAULT_CONCURRENCY, target.maxInFlight ?? Infinity)
+        const free = limit - inFlight.size
+        // Claim in chunks, not one row per finished posting: each claim is a transaction.
+        const claimed = free >= Math.min(batch, Math.ceil(limit / 2)) || inFlight.size === 0 ? await this.dispatch(target, Math.min(batch, free), inFlight) : 0
+        if (claimed > 0) continue
+        if (inFlight.size === 0) break
+        await Promise.race(inFlight)
       }
     } catch (error) {
       this.options.log?.(`outbox worker: ${String(error)}`)
     }
+    await Promise.all(inFlight)
   }
 
   /** Claims one batch and posts it; returns how many rows were handled. */
   async drainOnce(): Promise<number> {
-    const { db, dialect } = this.options
+    const inFlight = new Set<Promise<void>>()
     const target = await this.options.erp()
-    const rows = await claimDueRows(db, dialect, this.now(), this.options.batchSize ?? 20, this.options.leaseMs ?? 60_000)
+    const claimed = await this.dispatch(target, Math.min(this.options.batchSize ?? DEFAULT_BATCH_SIZE, target.maxInFlight ?? Infinity), inFlight)
+    await Promise.all(inFlight)
+    return claimed
+  }
+
+  /** Claims up to `limit` due rows and starts posting each; the postings join `inFlight` until they settle. */
+  private async dispatch(target: ErpTarget, limit: number, inFlight: Set<Promise<void>>): Promise<number> {
+    const { db, dialect } = this.options
+    const rows = await claimDueRows(db, dialect, this.now(), limit, this.options.leaseMs ?? 60_000)
     if (rows.length === 0) return 0
-    let actions: Map<string, ErpAction | ErpError>
+    let actions: Map<string, ErpAction | ErpError> | undefined
+    let failure: unknown
     try {
       actions = await prepareActions(db, this.mappings, rows.map((r) => r.request_id), target.policy)
     } catch (error) {
-      // Our own database failed mid-batch: the rows go back with back-off, nothing was sent.
-      await Promise.all(rows.map((row) => this.failed(row, error, row.claimedFrom !== 'pending' || row.attempts > 1)))
-      return rows.length
+      failure = error
     }
-    await Promise.all(rows.map((row) => this.deliver(row, target, actions.get(row.request_id)!)))
+    for (const row of rows) {
+      const posting = actions
+        ? this.deliver(row, target, actions.get(row.request_id)!)
+        : // Our own database failed before anything was sent: the rows go back with back-off.
+          this.failed(row, failure, row.claimedFrom !== 'pending' || row.attempts > 1, target)
+      const tracked: Promise<void> = posting
+        .catch((error: unknown) => this.options.log?.(`outbox ${row.idempotency_key}: ${String(error)}`))
+        .finally(() => inFlight.delete(tracked))
+      inFlight.add(tracked)
+    }
     return rows.length
   }
 
@@ -112,7 +152,7 @@ export class OutboxWorker {
       const document = earlier ?? (await adapter.post(action as ErpAction, row.idempotency_key))
       documentNo = document.documentNo
     } catch (error) {
-      await this.failed(row, error, uncertain)
+      await this.failed(row, error, uncertain, target)
       return
     }
     if (await this.settle(row, { status: 'posted', document_no: documentNo, last_error: null })) {
@@ -134,7 +174,7 @@ export class OutboxWorker {
    * transient error before the ERP could be asked → unknown (reconcile before any resend);
    * transient → pending with back-off; after the last attempt → dead. failed and dead are told.
    */
-  private async failed(row: ClaimedRow, error: unknown, uncertain: boolean): Promise<void> {
+  private async failed(row: ClaimedRow, error: unknown, uncertain: boolean, target: ErpTarget): Promise<void> {
     const erpError = error instanceof ErpError ? error : new ErpError('transient', 'ERP 暂时无法连接，稍后自动重试。The ERP is unreachable; will retry.', String(error))
     const lastError = erpError.detail ? `${erpError.userMessage}\n${erpError.detail}` : erpError.userMessage
     const exhausted = row.attempts >= (this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
@@ -147,7 +187,9 @@ export class OutboxWorker {
       return
     }
     const status: OutboxStatus = erpError.kind === 'unknown' || uncertain ? 'unknown' : 'pending'
-    await this.settle(row, { status, next_attempt_at: this.now() + this.backoff(row.attempts), last_error: lastError })
+    // A call that timed out may still be on its way into the ERP: ask only once it must have landed or died.
+    const wait = erpError.kind === 'unknown' ? Math.max(this.backoff(row.attempts), target.reconcileAfterMs ?? this.options.reconcileAfterMs ?? DEFAULT_RECONCILE_AFTER_MS) : this.backoff(row.attempts)
+    await this.settle(row, { status, next_attempt_at: this.now() + wait, last_error: lastError })
     this.options.log?.(`outbox ${row.idempotency_key}: attempt ${row.attempts} → ${status} (${erpError.kind}): ${erpError.message}`)
   }
 

@@ -1,13 +1,23 @@
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import type { Schema } from '../../db/schema.js'
+import { ErpNextAdapter } from '../adapters/erpnext/erpnext-adapter.js'
+import { erpnextConfigSchema } from '../adapters/erpnext/erpnext-config.js'
+import { KingdeeAdapter } from '../adapters/kingdee/kingdee-adapter.js'
+import { kingdeeConfigSchema } from '../adapters/kingdee/kingdee-config.js'
 import { LedgerAdapter } from '../adapters/ledger/ledger-adapter.js'
+import { OdooAdapter } from '../adapters/odoo/odoo-adapter.js'
+import { odooConfigSchema } from '../adapters/odoo/odoo-config.js'
+import { SapAdapter } from '../adapters/sap/sap-adapter.js'
+import { sapConfigSchema } from '../adapters/sap/sap-config.js'
 import { TrytonAdapter } from '../adapters/tryton/tryton-adapter.js'
 import { trytonConfigSchema } from '../adapters/tryton/tryton-config.js'
 import { WebhookAdapter } from '../adapters/webhook/webhook-adapter.js'
 import { webhookConfigSchema } from '../adapters/webhook/webhook-config.js'
-import { ErpError } from '../erp-adapter.js'
-import type { ErpTarget } from '../erp-target.js'
+import { YonyouAdapter } from '../adapters/yonyou/yonyou-adapter.js'
+import { yonyouConfigSchema } from '../adapters/yonyou/yonyou-config.js'
+import { ErpError, type ErpAdapter } from '../erp-adapter.js'
+import { LENIENT_POLICY, type ErpTarget } from '../erp-target.js'
 import type { MappingKind } from '../mapping/mapping-kinds.js'
 import type { MappingStore } from '../mapping/mapping-store.js'
 
@@ -28,8 +38,41 @@ export interface AdapterKind {
   create(settings: Record<string, unknown>, deps: AdapterDeps): Promise<ErpTarget>
 }
 
+/** Settings every connection has besides its adapter's own. */
+const connectionSettingsSchema = z.object({
+  /** Most postings sent to this ERP at once. */
+  maxInFlight: z.number().int().min(1).max(500).optional(),
+})
+
 /** Tryton's accounts per expense category are the expense-category mapping table, not a second list in the settings. */
 const trytonSettingsSchema = trytonConfigSchema.omit({ expenseAccounts: true })
+
+/**
+ * An ERP reached over the network with its own settings schema: what it needs mapped is its own
+ * business (the adapter's policy, else only what it is given), and a call that timed out is
+ * looked up after twice its timeout.
+ */
+function networkErp<S extends z.ZodType<{ timeoutMs: number }>>(
+  id: string,
+  label: string,
+  schema: S,
+  secretFields: readonly string[],
+  build: (config: z.infer<S>) => ErpAdapter,
+  defaults: { maxInFlight?: number } = {},
+): AdapterKind {
+  return {
+    id,
+    label,
+    secretFields,
+    readsMappings: [],
+    async create(settings) {
+      const config = parseSettings(schema, settings)
+      const adapter = build(config)
+      const { maxInFlight = defaults.maxInFlight } = parseSettings(connectionSettingsSchema, settings)
+      return { adapter, policy: adapter.mappingPolicy ?? LENIENT_POLICY, maxInFlight, reconcileAfterMs: 2 * config.timeoutMs }
+    },
+  }
+}
 
 export const ADAPTER_KINDS: Record<string, AdapterKind> = {
   ledger: {
@@ -49,28 +92,28 @@ export const ADAPTER_KINDS: Record<string, AdapterKind> = {
     readsMappings: ['expense_category'],
     async create(settings, { mappings }) {
       const config = parseSettings(trytonSettingsSchema, settings)
+      const { maxInFlight = 4 } = parseSettings(connectionSettingsSchema, settings)
       const expenseAccounts = Object.fromEntries((await mappings.list('expense_category')).map((m) => [m.localKey, m.erpCode]))
       return {
         adapter: new TrytonAdapter({ ...config, expenseAccounts }),
         // Tryton finds employees by a unique name when unmapped, and has no cost centres to map.
         policy: { required: { 'expense.voucher': ['expense_category'] }, masterCodes: ['department'] },
+        // One trytond process answers every call of a posting (search, create, post, read) in turn.
+        maxInFlight,
+        reconcileAfterMs: 2 * config.timeoutMs,
       }
     },
   },
-  webhook: {
-    id: 'webhook',
-    label: '通用 Webhook（签名）Signed webhook',
-    secretFields: ['secret'],
-    readsMappings: [],
-    async create(settings) {
-      const adapter = new WebhookAdapter(parseSettings(webhookConfigSchema, settings))
-      return { adapter, policy: adapter.mappingPolicy }
-    },
-  },
+  kingdee: networkErp('kingdee', '金蝶云·星空 Kingdee K/3 Cloud', kingdeeConfigSchema, ['appSecret'], (config) => new KingdeeAdapter(config)),
+  yonyou: networkErp('yonyou', '用友 YonBIP / YonSuite', yonyouConfigSchema, ['appSecret'], (config) => new YonyouAdapter(config)),
+  sap: networkErp('sap', 'SAP S/4HANA', sapConfigSchema, ['password', 'clientSecret'], (config) => new SapAdapter(config)),
+  odoo: networkErp('odoo', 'Odoo', odooConfigSchema, ['apiKey'], (config) => new OdooAdapter(config)),
+  erpnext: networkErp('erpnext', 'ERPNext', erpnextConfigSchema, ['apiKey', 'apiSecret'], (config) => new ErpNextAdapter(config)),
+  webhook: networkErp('webhook', '通用 Webhook（签名）Signed webhook', webhookConfigSchema, ['secret'], (config) => new WebhookAdapter(config)),
 }
 
 export function adapterKind(id: string): AdapterKind {
-  const kind = ADAPTER_KINDS[id]
+  const kind = Object.hasOwn(ADAPTER_KINDS, id) ? ADAPTER_KINDS[id] : undefined
   if (!kind) throw new ErpError('permanent', `不支持的 ERP 类型：${id}（可选：${Object.keys(ADAPTER_KINDS).join('、')}）。Unknown ERP adapter.`)
   return kind
 }

@@ -36,7 +36,7 @@ describe.each(DB_KINDS)('outbox against a failing ERP (%s)', (kind) => {
     t = await TestSystem.start(kind)
     erp = await startWebhookErp({ secret: SECRET, dedupe: false, latencyMs: 2, ...erpOptions })
     proxy = await startFaultProxy(new URL(erp.url).origin)
-    adapter = new WebhookAdapter({ url: `${proxy.origin}/erp/hook`, secret: SECRET, timeoutMs: 250, employeeNoIsErpCode: true })
+    adapter = new WebhookAdapter({ url: `${proxy.origin}/erp/hook`, secret: SECRET, timeoutMs: 1_000, employeeNoIsErpCode: true })
     await t.system.erp.admin.saveMappings([{ kind: 'expense_category', localKey: 'travel', erpCode: '6602.01', erpName: '差旅费' }], 'admin')
   }
 
@@ -44,7 +44,8 @@ describe.each(DB_KINDS)('outbox against a failing ERP (%s)', (kind) => {
     worker = new OutboxWorker({
       db: t.database.db,
       dialect: t.database.dialect,
-      erp: fixedTarget(adapter, adapter.mappingPolicy),
+      // A call that timed out is looked up only once it can no longer be on its way in.
+      erp: fixedTarget(adapter, adapter.mappingPolicy, { reconcileAfterMs: 2_000 }),
       listener,
       pollMs: 30,
       batchSize: 40,
@@ -75,16 +76,20 @@ describe.each(DB_KINDS)('outbox against a failing ERP (%s)', (kind) => {
     const worker = workerFor(tally)
     worker.start()
     await proxy.set('refuse')
-    const approvals = approveExpenseClaims(t.system, 500, { parallel: kind === 'mysql' ? 8 : 1 })
+    const approvals = approveExpenseClaims(t.system, 500, { parallel: kind === 'mysql' ? 4 : 1 })
     const requestPosting = setInterval(() => worker.kick(), 25)
+    const outboxRows = async () => Number((await t.database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
     try {
-      await sleep(700)
+      // Down: nothing listens. Approvals keep coming and wait in the outbox.
+      await expect.poll(outboxRows, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(100)
+      // A gateway in front of a dead ERP: 503s.
       await proxy.set('unavailable')
-      await sleep(500)
-      // A flaky ERP: some calls pass, some get 503, some time out, some are done but their answer is lost.
-      const faults = ['pass', 'unavailable', 'hang', 'lose-reply', 'lose-reply'] as const
-      await proxy.decide(() => faults[Math.floor(Math.random() * faults.length)]!)
-      await sleep(1500)
+      await expect.poll(() => proxy.counts.unavailable, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(50)
+      // Flaky: in every six calls two pass, one gets a 503, one hangs, two are done by the ERP but their answer is lost.
+      const faults = ['pass', 'lose-reply', 'unavailable', 'pass', 'lose-reply', 'hang'] as const
+      let call = 0
+      await proxy.decide(() => faults[call++ % faults.length]!)
+      await expect.poll(() => Math.min(proxy.counts['lose-reply'], 2 * proxy.counts.hang), { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(40)
       await proxy.set('pass')
       const numbers = await approvals
       expect(new Set(numbers).size).toBe(500)

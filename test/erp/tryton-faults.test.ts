@@ -12,8 +12,7 @@ import { approveExpenseClaims } from './approvals.js'
  * committed, calls that hang, 503s from a gateway. Tryton has no idempotency of its own; the
  * bridge's lookup (and the adapter finishing a draft an interrupted post left) keep it single.
  */
-const CLAIMS = 16
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const CLAIMS = 12
 
 let peer: TrytonPeer
 let proxy: FaultProxy
@@ -37,32 +36,35 @@ describe('outbox into a real Tryton behind a faulty network', () => {
       { kind: 'employee', localKey: 'zhangsan', erpCode: 'E001', erpName: null },
       { kind: 'employee', localKey: 'lisi', erpCode: 'E002', erpName: null },
     ])
-    const adapter = new TrytonAdapter({ ...peer.adapterConfig, url: proxy.origin, timeoutMs: 1_500 })
+    const adapter = new TrytonAdapter({ ...peer.adapterConfig, url: proxy.origin, timeoutMs: 2_000 })
+    const failures: string[] = []
     const worker = new OutboxWorker({
       db: t.database.db,
       dialect: t.database.dialect,
-      erp: fixedTarget(adapter),
-      listener: { posted: async () => {}, failed: async (event) => expect.fail(`${event.requestId} failed: ${event.reason}`) },
-      batchSize: 6,
+      // As the Tryton connection does by default: a few postings at a time, or trytond drowns in parallel calls.
+      erp: fixedTarget(adapter, undefined, { maxInFlight: 4, reconcileAfterMs: 4_000 }),
+      listener: { posted: async () => {}, failed: async (event) => void failures.push(`${event.requestId}: ${event.reason}`) },
+      batchSize: 4,
       pollMs: 20,
       leaseMs: 20_000,
       baseBackoffMs: 20,
       maxBackoffMs: 300,
       maxAttempts: 200,
     })
-    const faults = ['pass', 'pass', 'lose-reply', 'lose-reply', 'unavailable', 'hang'] as const
-    await proxy.decide(() => faults[Math.floor(Math.random() * faults.length)]!)
+    // Every fault in every few calls, until each has hit a handful of times.
+    const faults = ['pass', 'lose-reply', 'pass', 'unavailable', 'lose-reply', 'hang'] as const
+    let call = 0
+    await proxy.decide(() => faults[call++ % faults.length]!)
     worker.start()
     try {
-      await sleep(3_000)
+      await expect.poll(() => Math.min(proxy.counts['lose-reply'], 2 * proxy.counts.hang, 2 * proxy.counts.unavailable), { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(4)
       await proxy.set('pass')
-      const posted = async () => (await t.system.erp.admin.postings({ statuses: ['posted'], limit: 500 })).length
-      await expect.poll(posted, { timeout: 60_000, interval: 250 }).toBe(CLAIMS)
+      const settled = async () => (await t.system.erp.admin.postings({ statuses: ['posted', 'failed', 'dead'], limit: 500 })).length
+      await expect.poll(settled, { timeout: 60_000, interval: 250 }).toBe(CLAIMS)
     } finally {
       await worker.stop()
     }
-    expect(proxy.counts['lose-reply']).toBeGreaterThan(0)
-    expect(proxy.counts.hang).toBeGreaterThan(0)
+    expect(failures).toEqual([])
 
     const rows = await t.database.db.selectFrom('outbox').select(['idempotency_key', 'document_no']).execute()
     const moves = await peer.admin.searchRead<{ description: string; state: string; post_number: string | null }>('account.move', [['journal.code', '=', 'EXP']], ['description', 'state', 'post_number'])
