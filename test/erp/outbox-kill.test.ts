@@ -76,13 +76,13 @@ describe.each(DB_KINDS)('worker processes SIGKILLed mid-posting (%s)', (kind) =>
       const inFlight = await db.selectFrom('outbox').select('id').where('status', '=', 'sending').execute()
       if (inFlight.length > 0) killedMidPosting++
     }
-    expect(killedMidPosting).toBeGreaterThan(KILLS / 2)
+    expect(killedMidPosting, 'kills that left postings half done').toBeGreaterThan(KILLS / 2)
 
     child = await startWorker(env)
     await expect.poll(postedCount, { timeout: 30_000, interval: 200 }).toBe(CLAIMS)
     await kill(child)
 
-    expect(erp.duplicates()).toEqual([])
+    expect(erp.duplicates(), 'keys with two documents in the ERP').toEqual([])
     expect(erp.documents).toHaveLength(CLAIMS)
     // Rows a dead worker held were looked up before anything was sent again.
     expect(erp.lookups).toBeGreaterThan(0)

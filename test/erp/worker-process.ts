@@ -16,7 +16,7 @@ const bridge = createErpBridge({
   ledger: new LedgerAdapter(database.db),
   secrets,
   listener: { posted: async () => {}, failed: async (event) => console.error(`failed ${event.requestId}: ${event.reason}`) },
-  worker: { batchSize: 10, leaseMs: Number(process.env.LEASE_MS ?? 1500), pollMs: 20, baseBackoffMs: 20, maxBackoffMs: 200, maxAttempts: 1000 },
+  worker: { batchSize: 5, concurrency: 5, leaseMs: Number(process.env.LEASE_MS ?? 1500), pollMs: 20, baseBackoffMs: 20, maxBackoffMs: 200, maxAttempts: 1000 },
   log: (message) => console.error(message),
 })
 bridge.worker.start()
