@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
 import type { Card } from '../../bot/cards/card.js'
+import type { ChatIntegration } from '../../bot/chat-integration.js'
 import { createParserFromEnv } from '../../bot/nlu/parser-from-env.js'
 import type { SimulatorItem } from '../../bot/platforms/dev/dev-platform.js'
 import type { DbHandle } from '../../db/connect.js'
@@ -31,15 +32,17 @@ export class ReceiptsSystem {
     readonly directory: string,
   ) {}
 
-  static async start(kind: TestDbKind, now: () => number): Promise<ReceiptsSystem> {
+  static async start(kind: TestDbKind, now: () => number, options: { integrations?: (database: DbHandle) => ChatIntegration[] } = {}): Promise<ReceiptsSystem> {
     const database = await freshDatabase(kind)
     await seedDemoOrg(database.db, now())
     const directory = mkdtempSync(join(tmpdir(), 'attachments-'))
-    const system = await composeSystem({ database, parser: createParserFromEnv({}), now, attachments: new LocalDiskStore(directory), pdfText: new PdfjsTextReader() })
+    const integrations = options.integrations?.(database)
+    const system = await composeSystem({ database, parser: createParserFromEnv({}), now, integrations, attachments: new LocalDiskStore(directory), pdfText: new PdfjsTextReader() })
     return new ReceiptsSystem(database, system, createApp(system, { devMode: true }), directory)
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.system.integrations.map((i) => i.stop?.()))
     await this.system.outbox.stop()
     await this.database.close()
     rmSync(this.directory, { recursive: true, force: true })

@@ -145,6 +145,19 @@ export class DingtalkClient {
   }
 
   /**
+   * The bytes of a file or picture sent to the robot: its downloadCode is exchanged for a
+   * short-lived URL (robot messageFiles/download), fetched at once. The URL is DingTalk's own
+   * answer to our authenticated call, never taken from the message.
+   */
+  async downloadMessageFile(downloadCode: string): Promise<Uint8Array> {
+    const { downloadUrl } = await this.api<{ downloadUrl?: string }>('POST', '/v1.0/robot/messageFiles/download', { downloadCode, robotCode: this.robotCode })
+    if (!downloadUrl) throw new DingtalkApiError(404, 'noDownloadUrl', '钉钉未返回文件下载地址 / DingTalk gave no download URL')
+    const response = await fetch(downloadUrl)
+    if (!response.ok) throw new DingtalkApiError(response.status, 'download', `文件下载失败 / file download failed (HTTP ${response.status})`)
+    return new Uint8Array(await response.arrayBuffer())
+  }
+
+  /**
    * Posts to a robot conversation's sessionWebhook. Only DingTalk's own host is accepted: the
    * URL arrives in the message body, which the HTTP-mode signature does not cover.
    */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../../db/schema.js'
 import { DomainError } from '../../../workflow/errors.js'
 import type { Conversation } from '../../conversation/conversation.js'
+import type { InboundAttachment } from '../../platform.js'
 import { firstDelivery } from '../../inbound-events.js'
 import { parseCardTap, parseTapText } from './dingtalk-cards.js'
 import { DINGTALK, type DingtalkDirectory } from './dingtalk-identity.js'
@@ -13,7 +14,8 @@ export interface RobotMessage {
   msgId?: string
   msgtype?: string
   text?: { content?: string }
-  content?: { richText?: { text?: string }[] }
+  /** richText parts (text, or a picture with its downloadCode); a picture's or a file's downloadCode. */
+  content?: { richText?: { text?: string; type?: string; downloadCode?: string }[]; downloadCode?: string; fileName?: string }
   conversationType?: string
   senderStaffId?: string
   senderId?: string
@@ -32,7 +34,7 @@ export interface CardCallback {
 }
 
 export const NOT_REGISTERED = '你还未在系统中登记，请联系管理员 / you are not registered; ask an administrator'
-const TEXT_ONLY = '目前只能处理文字消息，请直接打字告诉我 / only text messages are understood for now'
+const TEXT_ONLY = '目前只能处理文字、图片和文件消息，请直接打字告诉我 / only text, pictures and files are understood'
 const SOMETHING_WENT_WRONG = '处理你的消息时出错了，请稍后再试 / something went wrong, please try again later'
 
 /**
@@ -47,6 +49,8 @@ export class DingtalkInbound {
     private readonly directory: DingtalkDirectory,
     private readonly queue: InboundQueue,
     private readonly log: (message: string) => void,
+    /** DingtalkClient.downloadMessageFile: turns a downloadCode into the file's bytes. */
+    private readonly downloadFile: (downloadCode: string) => Promise<Uint8Array>,
   ) {}
 
   /**
@@ -88,7 +92,8 @@ export class DingtalkInbound {
       return
     }
     const text = messageText(message)
-    if (text === undefined) {
+    const files = messageFiles(message)
+    if (text === undefined && files.length === 0) {
       await this.platform.sendTextTo(staffId, TEXT_ONLY)
       return
     }
@@ -98,9 +103,13 @@ export class DingtalkInbound {
       return
     }
     await this.tellFailures(employee.id, async () => {
-      const tap = parseTapText(text)
+      const tap = text === undefined ? undefined : parseTapText(text)
       if (tap) await this.tapFallbackCard(employee.id, tap, message.msgId!, conversation)
-      else await conversation.handleMessage({ platform: DINGTALK, userId: employee.id, text, eventId: message.msgId })
+      else {
+        // Downloaded only when the conversation reads them (not at all for someone outside a pilot).
+        const attachments: InboundAttachment[] = files.map((f) => ({ name: f.name, mimeType: f.mimeType, fetch: () => this.downloadFile(f.downloadCode) }))
+        await conversation.handleMessage({ platform: DINGTALK, userId: employee.id, text: text ?? '', eventId: message.msgId, ...(attachments.length > 0 ? { attachments } : {}) })
+      }
     })
   }
 
@@ -154,6 +163,23 @@ export class DingtalkInbound {
       await this.platform.sendText(userId, text).catch((sendError: unknown) => this.log(`dingtalk: could not tell ${userId}: ${String(sendError)}`))
     }
   }
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = { pdf: 'application/pdf', xml: 'application/xml', ofd: 'application/ofd', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' }
+const mimeOf = (name: string) => MIME_BY_EXTENSION[/\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? ''] ?? 'application/octet-stream'
+
+/** Pictures and files in a robot message (msgtype picture, file, or pictures inside richText), by downloadCode. */
+export function messageFiles(message: RobotMessage): { name: string; mimeType: string; downloadCode: string }[] {
+  const content = message.content
+  if (message.msgtype === 'picture' && content?.downloadCode) return [{ name: 'picture.jpg', mimeType: 'image/jpeg', downloadCode: content.downloadCode }]
+  if (message.msgtype === 'file' && content?.downloadCode) {
+    const name = content.fileName || 'file'
+    return [{ name, mimeType: mimeOf(name), downloadCode: content.downloadCode }]
+  }
+  if (message.msgtype === 'richText') {
+    return (content?.richText ?? []).flatMap((part, i) => (part.type === 'picture' && part.downloadCode ? [{ name: `picture-${i + 1}.jpg`, mimeType: 'image/jpeg', downloadCode: part.downloadCode }] : []))
+  }
+  return []
 }
 
 /** The words typed, for text and rich-text messages; undefined for pictures, voice and files. */

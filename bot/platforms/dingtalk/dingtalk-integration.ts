@@ -96,7 +96,7 @@ export function createDingtalkIntegration(
     log,
   })
   const queue = new InboundQueue(log)
-  const inbound = new DingtalkInbound(db, platform, directory, queue, log)
+  const inbound = new DingtalkInbound(db, platform, directory, queue, log, (code) => client.downloadMessageFile(code))
   let stream: DingtalkStream | undefined
 
   const eventCrypto =

@@ -80,6 +80,8 @@ export class FakeDingtalk {
   private readonly sessions = new Map<string, { staffId: string; expiresAt: number }>()
   private readonly authCodes = new Map<string, string>()
   private readonly throttles = new Map<string, number>()
+  /** Files people sent the robot, by downloadCode. */
+  private readonly files = new Map<string, Uint8Array>()
   private readonly tickets = new Map<string, Set<string>>()
   private readonly peers = new Set<StreamPeer>()
   private readonly frames = new Map<string, PendingFrame>()
@@ -136,6 +138,22 @@ export class FakeDingtalk {
   /** A person types to the robot (1:1 by default). Returns the message id, and the HTTP answer in HTTP mode. */
   async say(staffId: string, text: string, options: { group?: boolean; msgId?: string; sessionTtlMs?: number } = {}): Promise<{ msgId: string; status?: number }> {
     const message = this.robotMessage(staffId, text, options)
+    if (this.transport === 'stream') {
+      this.push(TOPIC_ROBOT, message)
+      return { msgId: message.msgId }
+    }
+    const response = await this.postRobotCallback(message)
+    return { msgId: message.msgId, status: response.status }
+  }
+
+  /** A person sends the robot a file, or a picture: the message carries only a downloadCode. */
+  async sendFile(staffId: string, file: { name: string; bytes: Uint8Array; picture?: boolean }): Promise<{ msgId: string; status?: number }> {
+    const downloadCode = `dl${randomUUID().replaceAll('-', '')}`
+    this.files.set(downloadCode, file.bytes)
+    const { text: _text, ...base } = this.robotMessage(staffId, '')
+    const message = file.picture
+      ? { ...base, msgtype: 'picture', content: { downloadCode, pictureDownloadCode: downloadCode } }
+      : { ...base, msgtype: 'file', content: { downloadCode, fileName: file.name, fileId: randomUUID(), spaceId: '1234' } }
     if (this.transport === 'stream') {
       this.push(TOPIC_ROBOT, message)
       return { msgId: message.msgId }
@@ -375,6 +393,15 @@ export class FakeDingtalk {
       return oapi ? reply(200, { errcode: 90018, errmsg: '当前请求被限流' }) : reply(429, { code: 'Forbidden.AccessDenied.QpsLimitForApi', message: 'qps limit' })
     }
 
+    // A download URL is pre-signed: no token, just the code it was issued for.
+    const file = req.method === 'GET' && url.pathname.startsWith('/files/') ? this.files.get(url.pathname.slice('/files/'.length)) : undefined
+    if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
+      if (!file) return reply(404, { code: 'notFound', message: 'file not found' })
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.byteLength) })
+      res.end(Buffer.from(file))
+      return
+    }
+
     switch (route) {
       case 'POST /v1.0/oauth2/accessToken':
         if (body.appKey !== this.options.clientId || body.appSecret !== this.options.clientSecret) return reply(400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或clientSecret' })
@@ -433,6 +460,12 @@ export class FakeDingtalk {
 
   private openApi(route: string, body: Record<string, unknown>): [number, unknown] {
     switch (route) {
+      case 'POST /v1.0/robot/messageFiles/download': {
+        if (body.robotCode !== this.options.clientId) return [400, { code: 'invalidParameter.robotCode', message: 'robot 不存在' }]
+        const code = String(body.downloadCode)
+        if (!this.files.has(code)) return [400, { code: 'invalidParameter.downloadCode', message: 'downloadCode 无效或已过期' }]
+        return [200, { downloadUrl: `${this.url}/files/${code}` }]
+      }
       case 'POST /v1.0/robot/oToMessages/batchSend': {
         if (body.robotCode !== this.options.clientId) return [400, { code: 'invalidParameter.robotCode', message: 'robot 不存在' }]
         const userIds = (body.userIds ?? []) as string[]
