@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/0001-initial.js'
 import * as approvalEngine from './migrations/0002-approval-engine.js'
 import * as erpBridge from './migrations/0003-erp-bridge.js'
+import * as inboxIndexes from './migrations/0005-inbox-indexes.js'
 import * as receipts from './migrations/0006-receipts.js'
 
 /**
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-approval-engine': approvalEngine,
   '0003-erp-bridge': erpBridge,
+  '0005-inbox-indexes': inboxIndexes,
   '0006-receipts': receipts,
 }
 
