@@ -4,12 +4,97 @@ import type { Schema } from '../db/schema.js'
 /** Platforms redeliver for hours (Feishu: up to ~7.1 h); keep ids well beyond that. */
 export const INBOUND_EVENT_RETENTION_MS = 24 * 60 * 60_000
 
+interface Delivery {
+  platform: string
+  eventId: string
+  at: number
+  settle: (first: boolean) => void
+  fail: (error: unknown) => void
+}
+
+/** Per database: deliveries waiting for the next commit, and whether one is due or under way. */
+const queues = new WeakMap<Kysely<Schema>, { waiting: Delivery[]; busy: boolean }>()
+
+/**
+ * After the requests that arrived together have all been read. The embedded driver is synchronous,
+ * so a commit ends before the next request is even parsed: waiting one turn is what lets a burst
+ * share a commit. setImmediate is Node's; Workers have setTimeout.
+ */
+const afterThisTurn: (run: () => void) => void = typeof setImmediate === 'function' ? (run) => setImmediate(run) : (run) => setTimeout(run, 0)
+
 /**
  * Records a platform event id; true the first time, false for a redelivery. The primary key does
  * the de-duplication, so two instances receiving the same event cannot both process it.
+ *
+ * Every callback waits for this write, and a commit is a disk flush (on the embedded SQLite one
+ * that blocks the event loop), so one commit per event capped the ack path at ~100 events/s.
+ * Deliveries that arrive together, or while a commit is under way, share one commit instead
+ * (bench/callback-ack-bench.ts).
  */
-export async function firstDelivery(db: Kysely<Schema>, platform: string, eventId: string, now = Date.now()): Promise<boolean> {
-  const result = await db.insertInto('inbound_events').orIgnore().values({ platform, event_id: eventId, received_at: now }).executeTakeFirst()
+export function firstDelivery(db: Kysely<Schema>, platform: string, eventId: string, now = Date.now()): Promise<boolean> {
+  return new Promise((settle, fail) => {
+    let queue = queues.get(db)
+    if (!queue) queues.set(db, (queue = { waiting: [], busy: false }))
+    queue.waiting.push({ platform, eventId, at: now, settle, fail })
+    if (queue.busy) return
+    queue.busy = true
+    afterThisTurn(() => void commitWaiting(db, queue))
+  })
+}
+
+/** Rows per batch: three parameters each, well inside every driver's limit. */
+const MAX_BATCH = 500
+
+async function commitWaiting(db: Kysely<Schema>, queue: { waiting: Delivery[]; busy: boolean }): Promise<void> {
+  while (queue.waiting.length > 0) {
+    const batch = queue.waiting.splice(0, MAX_BATCH)
+    const firsts = batch.length > 1 ? await db.transaction().execute((trx) => recordBatch(trx, batch)).catch(() => undefined) : undefined
+    if (firsts) {
+      for (const delivery of batch) delivery.settle(firsts.get(delivery)!)
+      continue
+    }
+    // One delivery, or a batch that lost a race with another instance (or its connection): one by one.
+    for (const delivery of batch) await record(db, delivery).then(delivery.settle, delivery.fail)
+  }
+  queue.busy = false
+}
+
+/**
+ * A batch in four statements whatever its size (begin, read, insert, commit): which ids are
+ * stored already, then one multi-row insert of the rest. If that inserts fewer rows than
+ * expected, another instance got some ids in between; the transaction rolls back and the
+ * batch is recorded one by one, where the primary key decides.
+ */
+async function recordBatch(trx: Kysely<Schema>, batch: Delivery[]): Promise<Map<Delivery, boolean>> {
+  const firsts = new Map<Delivery, boolean>()
+  const fresh: Delivery[] = []
+  for (const platform of new Set(batch.map((d) => d.platform))) {
+    const deliveries = batch.filter((d) => d.platform === platform)
+    const ids = [...new Set(deliveries.map((d) => d.eventId))]
+    const rows = await trx.selectFrom('inbound_events').select('event_id').where('platform', '=', platform).where('event_id', 'in', ids).execute()
+    const taken = new Set(rows.map((r) => r.event_id))
+    for (const delivery of deliveries) {
+      const first = !taken.has(delivery.eventId)
+      taken.add(delivery.eventId)
+      firsts.set(delivery, first)
+      if (first) fresh.push(delivery)
+    }
+  }
+  if (fresh.length > 0) {
+    // Sorted, so two instances inserting overlapping ids take their locks in the same order.
+    fresh.sort((a, b) => (a.platform + a.eventId < b.platform + b.eventId ? -1 : 1))
+    const result = await trx
+      .insertInto('inbound_events')
+      .orIgnore()
+      .values(fresh.map((d) => ({ platform: d.platform, event_id: d.eventId, received_at: d.at })))
+      .executeTakeFirst()
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== fresh.length) throw new Error('another instance recorded some of these ids first')
+  }
+  return firsts
+}
+
+async function record(db: Kysely<Schema>, delivery: Delivery): Promise<boolean> {
+  const result = await db.insertInto('inbound_events').orIgnore().values({ platform: delivery.platform, event_id: delivery.eventId, received_at: delivery.at }).executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1
 }
 
