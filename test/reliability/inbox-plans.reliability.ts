@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely'
 import { createConnection } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INBOX_SCALE, seedInbox } from '../../bench/inbox-seed.js'
@@ -60,8 +61,9 @@ describe.each(DB_KINDS)('migration 0005 (inbox indexes) on %s', (kind) => {
   it('goes down and up again', async () => {
     const database = await freshDatabase(kind)
     try {
-      await inboxIndexes.down(database.db)
-      await inboxIndexes.up(database.db)
+      const db = database.db as unknown as Kysely<unknown>
+      await inboxIndexes.down(db)
+      await inboxIndexes.up(db)
       await migrateToLatest(database.db)
     } finally {
       await database.close()
