@@ -54,7 +54,7 @@ export class ErpConnectionStore {
   /** Settings with secrets opened, for building the adapter. */
   async fullSettings(id: string): Promise<{ adapter: string; settings: Record<string, unknown> }> {
     const row = await this.row(id)
-    return { adapter: row.adapter, settings: { ...parseObject(row.settings), ...(await this.openSecrets(row)) } }
+    return { adapter: row.adapter, settings: { ...plainSettings(row), ...(await this.openSecrets(row)) } }
   }
 
   /** Merges the input with what is stored (kept secrets), without saving: what `save` would store, for a test call. */
@@ -80,7 +80,9 @@ export class ErpConnectionStore {
     for (const [field, value] of Object.entries(merged)) (kind.secretFields.includes(field) ? secret : plain)[field] = value
     const sealed = Object.keys(secret).length ? await this.requireBox().seal(JSON.stringify(secret), id) : null
     const now = this.now()
-    const values = { name: input.name.trim() || kind.label, adapter: kind.id, settings: JSON.stringify(plain), secrets: sealed, updated_at: now }
+    // Which secrets are set is not itself secret: kept in the clear so the admin app can say so without opening them.
+    const settings = JSON.stringify({ ...plain, [SEALED_NAMES]: Object.keys(secret) })
+    const values = { name: input.name.trim() || kind.label, adapter: kind.id, settings, secrets: sealed, updated_at: now }
     if (input.id) {
       const result = await this.db.updateTable('erp_connections').set(values).where('id', '=', id).executeTakeFirst()
       if (Number(result.numUpdatedRows) === 0) throw notFound(id)
@@ -136,12 +138,24 @@ function toView(row: ErpConnectionRow): ErpConnectionView {
     id: row.id,
     name: row.name,
     adapter: row.adapter,
-    settings: parseObject(row.settings),
-    secretsSet: row.secrets ? adapterKind(row.adapter).secretFields.slice() : [],
+    settings: plainSettings(row),
+    secretsSet: row.secrets ? sealedNames(row) : [],
     active: Number(row.active) === 1,
     lastTest: row.last_tested_at === null ? null : { at: Number(row.last_tested_at), ok: Number(row.last_test_ok) === 1, detail: row.last_test_detail ?? '' },
     updatedAt: Number(row.updated_at),
   }
+}
+
+const SEALED_NAMES = '$sealed'
+
+function plainSettings(row: ErpConnectionRow): Record<string, unknown> {
+  const { [SEALED_NAMES]: _names, ...settings } = parseObject(row.settings)
+  return settings
+}
+
+function sealedNames(row: ErpConnectionRow): string[] {
+  const names = parseObject(row.settings)[SEALED_NAMES]
+  return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : []
 }
 
 function parseObject(json: string): Record<string, unknown> {

@@ -64,6 +64,12 @@ describe.each(DB_KINDS)('ERP connections (%s)', (kind) => {
     expect(row.secrets).not.toContain(SECRET)
     expect(row.secrets).toMatch(/^v1\./)
 
+    // Only the secrets actually given are reported as set (SAP has two; basic auth uses one).
+    const sap = await store.save({ name: 'SAP', adapter: 'sap', settings: { authMethod: 'basic', username: 'BRIDGE', password: 'sap-pass' } })
+    expect(sap.secretsSet).toEqual(['password'])
+    expect(sap.settings).toEqual({ authMethod: 'basic', username: 'BRIDGE' })
+    await store.remove(sap.id)
+
     // Saving again without the secret keeps the stored one.
     await admin.saveConnection({ id: saved.id, name: '财务共享中心', adapter: 'webhook', settings: { url: other.url, secret: '' } }, 'sunba')
     expect((await store.fullSettings(saved.id)).settings).toMatchObject({ url: other.url, secret: SECRET })
