@@ -39,7 +39,8 @@ describe.each(DB_KINDS)('who is talking: identity, group chats, login (%s)', (ki
     Object.assign(envelope.event.message, { message_type: 'image', content: JSON.stringify({ image_key: 'img_v2_x' }) })
     expect((await h.pusher.pushEvent(envelope)).status).toBe(200)
     await h.settled()
-    expect(h.texts(OPEN_ID.sunba)).toEqual(['目前只能处理文字消息，请直接输入，例如「提交本月差旅费 3500元」'])
+    // Pictures are receipts now (test/receipts/feishu-receipt.test.ts); this system has no attachment store.
+    expect(h.texts(OPEN_ID.sunba)).toEqual(['暂时不能接收文件：管理员尚未配置附件存储。请直接输入报销内容，例如「报销交通费 58元」'])
   })
 
   it('H5 login: a tt.requestAccess code becomes our employee; a used code or a stranger is refused', async () => {

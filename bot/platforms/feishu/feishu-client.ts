@@ -1,6 +1,6 @@
 import * as lark from '@larksuiteoapi/node-sdk'
 import { fetchHttpInstance } from './feishu-http.js'
-import { FeishuApiError, FeishuCallPolicy, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
+import { FeishuApiError, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
 export { EDIT_WINDOW_CLOSED, FeishuApiError, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
@@ -145,5 +145,11 @@ export class FeishuApi implements FeishuOutbound {
   async userInfo(userAccessToken: string): Promise<FeishuUser> {
     const answer = await this.call('login user info', () => this.client.authen.v1.userInfo.get({}, lark.withUserAccessToken(userAccessToken)))
     return (answer.data ?? {}) as FeishuUser
+  }
+
+  /** With the SDK's own tenant token (its cache, which the policy clears when Feishu rejects it). */
+  messageResource(messageId: string, fileKey: string, type: 'image' | 'file'): Promise<Uint8Array> {
+    const tokenManager = this.client.tokenManager as { getTenantAccessToken(): Promise<string> }
+    return fetchMessageResource(this.policy, this.baseUrl, () => tokenManager.getTenantAccessToken(), { messageId, fileKey, type })
   }
 }

@@ -1,5 +1,5 @@
 import { fetchHttpInstance } from './feishu-http.js'
-import { FeishuApiError, FeishuCallPolicy, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
+import { FeishuApiError, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
 export interface FeishuFetchApiOptions {
   appId: string
@@ -100,6 +100,10 @@ export class FeishuFetchApi implements FeishuOutbound {
       this.http.get<FeishuAnswer & { data?: FeishuUser }>(`${this.baseUrl}/open-apis/authen/v1/user_info`, { headers: { Authorization: `Bearer ${userAccessToken}` } }),
     )
     return answer.data ?? {}
+  }
+
+  messageResource(messageId: string, fileKey: string, type: 'image' | 'file'): Promise<Uint8Array> {
+    return fetchMessageResource(this.policy, this.baseUrl, () => this.token(), { messageId, fileKey, type })
   }
 
   /** One call with the tenant token, under the shared policy (a rejected token is fetched anew once). */

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Schema } from '../../../db/schema.js'
 import { isDomainError } from '../../../workflow/errors.js'
 import type { CardActionOutcome, Conversation } from '../../conversation/conversation.js'
+import type { InboundAttachment } from '../../platform.js'
 import { firstDelivery } from '../../inbound-events.js'
 import type { FeishuOutbound } from './feishu-outbound.js'
 import { COMMENT_INPUT, cardTapOf, renderFeishuCard } from './feishu-cards.js'
@@ -93,6 +94,29 @@ export function messageText(message: MessageEvent['event']['message']): string |
   return text.replace(/@_user_\d+|@_all/g, ' ').replace(/[ \t]+/g, ' ').trim()
 }
 
+const MIME_BY_EXTENSION: Record<string, string> = { pdf: 'application/pdf', xml: 'application/xml', ofd: 'application/ofd', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' }
+const mimeOf = (name: string) => MIME_BY_EXTENSION[/\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? ''] ?? 'application/octet-stream'
+
+/** Images and files in a message (image, file, or images inside a rich-text post), by resource key. */
+export function messageFiles(message: MessageEvent['event']['message']): { name: string; mimeType: string; key: string; type: 'image' | 'file' }[] {
+  let content: { image_key?: unknown; file_key?: unknown; file_name?: unknown; content?: unknown }
+  try {
+    content = JSON.parse(message.content) as typeof content
+  } catch {
+    return []
+  }
+  if (message.message_type === 'image' && typeof content.image_key === 'string') return [{ name: 'image.jpg', mimeType: 'image/jpeg', key: content.image_key, type: 'image' }]
+  if (message.message_type === 'file' && typeof content.file_key === 'string') {
+    const name = typeof content.file_name === 'string' && content.file_name ? content.file_name : 'file'
+    return [{ name, mimeType: mimeOf(name), key: content.file_key, type: 'file' }]
+  }
+  if (message.message_type === 'post' && Array.isArray(content.content)) {
+    const images = (content.content as unknown[]).flat().filter((item): item is { tag: string; image_key: string } => typeof item === 'object' && item !== null && (item as { tag?: unknown }).tag === 'img' && typeof (item as { image_key?: unknown }).image_key === 'string')
+    return images.map((img, i) => ({ name: `image-${i + 1}.jpg`, mimeType: 'image/jpeg', key: img.image_key, type: 'image' as const }))
+  }
+  return []
+}
+
 /**
  * Everything that arrives from Feishu, once authenticated (HTTP after signature checks, or the WS
  * long connection): chat lines are acknowledged at once and handled in the background; card taps
@@ -157,13 +181,16 @@ export class FeishuInbound {
     }
     const userId = employee.id
     const text = messageText(message)
+    // Downloaded only when the conversation reads them (not at all for someone outside a pilot).
+    const attachments: InboundAttachment[] = messageFiles(message).map((f) => ({ name: f.name, mimeType: f.mimeType, fetch: () => this.deps.api.messageResource(message.message_id, f.key, f.type) }))
     await this.deps.platform.answering({ userId, ...replyTo }, async () => {
-      if (text === undefined) {
-        await this.deps.platform.sendText(userId, '目前只能处理文字消息，请直接输入，例如「提交本月差旅费 3500元」')
+      if (text === undefined && attachments.length === 0) {
+        await this.deps.platform.sendText(userId, '目前只能处理文字、图片和文件消息，请直接输入，例如「提交本月差旅费 3500元」')
         return
       }
       try {
-        await this.deps.conversation.handleMessage({ platform: FEISHU, userId, text: text || '帮助', eventId })
+        const typed = text || (attachments.length > 0 ? '' : '帮助')
+        await this.deps.conversation.handleMessage({ platform: FEISHU, userId, text: typed, eventId, ...(attachments.length > 0 ? { attachments } : {}) })
       } catch (error) {
         this.deps.log(`feishu: message ${message.message_id} from ${userId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
         await this.deps.platform.sendText(userId, isDomainError(error) ? error.message : TRY_AGAIN)

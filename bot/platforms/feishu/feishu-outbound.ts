@@ -24,6 +24,8 @@ export interface FeishuOutbound {
   userAccessToken(code: string): Promise<string>
   /** H5 login, step 2: who the user access token belongs to. */
   userInfo(userAccessToken: string): Promise<FeishuUser>
+  /** The bytes of an image or file someone sent the bot (im/v1 message resources). */
+  messageResource(messageId: string, fileKey: string, type: 'image' | 'file'): Promise<Uint8Array>
 }
 
 /** Codes that mean "your tenant token is no good": drop the cached one and try once more. */
@@ -135,4 +137,33 @@ export class FeishuCallPolicy {
 export function messageIdOf(id: string | undefined, what: string): string {
   if (!id) throw new FeishuApiError(what, undefined, 'no message_id in the answer', 200, false)
   return id
+}
+
+/**
+ * GET …/messages/:id/resources/:key?type=…, the one binary call: bytes on success, Feishu's JSON
+ * error otherwise, under the same policy as every other call. Plain fetch with the tenant token,
+ * for both transports: the SDK's HTTP seam parses bodies as JSON.
+ */
+export async function fetchMessageResource(
+  policy: FeishuCallPolicy,
+  baseUrl: string,
+  tenantToken: () => Promise<string>,
+  resource: { messageId: string; fileKey: string; type: 'image' | 'file' },
+): Promise<Uint8Array> {
+  const url = `${baseUrl}/open-apis/im/v1/messages/${encodeURIComponent(resource.messageId)}/resources/${encodeURIComponent(resource.fileKey)}?type=${resource.type}`
+  const answer = await policy.call('download message resource', async () => {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${await tenantToken()}` }, signal: AbortSignal.timeout(60_000) })
+    if (response.ok && !(response.headers.get('content-type') ?? '').includes('application/json')) return { code: 0, bytes: new Uint8Array(await response.arrayBuffer()) }
+    const text = await response.text()
+    let data: unknown = text
+    try {
+      data = JSON.parse(text)
+    } catch {
+      // An HTML error page from a proxy: keep the text for the message.
+    }
+    if (!response.ok) throw new FeishuHttpError(response.status, data, response.headers, url)
+    const failed = data as FeishuAnswer
+    return { code: failed.code || -1, msg: failed.msg ?? 'no file in the answer', bytes: new Uint8Array() }
+  })
+  return answer.bytes
 }

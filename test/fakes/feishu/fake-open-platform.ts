@@ -120,6 +120,8 @@ export class FakeFeishuOpenPlatform {
   private readonly userTokens = new Map<string, string>()
   private readonly faults: FaultRule[] = []
   private readonly delays: DelayRule[] = []
+  /** Images and files in people's messages, by "messageId/key". */
+  private readonly resources = new Map<string, Uint8Array>()
   private clockOffsetMs = 0
   private readonly closers: (() => void)[] = []
   readonly app = new Hono()
@@ -188,6 +190,11 @@ export class FakeFeishuOpenPlatform {
     const code = randomBytes(16).toString('hex')
     this.loginCodes.set(code, { openId, expiresAt: this.now() + LOGIN_CODE_TTL_MS })
     return code
+  }
+
+  /** A file or image a person sends in message `messageId` under resource `key`. */
+  addResource(messageId: string, key: string, bytes: Uint8Array): void {
+    this.resources.set(`${messageId}/${key}`, bytes)
   }
 
   message(messageId: string): FakeMessage | undefined {
@@ -263,6 +270,15 @@ export class FakeFeishuOpenPlatform {
       if (!original && !c.req.param('id').startsWith('om_user_')) return fail(c, 400, 230001, 'message to reply to not found')
       const body = (await c.req.json().catch(() => ({}))) as { msg_type?: string; content?: string; uuid?: string }
       return this.createMessage(c, body, { chat_id: original?.chat_id ?? 'oc_group', reply_to: c.req.param('id') })
+    })
+
+    // Files and images people sent: binary on success, a JSON error like Feishu's otherwise.
+    app.get('/open-apis/im/v1/messages/:id/resources/:key', (c) => {
+      const type = c.req.query('type')
+      if (type !== 'image' && type !== 'file') return fail(c, 400, 234001, 'Invalid request param: type.')
+      const bytes = this.resources.get(`${c.req.param('id')}/${c.req.param('key')}`)
+      if (!bytes) return fail(c, 400, 234003, 'File not in msg.')
+      return new Response(Buffer.from(bytes), { headers: { 'content-type': 'application/octet-stream' } })
     })
 
     app.patch('/open-apis/im/v1/messages/:id', async (c) => {
