@@ -39,14 +39,18 @@ export function callbackMetrics(metrics: AppMetrics, log: Log): MiddlewareHandle
   }
 }
 
-/** While draining, work-taking requests get 503 (platforms redeliver); reads and probes still answer. */
+/**
+ * Counts the requests in progress (a shutdown waits for them), and while draining refuses
+ * work-taking ones with 503 (platforms redeliver, people tap again); reads and probes still answer.
+ */
 export function drainGate(lifecycle: Lifecycle): MiddlewareHandler {
-  return async (c, next) => {
-    if (!lifecycle.draining || c.req.method === 'GET' || c.req.method === 'HEAD') return next()
-    c.header('Retry-After', '5')
-    c.header('Connection', 'close')
-    return c.json({ ok: false, code: 'SHUTTING_DOWN', message: '服务正在重启，请稍后重试 / this instance is shutting down, retry shortly' }, 503)
-  }
+  return (c, next) =>
+    lifecycle.track(async () => {
+      if (!lifecycle.draining || c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+      c.header('Retry-After', '5')
+      c.header('Connection', 'close')
+      return c.json({ ok: false, code: 'SHUTTING_DOWN', message: '服务正在重启，请稍后重试 / this instance is shutting down, retry shortly' }, 503)
+    })
 }
 
 /** An integration that can prove its platform token is obtainable; ChatIntegration does not require it. */

@@ -18,13 +18,14 @@ export interface Running {
 }
 
 /**
- * Graceful stop on SIGTERM. New work is refused first (readiness 503, callbacks 503 so the
- * platforms redeliver elsewhere, no new connections), then what was accepted is finished: the
- * HTTP requests in progress, the chat work acknowledged to Feishu/DingTalk (their queues drain;
- * long connections close, so unacknowledged frames are redelivered), the outbox batch being
- * posted, the periodic jobs. If that takes longer than the bound, ERP calls still in flight have
- * their rows handed back as `unknown` (reconciled with a find before any resend, so nothing is
- * posted twice), and the process exits anyway. Returns whether everything finished in time.
+ * Graceful stop on SIGTERM. New work is refused first (readiness 503 so the load balancer moves
+ * on, callbacks 503 so the platforms redeliver elsewhere), then what was accepted is finished: the
+ * HTTP requests in progress, then the chat work acknowledged to Feishu/DingTalk (their queues
+ * drain; long connections close, so unacknowledged frames are redelivered), the outbox batch being
+ * posted and the periodic jobs; last the listener closes. If that takes longer than the bound, ERP
+ * calls still in flight have their rows handed back as `unknown` (reconciled with a find before
+ * any resend, so nothing is posted twice), and the process exits anyway. Returns whether
+ * everything finished in time.
  */
 export async function shutDown(running: Running, signal: string): Promise<boolean> {
   const { lifecycle, server, system, jobs, database, log } = running
@@ -33,22 +34,20 @@ export async function shutDown(running: Running, signal: string): Promise<boolea
   lifecycle.startDraining(started)
   log(`${signal}: shutting down, draining for up to ${running.timeoutMs} ms`, { level: 'warn', signal })
 
-  const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()))
-  // Keep-alive connections that finish their last response go now, not after their idle timeout.
-  const sweeper = setInterval(() => server.closeIdleConnections(), 100)
-  const steps = [
-    httpClosed.then(() => log('shutdown: HTTP server closed, in-flight requests answered')),
-    Promise.all(system.integrations.map((i) => i.stop?.())).then(() => log('shutdown: chat platforms stopped, acknowledged work done')),
-    system.outbox.stop().then(() => log('shutdown: outbox worker stopped')),
-    Promise.all(jobs.map((job) => job.stop())),
-  ]
+  const drain = async () => {
+    await lifecycle.requestsDone()
+    log('shutdown: requests in progress answered')
+    // After the requests: a request may still have queued chat work, which the integrations wait for.
+    await Promise.all([
+      Promise.all(system.integrations.map((i) => i.stop?.())).then(() => log('shutdown: chat platforms stopped, acknowledged work done')),
+      system.outbox.stop().then(() => log('shutdown: outbox worker stopped')),
+      Promise.all(jobs.map((job) => job.stop())),
+    ])
+    await closeListener(server)
+  }
   let timer: ReturnType<typeof setTimeout> | undefined
-  const inTime = await Promise.race([
-    Promise.all(steps).then(() => true),
-    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), running.timeoutMs))),
-  ])
+  const inTime = await Promise.race([drain().then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), running.timeoutMs)))])
   clearTimeout(timer)
-  clearInterval(sweeper)
 
   if (!inTime) {
     server.closeAllConnections()
@@ -58,6 +57,15 @@ export async function shutDown(running: Running, signal: string): Promise<boolea
   await database.close()
   log(`shutdown: done in ${now() - started} ms`, { clean: inTime })
   return inTime
+}
+
+/** Stops listening; keep-alive connections idle after their last answer are closed rather than waited out. */
+async function closeListener(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100)
+  server.closeIdleConnections()
+  await closed
+  clearInterval(sweeper)
 }
 
 /** Rows whose ERP call this process started and will not see the end of. */
