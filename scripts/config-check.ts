@@ -12,7 +12,11 @@ try {
   feishu                       ${config.feishuEnabled ? `on (${config.FEISHU_MODE})` : 'off'}
   dingtalk                     ${config.dingtalkEnabled ? `on (${config.DINGTALK_MODE})` : 'off'}
   simulator (dev mode)         ${config.devMode ? 'on: /dev' : 'off'}
-  llm                          ${llm}`)
+  llm                          ${llm}
+  metrics                      ${config.METRICS_TOKEN ? 'on: GET /metrics with Authorization: Bearer $METRICS_TOKEN' : 'off (set METRICS_TOKEN to enable /metrics)'}
+  rate limits                  chat ${config.RATE_LIMIT_CHAT_PER_MINUTE}/min per person, ${config.RATE_LIMIT_CHAT_TENANT_PER_MINUTE}/min in all; LLM ${config.RATE_LIMIT_LLM_PER_HOUR}/h per person, ${config.RATE_LIMIT_LLM_TENANT_PER_HOUR}/h in all (per instance)
+  retention                    audit log ${config.RETENTION_AUDIT_DAYS} d, event ids ${config.RETENTION_INBOUND_EVENT_DAYS} d, conversations ${config.RETENTION_CONVERSATION_DAYS} d; job every ${Math.round(config.MAINTENANCE_INTERVAL_MS / 60_000)} min
+  shutdown                     on SIGTERM drains for up to ${config.SHUTDOWN_TIMEOUT_MS / 1000} s; outbound calls without their own timeout give up after ${config.OUTBOUND_TIMEOUT_MS / 1000} s`)
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error)
   process.exit(1)
