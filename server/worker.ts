@@ -3,8 +3,6 @@ import uplotScript from 'uplot/dist/uPlot.iife.min.js'
 import uplotStyles from 'uplot/dist/uPlot.min.css'
 import type { ChatIntegration } from '../bot/chat-integration.js'
 import { runApprovalTimers } from '../bot/conversation/request-effects.js'
-import { forgetOldInboundEvents } from '../bot/inbound-events.js'
-import { createParserFromEnv } from '../bot/nlu/parser-from-env.js'
 import { createDingtalkIntegration, dingtalkConfigProblem } from '../bot/platforms/dingtalk/dingtalk-integration.js'
 import { assembleFeishuIntegration, feishuConfigProblem, feishuSettingsFrom } from '../bot/platforms/feishu/feishu-assembly.js'
 import { FeishuFetchApi } from '../bot/platforms/feishu/feishu-fetch-client.js'
@@ -13,10 +11,15 @@ import { connectDurableSqlite } from '../db/durable-sqlite/connect-durable-sqlit
 import { migrateToLatest } from '../db/migrate.js'
 import { seedDemoOrg } from '../db/seeds/demo-org.js'
 import { SecretBox } from '../erp-bridge/connections/secret-box.js'
+import { runMaintenance } from '../ops/maintenance.js'
+import { AppMetrics } from '../ops/metrics/app-metrics.js'
+import { RateLimits } from '../ops/rate-limit.js'
+import type { RetentionPolicy } from '../ops/retention/retention.js'
 import { createApp } from './app.js'
 import { composeSystem, type System } from './compose.js'
-import { ConfigError, loadConfig, type AppConfig } from './config.js'
+import { ConfigError, loadConfig, rateLimitsOf, retentionOf, type AppConfig } from './config.js'
 import { log } from './log.js'
+import { createServerParser } from './parser.js'
 import { deriveKey } from './secret-key.js'
 
 /**
@@ -104,6 +107,8 @@ export interface Running {
   fetch(request: Request): Response | Promise<Response>
   /** Resolves once the chat platforms have finished what they acknowledged. */
   idle(): Promise<void>
+  /** What the maintenance job keeps (RETENTION_*), enforced from the cron. */
+  retention: RetentionPolicy
 }
 
 /** The app with its database: one instance per deployment, addressed by APP_OBJECT_NAME. */
@@ -134,7 +139,7 @@ export class ApprovalApp extends DurableObject<WorkerEnv> {
     await this.running?.idle()
   }
 
-  /** The cron's work: drain the outbox into the ERP, fire due approval timers, forget old event ids. */
+  /** The cron's work: drain the outbox into the ERP, fire due approval timers, enforce retention. */
   async runSchedule(): Promise<ScheduleRun> {
     const running = this.running
     if (!running) throw new Error(this.startFailure)
@@ -146,7 +151,7 @@ export class ApprovalApp extends DurableObject<WorkerEnv> {
       outboxRows += handled
     }
     const timers = await runApprovalTimers(system.services)
-    await forgetOldInboundEvents(system.services.db, system.services.now())
+    await runMaintenance({ db: system.services.db, retention: running.retention, now: system.services.now, log, metrics: system.metrics })
     await this.settled()
     return { outboxRows, reminders: timers.reminders.length, timeouts: timers.timeouts.length }
   }
@@ -165,16 +170,20 @@ export async function startWorkersApp(database: DbHandle, settings: Record<strin
   const chat = workersChat(config, settings, database)
   await migrateToLatest(database.db)
   if (config.devMode && (await seedDemoOrg(database.db))) log('seeded the demo organisation (demo org)')
+  const metrics = new AppMetrics()
+  const limits = new RateLimits(rateLimitsOf(config))
   const system = await composeSystem({
     database,
     erpSecrets: await SecretBox.fromKey(await deriveKey(config.APP_SECRET_KEY, 'erp-secrets')),
-    parser: createParserFromEnv(settings, log),
+    parser: createServerParser(settings, { metrics, limits, log }),
     integrations: chat.integrations,
     log,
+    metrics,
+    limits,
   })
-  const app = createApp(system, { devMode: config.devMode, log, secretKey: config.APP_SECRET_KEY })
+  const app = createApp(system, { devMode: config.devMode, log, secretKey: config.APP_SECRET_KEY, metricsToken: config.METRICS_TOKEN })
   log(`started on Workers (database: ${database.describe}; chat: ${chat.integrations.map((i) => i.platform.name).join(', ') || 'simulator'})`)
-  return { system, fetch: (request) => app.fetch(request), idle: chat.idle }
+  return { system, fetch: (request) => app.fetch(request), idle: chat.idle, retention: retentionOf(config) }
 }
 
 /** The configured chat platforms, HTTP callbacks only: long connections need a process that stays up. */
