@@ -65,6 +65,12 @@ export const configSchema = z.object({
   RETENTION_CONVERSATION_DAYS: z.coerce.number().int().min(1).default(DEFAULT_RETENTION.conversationDays),
   /** How often the Node entry runs the maintenance job (retention). */
   MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(60 * 60_000),
+  /** S3-compatible object storage for attachments (S3, R2, MinIO, OSS), path-style; without it local disk (Node) or none (Workers). */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 })
 
 export type AppConfig = z.infer<typeof configSchema> & {
@@ -93,6 +99,11 @@ function crossFieldProblems(c: Env): string[] {
   both('DINGTALK_CALLBACK_AES_KEY', 'DINGTALK_CALLBACK_TOKEN')
   both('OPENAI_API_KEY', 'OPENAI_MODEL')
   both('OPENAI_BASE_URL', 'OPENAI_MODEL')
+  const s3 = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const
+  const s3Missing = s3.filter((k) => !c[k])
+  if (s3Missing.length > 0 && s3Missing.length < s3.length) {
+    problems.push(`${s3.join('、')} 须同时设置，缺少 ${s3Missing.join('、')} / the S3 settings go together; missing ${s3Missing.join(', ')}`)
+  }
   if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'http' && !c.FEISHU_VERIFICATION_TOKEN) {
     problems.push('FEISHU_MODE=http 需要 FEISHU_VERIFICATION_TOKEN 来校验回调 / FEISHU_MODE=http needs FEISHU_VERIFICATION_TOKEN to verify callbacks')
   }

@@ -11,6 +11,7 @@ import { RateLimits } from '../ops/rate-limit.js'
 import { createApp } from './app.js'
 import { attachmentsDirFor, LocalDiskStore } from '../receipts/local-disk-store.js'
 import { PdfjsTextReader } from '../receipts/pdfjs-text-reader.js'
+import { S3Store, s3SettingsFrom } from '../receipts/s3-store.js'
 import { composeSystem } from './compose.js'
 import { ConfigError, loadConfig, rateLimitsOf, retentionOf } from './config.js'
 import { createIntegrations } from './integrations.js'
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     erpSecrets: await SecretBox.fromKey(await deriveKey(secretKey, 'erp-secrets')),
     parser: createServerParser(process.env, { metrics, limits, log }),
     outboxPollMs: config.OUTBOX_POLL_MS,
-    attachments: new LocalDiskStore(attachmentsDirFor(config.DATABASE_URL)),
+    attachments: s3SettingsFrom(config) ? new S3Store(s3SettingsFrom(config)!) : new LocalDiskStore(attachmentsDirFor(config.DATABASE_URL)),
     pdfText: new PdfjsTextReader(),
     integrations: createIntegrations(config, database, log),
     log,

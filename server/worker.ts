@@ -11,6 +11,7 @@ import { connectDurableSqlite } from '../db/durable-sqlite/connect-durable-sqlit
 import { migrateToLatest } from '../db/migrate.js'
 import { seedDemoOrg } from '../db/seeds/demo-org.js'
 import { SecretBox } from '../erp-bridge/connections/secret-box.js'
+import { S3Store, s3SettingsFrom } from '../receipts/s3-store.js'
 import { runMaintenance } from '../ops/maintenance.js'
 import { AppMetrics } from '../ops/metrics/app-metrics.js'
 import { RateLimits } from '../ops/rate-limit.js'
@@ -177,6 +178,8 @@ export async function startWorkersApp(database: DbHandle, settings: Record<strin
     erpSecrets: await SecretBox.fromKey(await deriveKey(config.APP_SECRET_KEY, 'erp-secrets')),
     parser: createServerParser(settings, { metrics, limits, log }),
     integrations: chat.integrations,
+    // No disk here: files sent to the bot need object storage (R2 through its S3 API); without it they are declined politely.
+    attachments: s3SettingsFrom(config) ? new S3Store(s3SettingsFrom(config)!) : undefined,
     log,
     metrics,
     limits,
