@@ -4,6 +4,10 @@ import type { RequestRow, Schema } from '../db/schema.js'
 /** What the ERP bridge must do for an approved request of each type. */
 const POSTING_ACTION: Record<string, string> = {
   expense: 'expense.voucher',
+  purchase: 'purchase.requisition',
+  'hr.transfer': 'hr.change',
+  'hr.resign': 'hr.change',
+  project: 'project.create',
 }
 
 /**

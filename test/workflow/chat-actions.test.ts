@@ -137,7 +137,7 @@ describe.each(DB_KINDS)('the approval engine from chat (%s)', (kind) => {
     await t.tap((await cardWith('sunba', requestNo, 'approve')).id, 'approve', 'sunba')
     const cc = (await t.cards('admin', requestNo))[0]
     expect(cc?.title).toBe('张三的采购申请（抄送）')
-    expect(cc?.status).toBe('已同意 by 孙八 · 审批通过')
+    expect(cc?.status).toBe('已同意 by 孙八 · 审批通过，入账中')
     expect(ids(cc)).toEqual(['comment'])
 
     const project = await services.requests.createDraft('project', 'zhangsan', { title: '新官网', budgetFen: 50_000_00 })
