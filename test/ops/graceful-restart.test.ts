@@ -131,6 +131,8 @@ describe('SIGTERM under load, then a restart: nothing is lost, nothing is done t
     expect(await first.exited).toBe(0)
     const log = first.output().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; clean?: boolean })
     expect(log.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutdown: chat platforms stopped, acknowledged work done', 'shutdown: outbox worker stopped']))
+    // The Node entry ran the maintenance job (retention) when it started.
+    expect(log.some((l) => l.msg.startsWith('maintenance: retention enforced'))).toBe(true)
     expect(log.find((l) => l.msg.startsWith('shutdown: done'))?.clean).toBe(true)
     // Every line Feishu got a 200 for was fully handled before the process left.
     expect(confirmCards(OPEN_ID.zhangsan, zhangsanAmounts)).toEqual(zhangsanAmounts)
