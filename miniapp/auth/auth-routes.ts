@@ -74,7 +74,9 @@ export function authRoutes(options: AuthRouteOptions): Hono<AdminEnv> {
       } catch (error) {
         options.log?.(`${platform} login code exchange failed: ${(error as Error).message}`)
         // The platform modules' errors carry a bilingual sentence (zh/en); anything else gets a generic one.
-        const { zh, en } = error as { zh?: unknown; en?: unknown }
+        const { zh, en, reason } = error as { zh?: unknown; en?: unknown; reason?: unknown }
+        // A bad, used or expired code (a replay, a forgery) is refused; only the platform failing is a 502.
+        if (reason === 'bad_code') return c.json({ ok: false, code: 'BAD_LOGIN_CODE', message: typeof zh === 'string' && typeof en === 'string' ? `${zh} / ${en}` : (error as Error).message }, 401)
         const message = typeof zh === 'string' && typeof en === 'string' ? `${zh} / ${en}` : '登录失败，请关闭页面重新打开 / sign-in failed; reopen the app'
         return c.json({ ok: false, code: 'LOGIN_FAILED', message }, 502)
       }

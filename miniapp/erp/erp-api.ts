@@ -79,8 +79,9 @@ export function erpApi(admin: ErpAdminService): Hono<AdminEnv> {
     await admin.saveMappings(entries, viewerOf(c).id)
     return c.json({ ok: true, message: `已保存 ${entries.length} 条映射 / saved` })
   })
-  app.delete('/api/admin/erp/mappings/:kind/:localKey', finance, async (c) => {
-    const removed = await admin.removeMapping(kind.parse(c.req.param('kind')), c.req.param('localKey'), viewerOf(c).id)
+  app.delete('/api/admin/erp/mappings/:kind/:localKey', finance, zValidator('param', z.object({ kind, localKey: z.string().min(1) }), validationFailed), async (c) => {
+    const { kind: mappingKind, localKey } = c.req.valid('param')
+    const removed = await admin.removeMapping(mappingKind, localKey, viewerOf(c).id)
     return removed ? c.json({ ok: true, message: '已删除 / removed' }) : c.json({ ok: false, code: 'NOT_FOUND', message: '没有这条映射 / no such mapping' }, 404)
   })
   app.post('/api/admin/erp/mappings/import', finance, zValidator('json', importBody, validationFailed), async (c) => {

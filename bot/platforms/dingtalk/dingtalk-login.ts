@@ -4,7 +4,10 @@ import type { DingtalkDirectory } from './dingtalk-identity.js'
 /** oapi errcode for an auth code that is unknown, used or expired (codes live 5 minutes, one use). */
 const UNKNOWN_AUTH_CODE = '40078'
 
-export class InvalidAuthCode extends Error {}
+export class InvalidAuthCode extends Error {
+  /** What the sign-in route tells apart from the platform failing (same as FeishuLoginError's). */
+  readonly reason = 'bad_code'
+}
 
 /**
  * The back end of DingTalk H5 login: the page gets a one-time code from

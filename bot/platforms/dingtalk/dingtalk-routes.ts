@@ -16,6 +16,20 @@ export interface DingtalkRoutesOptions {
   now?: () => number
 }
 
+/** A verified callback whose body is not the JSON object DingTalk sends: 400, not a crash. */
+class MalformedBody extends Error {}
+
+function jsonObject(text: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new MalformedBody('请求体不是 JSON / body is not JSON')
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedBody('请求体不是 JSON 对象 / body is not a JSON object')
+  return value as Record<string, unknown>
+}
+
 const rejected = (c: Context, reason: string) =>
   c.json({ ok: false, code: 'UNAUTHORIZED', message: `签名校验失败 / signature check failed: ${reason}` }, 401)
 
@@ -40,14 +54,14 @@ export function dingtalkRoutes(conversation: Conversation, options: DingtalkRout
         options.log(`dingtalk: rejected callback: ${error.message}`)
         return rejected(c, error.message)
       }
-      if (error instanceof SyntaxError) return c.json({ ok: false, code: 'VALIDATION', message: '请求体不是 JSON / body is not JSON' }, 400)
+      if (error instanceof MalformedBody) return c.json({ ok: false, code: 'VALIDATION', message: error.message }, 400)
       throw error
     }
   })
 
   async function robotMessage(c: Context, raw: string) {
     verifyRobotSignature({ timestamp: c.req.header('timestamp'), sign: c.req.header('sign') }, options.appSecret, now())
-    await options.inbound.acceptRobotMessage(JSON.parse(raw) as RobotMessage, conversation)
+    await options.inbound.acceptRobotMessage(jsonObject(raw) as RobotMessage, conversation)
     // An empty answer: the reply goes out through the sessionWebhook once processed.
     return c.json({})
   }
@@ -56,7 +70,7 @@ export function dingtalkRoutes(conversation: Conversation, options: DingtalkRout
     const timestamp = c.req.header('x-ddpaas-signature-timestamp')
     const signature = c.req.header('x-ddpaas-signature')
     verifyCardSignature({ timestamp, signature }, options.cardApiSecret, now())
-    const callback = JSON.parse(raw) as CardCallback
+    const callback = jsonObject(raw) as CardCallback
     // HTTP card callbacks carry no delivery id; an exact replay of a signed request is dropped.
     const deliveryId = createHash('sha256').update(`${timestamp}\n${signature}\n${raw}`).digest('hex')
     await options.inbound.acceptCardCallback(callback, deliveryId, conversation)
@@ -66,14 +80,14 @@ export function dingtalkRoutes(conversation: Conversation, options: DingtalkRout
 
   async function encryptedEvent(c: Context, raw: string) {
     if (!options.eventCrypto) throw new CallbackRejected('DINGTALK_CALLBACK_TOKEN/DINGTALK_CALLBACK_AES_KEY not configured')
-    const body = JSON.parse(raw) as { encrypt?: string }
+    const body = jsonObject(raw) as { encrypt?: string }
     const plain = options.eventCrypto.decrypt({
       signature: c.req.query('msg_signature') ?? c.req.query('signature'),
       timestamp: c.req.query('timestamp'),
       nonce: c.req.query('nonce'),
       encrypt: body.encrypt,
     })
-    const event = JSON.parse(plain) as { EventType?: string }
+    const event = jsonObject(plain) as { EventType?: string }
     // check_url proves the URL; org-change events need no action here yet, only the answer.
     if (event.EventType !== 'check_url') options.log(`dingtalk: event ${event.EventType ?? 'unknown'} acknowledged`)
     return c.json(options.eventCrypto.reply(now()))
