@@ -10,6 +10,7 @@ import { help, notUnderstood } from './handlers/help.js'
 import { receiveReceipts } from './handlers/receipt-upload.js'
 import { requestStatus } from './handlers/request-status.js'
 import { withdrawRequest } from './handlers/request-withdraw.js'
+import { answerFor, submitProject, submitPurchase, submitResignation, submitTransfer } from './handlers/request-submit.js'
 import { HandlerContext, type CommandHandler } from './handler-context.js'
 import { announceSubmission, decideAndAnnounce, performRequestAction } from './request-effects.js'
 import { saidBy } from './say-action.js'
@@ -19,16 +20,12 @@ const CANCEL_WORDS = new Set(['取消', '算了', '不用了', 'cancel', '退出
 const OPEN_OUTSIDE_PILOT = new Set<Intent>(['approval.list', 'approval.approve', 'approval.reject', 'help'])
 
 /** Intents whose request types arrive in later releases: say so plainly instead of guessing. */
-const comingSoon = (what: string): CommandHandler => async (ctx) => {
-  await ctx.reply(`${what}功能即将上线，目前可以在聊天中提交费用报销、查询进度和审批。`)
-}
-
 const HANDLERS: Record<Intent, CommandHandler> = {
   'expense.submit': submitExpense,
-  'purchase.request': comingSoon('采购申请'),
-  'hr.transfer': comingSoon('调岗申请'),
-  'hr.resign': comingSoon('离职申请'),
-  'project.initiate': comingSoon('立项申请'),
+  'purchase.request': submitPurchase,
+  'hr.transfer': submitTransfer,
+  'hr.resign': submitResignation,
+  'project.initiate': submitProject,
   'request.status': requestStatus,
   'request.withdraw': withdrawRequest,
   'approval.list': listApprovals,
@@ -87,7 +84,8 @@ export class Conversation {
     }
     if (pending && (command.intent === 'unknown' || command.intent === pending.intent)) {
       // An answer to our question: its slots fill the half-done command.
-      command = { ...command, intent: pending.intent, slots: { ...pending.slots, ...command.slots } }
+      const answer = answerFor(pending.awaiting, text, command.slots)
+      command = { ...command, intent: pending.intent, slots: { ...pending.slots, ...command.slots, ...answer } }
     } else if (pending) {
       await this.services.conversations.clear(user.id)
     }
