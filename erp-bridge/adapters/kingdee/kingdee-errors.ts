@@ -1,3 +1,4 @@
+import { transportFailure } from '../../transport-failure.js'
 import { ErpError } from '../../erp-adapter.js'
 
 /**
@@ -98,15 +99,5 @@ export function httpError(status: number, body: string, operation: string, write
 }
 
 export function networkError(error: unknown, operation: string, write: boolean, url: string, timeoutMs: number): ErpError {
-  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
-  const code = err.cause?.code ?? err.name ?? 'Error'
-  const detail = `${operation}: ${code} ${err.cause?.message ?? err.message ?? ''}`.trim()
-  const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError'
-  const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code)
-  if (timedOut && write) {
-    return new ErpError('unknown', `金蝶在 ${timeoutMs / 1000} 秒内没有应答，单据可能已经生成，需要核对后再重试（Kingdee timed out; the document may exist）`, detail)
-  }
-  if (timedOut) return new ErpError('transient', `金蝶在 ${timeoutMs / 1000} 秒内没有应答，稍后会重试（Kingdee timed out; will retry）`, detail)
-  if (unreachable || !write) return new ErpError('transient', `无法连接金蝶服务器（${url}），稍后会重试（cannot reach Kingdee; will retry）`, detail)
-  return new ErpError('unknown', '与金蝶的连接中断，单据可能已经生成，需要核对后再重试（the connection broke; the document may exist）', detail)
+  return transportFailure(error, { erp: '金蝶', what: operation, write, timeoutMs, where: url })
 }

@@ -1,3 +1,4 @@
+import { transportFailure } from '../../transport-failure.js'
 import { ErpError } from '../../erp-adapter.js'
 
 /**
@@ -55,14 +56,5 @@ export function odooHttpError(status: number, body: string, what: string, write:
 }
 
 export function odooNetworkError(error: unknown, what: string, write: boolean, timeoutMs: number): ErpError {
-  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
-  const code = err.cause?.code ?? err.name ?? 'Error'
-  const detail = `${what}: ${code} ${err.cause?.message ?? err.message ?? ''}`.trim()
-  const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError'
-  const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code)
-  if (timedOut && write) {
-    return new ErpError('unknown', `Odoo 在 ${timeoutMs / 1000} 秒内没有应答，单据可能已经生成，需要核对后再重试。Odoo timed out; the document may exist.`, detail)
-  }
-  if (timedOut || neverSent || !write) return new ErpError('transient', '无法连接 Odoo 或 Odoo 没有及时应答，稍后会重试。Cannot reach Odoo; will retry.', detail)
-  return new ErpError('unknown', 'Odoo 连接中断，单据可能已经生成，需要核对后再重试。The connection to Odoo broke; the document may exist.', detail)
+  return transportFailure(error, { erp: 'Odoo', what, write, timeoutMs })
 }
