@@ -25,8 +25,12 @@ abstract class Metric<L extends string> {
     private readonly type: 'counter' | 'gauge',
   ) {}
 
+  protected key(labels: Partial<Record<L, string>>): string {
+    return this.labelNames.map((n) => labels[n] ?? '').join('\u0000')
+  }
+
   protected entry(labels: Partial<Record<L, string>>): { labels: Labels; value: number } {
-    const key = this.labelNames.map((n) => labels[n] ?? '').join('\u0000')
+    const key = this.key(labels)
     let entry = this.series.get(key)
     if (!entry) {
       entry = { labels: { ...(labels as Labels) }, value: 0 }
@@ -52,7 +56,7 @@ export class Counter<L extends string = never> extends Metric<L> {
   }
 
   value(labels: Partial<Record<L, string>> = {}): number {
-    return this.entry(labels).value
+    return this.series.get(this.key(labels))?.value ?? 0
   }
 }
 
