@@ -1,9 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../db/schema.js'
 
-/** Platforms redeliver for hours (Feishu: up to ~7.1 h); keep ids well beyond that. */
-export const INBOUND_EVENT_RETENTION_MS = 24 * 60 * 60_000
-
 interface Delivery {
   platform: string
   eventId: string
@@ -96,8 +93,4 @@ async function recordBatch(trx: Kysely<Schema>, batch: Delivery[]): Promise<Map<
 async function record(db: Kysely<Schema>, delivery: Delivery): Promise<boolean> {
   const result = await db.insertInto('inbound_events').orIgnore().values({ platform: delivery.platform, event_id: delivery.eventId, received_at: delivery.at }).executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1
-}
-
-export async function forgetOldInboundEvents(db: Kysely<Schema>, now = Date.now()): Promise<void> {
-  await db.deleteFrom('inbound_events').where('received_at', '<', now - INBOUND_EVENT_RETENTION_MS).execute()
 }

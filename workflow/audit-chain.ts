@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Schema } from '../db/schema.js'
 
 /** prev_hash of the first row. */
@@ -43,16 +43,33 @@ export interface ChainReport {
 const PAGE = 1000
 
 /**
- * Walks the chain in order and stops at the first row whose hash, link or position is wrong. An
- * edited row breaks its own hash; a deleted row breaks the sequence; a dropped tail disagrees with
- * the head row that every append updates.
+ * Where the chain starts once the retention job has removed its oldest rows: the seq and hash of
+ * the last removed row, kept in audit_chain under this id. Later rows still link to that hash.
+ */
+export const AUDIT_ANCHOR_ID = 'anchor'
+
+export async function auditAnchor(db: Kysely<Schema> | Transaction<Schema>): Promise<{ seq: number; hash: string } | undefined> {
+  const row = await db.selectFrom('audit_chain').select(['seq', 'last_hash']).where('id', '=', AUDIT_ANCHOR_ID).executeTakeFirst()
+  return row ? { seq: Number(row.seq), hash: row.last_hash } : undefined
+}
+
+/**
+ * Walks the chain in order, from the first row or from the retention anchor, and stops at the
+ * first row whose hash, link or position is wrong. An edited row breaks its own hash; a deleted
+ * row breaks the sequence; a dropped tail disagrees with the head row that every append updates.
  */
 export async function verifyAuditChain(db: Kysely<Schema>): Promise<ChainReport> {
-  let expectedSeq = 1
-  let prevHash = GENESIS_HASH
+  const anchor = await auditAnchor(db)
+  const startSeq = anchor?.seq ?? 0
+  let expectedSeq = startSeq + 1
+  let prevHash = anchor?.hash ?? GENESIS_HASH
   let rows = 0
   const unchained = await db.selectFrom('audit_log').select(['id']).where('seq', 'is', null).orderBy('id').limit(1).executeTakeFirst()
   if (unchained) return { rows, ok: false, firstBreak: { id: Number(unchained.id), seq: 0, reason: '该行不在哈希链中（无序号）/ row is not chained (no seq)' } }
+  if (anchor) {
+    const before = await db.selectFrom('audit_log').select(['id', 'seq']).where('seq', '<=', anchor.seq).orderBy('seq').limit(1).executeTakeFirst()
+    if (before) return broken(rows, { id: Number(before.id), seq: Number(before.seq), reason: '锚点之前仍有行（清理未完成）/ rows remain before the retention anchor' })
+  }
   for (;;) {
     const page = await db.selectFrom('audit_log').selectAll().where('seq', '>=', expectedSeq).orderBy('seq').limit(PAGE).execute()
     for (const row of page) {
@@ -79,8 +96,9 @@ export async function verifyAuditChain(db: Kysely<Schema>): Promise<ChainReport>
     if (page.length < PAGE) break
   }
   const head = await db.selectFrom('audit_chain').selectAll().where('id', '=', 'audit').executeTakeFirst()
-  if (head && (Number(head.seq) !== rows || head.last_hash !== prevHash)) {
-    return broken(rows, { id: null, seq: rows + 1, reason: `链尾缺失：应有 ${Number(head.seq)} 行，实有 ${rows} 行 / the chain head says ${Number(head.seq)} rows, found ${rows}` })
+  const last = startSeq + rows
+  if (head && (Number(head.seq) !== last || head.last_hash !== prevHash)) {
+    return broken(rows, { id: null, seq: last + 1, reason: `链尾缺失：应到第 ${Number(head.seq)} 行，实到第 ${last} 行 / the chain head says ${Number(head.seq)}, found ${last}` })
   }
   return { rows, ok: true }
 }
