@@ -14,6 +14,8 @@ export interface DingtalkClientOptions {
   backoffMs?: number
   /** Tries per call while DingTalk keeps rate-limiting. */
   maxAttempts?: number
+  /** Deadline of one HTTP call (default 10 s). */
+  timeoutMs?: number
 }
 
 export class DingtalkApiError extends Error {
@@ -82,7 +84,7 @@ export class DingtalkClient {
     this.robotCode = options.robotCode ?? options.clientId
     this.apiTokens = new TokenCache(async () => {
       const body = await this.json<{ accessToken?: string; expireIn?: number; code?: string; message?: string }>(
-        await fetch(`${options.apiBase}/v1.0/oauth2/accessToken`, {
+        await this.fetch(`${options.apiBase}/v1.0/oauth2/accessToken`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ appKey: options.clientId, appSecret: options.clientSecret }),
@@ -95,7 +97,7 @@ export class DingtalkClient {
     this.oapiTokens = new TokenCache(async () => {
       const query = new URLSearchParams({ appkey: options.clientId, appsecret: options.clientSecret })
       const body = await this.json<{ errcode?: number; errmsg?: string; access_token?: string; expires_in?: number }>(
-        await fetch(`${options.oapiBase}/gettoken?${query}`),
+        await this.fetch(`${options.oapiBase}/gettoken?${query}`),
         'gettoken',
       )
       if (body.errcode !== 0 || !body.access_token) throw new DingtalkApiError(401, String(body.errcode), body.errmsg ?? '获取 access_token 失败')
@@ -107,7 +109,7 @@ export class DingtalkClient {
   async api<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
     return this.withRetries<T>(`${method} ${path}`, async () => {
       const token = await this.apiTokens.get()
-      const response = await fetch(`${this.options.apiBase}${path}`, {
+      const response = await this.fetch(`${this.options.apiBase}${path}`, {
         method,
         headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -128,7 +130,7 @@ export class DingtalkClient {
   async oapi<T>(path: string, body: unknown): Promise<T> {
     return this.withRetries<T>(`POST ${path}`, async () => {
       const token = await this.oapiTokens.get()
-      const response = await fetch(`${this.options.oapiBase}${path}?access_token=${encodeURIComponent(token)}`, {
+      const response = await this.fetch(`${this.options.oapiBase}${path}?access_token=${encodeURIComponent(token)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -152,7 +154,7 @@ export class DingtalkClient {
   async downloadMessageFile(downloadCode: string): Promise<Uint8Array> {
     const { downloadUrl } = await this.api<{ downloadUrl?: string }>('POST', '/v1.0/robot/messageFiles/download', { downloadCode, robotCode: this.robotCode })
     if (!downloadUrl) throw new DingtalkApiError(404, 'noDownloadUrl', '钉钉未返回文件下载地址 / DingTalk gave no download URL')
-    const response = await fetch(downloadUrl)
+    const response = await this.fetch(downloadUrl)
     if (!response.ok) throw new DingtalkApiError(response.status, 'download', `文件下载失败 / file download failed (HTTP ${response.status})`)
     return new Uint8Array(await response.arrayBuffer())
   }
@@ -165,9 +167,14 @@ export class DingtalkClient {
     if (new URL(url).origin !== new URL(this.options.oapiBase).origin) {
       throw new DingtalkApiError(400, 'foreignWebhook', `sessionWebhook 不属于钉钉 / not a DingTalk URL: ${new URL(url).origin}`)
     }
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) })
+    const response = await this.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) })
     const json = await this.json<{ errcode?: number; errmsg?: string }>(response, 'sessionWebhook', { allowError: true })
     if (!response.ok || (json.errcode ?? 0) !== 0) throw new DingtalkApiError(response.status, String(json.errcode ?? response.status), json.errmsg ?? 'sessionWebhook failed')
+  }
+
+  /** Every call has a deadline: a hung DingTalk must not hold a queue (Workers has no default one). */
+  private fetch(url: string, init?: RequestInit): Promise<Response> {
+    return fetch(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) })
   }
 
   private async withRetries<T>(what: string, attempt: () => Promise<Outcome<T>>): Promise<T> {
