@@ -14,7 +14,7 @@ export interface DingtalkClientOptions {
   backoffMs?: number
   /** Tries per call while DingTalk keeps rate-limiting. */
   maxAttempts?: number
-  /** Deadline of one HTTP call (default 10 s). */
+  /** Deadline of one HTTP call. */
   timeoutMs?: number
 }
 
@@ -172,9 +172,13 @@ export class DingtalkClient {
     if (!response.ok || (json.errcode ?? 0) !== 0) throw new DingtalkApiError(response.status, String(json.errcode ?? response.status), json.errmsg ?? 'sessionWebhook failed')
   }
 
-  /** Every call has a deadline: a hung DingTalk must not hold a queue (Workers has no default one). */
+  /**
+   * With `timeoutMs`, every call has that deadline: a hung DingTalk must not hold a queue. Workers has
+   * no process-wide default deadline (Node installs one), so the integration always passes it.
+   */
   private fetch(url: string, init?: RequestInit): Promise<Response> {
-    return fetch(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) })
+    const { timeoutMs } = this.options
+    return fetch(url, timeoutMs ? { ...init, signal: AbortSignal.timeout(timeoutMs) } : init)
   }
 
   private async withRetries<T>(what: string, attempt: () => Promise<Outcome<T>>): Promise<T> {

@@ -28,7 +28,7 @@ export type DingtalkConfig = Pick<
   | 'DINGTALK_OAPI_BASE'
   | 'DINGTALK_AUTO_PROVISION'
   | 'devMode'
->
+> & { OUTBOUND_TIMEOUT_MS?: number }
 
 /** A readable problem with the DingTalk settings, for the config error at start; undefined when fine. */
 export function dingtalkConfigProblem(config: DingtalkConfig): string | undefined {
@@ -85,6 +85,7 @@ export function createDingtalkIntegration(
     apiBase,
     oapiBase: config.DINGTALK_OAPI_BASE.replace(/\/+$/, ''),
     backoffMs: options.backoffMs,
+    timeoutMs: config.OUTBOUND_TIMEOUT_MS,
   })
   const directory = new DingtalkDirectory(db, client, new IdentityLinks(db, options.now), config.DINGTALK_AUTO_PROVISION ?? config.devMode)
   const platform = new DingtalkPlatform({
