@@ -3,7 +3,8 @@ import type { Schema } from '../db/schema.js'
 
 interface Delivery {
   platform: string
-  eventId: string
+  /** Every id this delivery is known by; recorded together or not at all. */
+  ids: string[]
   at: number
   settle: (first: boolean) => void
   fail: (error: unknown) => void
@@ -20,27 +21,31 @@ const queues = new WeakMap<Kysely<Schema>, { waiting: Delivery[]; busy: boolean 
 const afterThisTurn: (run: () => void) => void = typeof setImmediate === 'function' ? (run) => setImmediate(run) : (run) => setTimeout(run, 0)
 
 /**
- * Records a platform event id; true the first time, false for a redelivery. The primary key does
- * the de-duplication, so two instances receiving the same event cannot both process it.
+ * Records a platform event's ids; true the first time, false for a redelivery. The primary key
+ * does the de-duplication, so two instances receiving the same event cannot both process it.
+ * An event known by two ids (Feishu: its event id, and its message id, which the same message
+ * keeps when it arrives again over the long connection) passes both at once: they are recorded
+ * together or not at all, so a failure between the two writes cannot leave the event marked
+ * as seen but never handled.
  *
  * Every callback waits for this write, and a commit is a disk flush (on the embedded SQLite one
  * that blocks the event loop), so one commit per event capped the ack path at ~100 events/s.
  * Deliveries that arrive together, or while a commit is under way, share one commit instead
  * (bench/callback-ack-bench.ts).
  */
-export function firstDelivery(db: Kysely<Schema>, platform: string, eventId: string, now = Date.now()): Promise<boolean> {
+export function firstDelivery(db: Kysely<Schema>, platform: string, eventId: string | readonly string[], now = Date.now()): Promise<boolean> {
   return new Promise((settle, fail) => {
     let queue = queues.get(db)
     if (!queue) queues.set(db, (queue = { waiting: [], busy: false }))
-    queue.waiting.push({ platform, eventId, at: now, settle, fail })
+    queue.waiting.push({ platform, ids: [...new Set(typeof eventId === 'string' ? [eventId] : eventId)], at: now, settle, fail })
     if (queue.busy) return
     queue.busy = true
     afterThisTurn(() => void commitWaiting(db, queue))
   })
 }
 
-/** Rows per batch: three parameters each, well inside every driver's limit. */
-const MAX_BATCH = 500
+/** Deliveries per batch: a few parameters each, well inside every driver's limit. */
+const MAX_BATCH = 250
 
 async function commitWaiting(db: Kysely<Schema>, queue: { waiting: Delivery[]; busy: boolean }): Promise<void> {
   while (queue.waiting.length > 0) {
@@ -56,6 +61,8 @@ async function commitWaiting(db: Kysely<Schema>, queue: { waiting: Delivery[]; b
   queue.busy = false
 }
 
+const rowsOf = (deliveries: Delivery[]) => deliveries.flatMap((d) => d.ids.map((id) => ({ platform: d.platform, event_id: id, received_at: d.at })))
+
 /**
  * A batch in four statements whatever its size (begin, read, insert, commit): which ids are
  * stored already, then one multi-row insert of the rest. If that inserts fewer rows than
@@ -67,30 +74,28 @@ async function recordBatch(trx: Kysely<Schema>, batch: Delivery[]): Promise<Map<
   const fresh: Delivery[] = []
   for (const platform of new Set(batch.map((d) => d.platform))) {
     const deliveries = batch.filter((d) => d.platform === platform)
-    const ids = [...new Set(deliveries.map((d) => d.eventId))]
+    const ids = [...new Set(deliveries.flatMap((d) => d.ids))]
     const rows = await trx.selectFrom('inbound_events').select('event_id').where('platform', '=', platform).where('event_id', 'in', ids).execute()
     const taken = new Set(rows.map((r) => r.event_id))
     for (const delivery of deliveries) {
-      const first = !taken.has(delivery.eventId)
-      taken.add(delivery.eventId)
+      const first = delivery.ids.every((id) => !taken.has(id))
+      for (const id of delivery.ids) taken.add(id)
       firsts.set(delivery, first)
       if (first) fresh.push(delivery)
     }
   }
-  if (fresh.length > 0) {
+  const rows = rowsOf(fresh)
+  if (rows.length > 0) {
     // Sorted, so two instances inserting overlapping ids take their locks in the same order.
-    fresh.sort((a, b) => (a.platform + a.eventId < b.platform + b.eventId ? -1 : 1))
-    const result = await trx
-      .insertInto('inbound_events')
-      .orIgnore()
-      .values(fresh.map((d) => ({ platform: d.platform, event_id: d.eventId, received_at: d.at })))
-      .executeTakeFirst()
-    if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== fresh.length) throw new Error('another instance recorded some of these ids first')
+    rows.sort((a, b) => (a.platform + a.event_id < b.platform + b.event_id ? -1 : 1))
+    const result = await trx.insertInto('inbound_events').orIgnore().values(rows).executeTakeFirst()
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== rows.length) throw new Error('another instance recorded some of these ids first')
   }
   return firsts
 }
 
+/** One statement, so all of a delivery's ids are recorded or none; first only if every one was new. */
 async function record(db: Kysely<Schema>, delivery: Delivery): Promise<boolean> {
-  const result = await db.insertInto('inbound_events').orIgnore().values({ platform: delivery.platform, event_id: delivery.eventId, received_at: delivery.at }).executeTakeFirst()
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1
+  const result = await db.insertInto('inbound_events').orIgnore().values(rowsOf([delivery])).executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === delivery.ids.length
 }

@@ -52,6 +52,23 @@ describe('inbound event de-duplication under bursts', () => {
     expect(stored).toHaveLength(300)
   })
 
+  it.each(['sqlite', 'mysql'] as const)('%s: an event known by two ids is first only if both are new, alone or in a burst', async (kind) => {
+    const scratch = await scratchDatabase(kind)
+    cleanups.push(() => scratch.drop())
+    const { db } = scratch.handle
+    expect(await firstDelivery(db, 'feishu', ['ev-1', 'msg:m-1'])).toBe(true)
+    // The same message again under a new event id (it came over the long connection too), and the same event again.
+    expect(await firstDelivery(db, 'feishu', ['ev-2', 'msg:m-1'])).toBe(false)
+    expect(await firstDelivery(db, 'feishu', ['ev-1', 'msg:m-1'])).toBe(false)
+    const burst = await Promise.all([
+      firstDelivery(db, 'feishu', ['ev-3', 'msg:m-3']),
+      firstDelivery(db, 'feishu', ['ev-4', 'msg:m-3']),
+      firstDelivery(db, 'feishu', ['ev-3', 'msg:m-3']),
+      firstDelivery(db, 'feishu', ['ev-5', 'msg:m-5']),
+    ])
+    expect(burst).toEqual([true, false, false, true])
+  })
+
   it('MariaDB: 2,000 ids × 3 copies through two instances (own pools) → each first exactly once', async () => {
     const scratch = await scratchDatabase('mysql')
     cleanups.push(() => scratch.drop())

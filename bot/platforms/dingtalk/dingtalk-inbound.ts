@@ -3,7 +3,9 @@ import type { Schema } from '../../../db/schema.js'
 import { DomainError } from '../../../workflow/errors.js'
 import type { Conversation } from '../../conversation/conversation.js'
 import type { InboundAttachment } from '../../platform.js'
+import { isConnectionFailure } from '../../../db/connection-failure.js'
 import { firstDelivery } from '../../inbound-events.js'
+import { handleThroughOutages } from '../../through-outages.js'
 import { parseCardTap, parseTapText } from './dingtalk-cards.js'
 import { DINGTALK, type DingtalkDirectory } from './dingtalk-identity.js'
 import type { DingtalkPlatform } from './dingtalk-platform.js'
@@ -63,7 +65,7 @@ export class DingtalkInbound {
       return false
     }
     if (!(await firstDelivery(this.db, DINGTALK, `msg:${message.msgId}`))) return false
-    this.queue.push(message.senderStaffId ?? message.senderId ?? 'anonymous', () => this.handleRobotMessage(message, conversation))
+    this.queue.push(message.senderStaffId ?? message.senderId ?? 'anonymous', () => handleThroughOutages((lastTry) => this.handleRobotMessage(message, conversation, lastTry)))
     return true
   }
 
@@ -73,7 +75,7 @@ export class DingtalkInbound {
       return false
     }
     if (!(await firstDelivery(this.db, DINGTALK, `card:${deliveryId}`))) return false
-    this.queue.push(callback.userId, () => this.handleCardCallback(callback, deliveryId, conversation))
+    this.queue.push(callback.userId, () => handleThroughOutages((lastTry) => this.handleCardCallback(callback, deliveryId, conversation, lastTry)))
     return true
   }
 
@@ -81,7 +83,8 @@ export class DingtalkInbound {
     await this.queue.idle()
   }
 
-  private async handleRobotMessage(message: RobotMessage, conversation: Conversation): Promise<void> {
+  /** Throws a lost database connection (to be run again) unless it is the last try. */
+  private async handleRobotMessage(message: RobotMessage, conversation: Conversation, lastTry: boolean): Promise<void> {
     const staffId = message.senderStaffId
     if (staffId && message.conversationType === '1' && message.sessionWebhook && message.sessionWebhookExpiredTime) {
       this.platform.rememberSession(staffId, message.sessionWebhook, message.sessionWebhookExpiredTime)
@@ -102,7 +105,7 @@ export class DingtalkInbound {
       await this.platform.sendTextTo(staffId, NOT_REGISTERED)
       return
     }
-    await this.tellFailures(employee.id, async () => {
+    await this.tellFailures(employee.id, lastTry, async () => {
       const tap = text === undefined ? undefined : parseTapText(text)
       if (tap) await this.tapFallbackCard(employee.id, tap, message.msgId!, conversation)
       else {
@@ -113,7 +116,7 @@ export class DingtalkInbound {
     })
   }
 
-  private async handleCardCallback(callback: CardCallback, deliveryId: string, conversation: Conversation): Promise<void> {
+  private async handleCardCallback(callback: CardCallback, deliveryId: string, conversation: Conversation, lastTry: boolean): Promise<void> {
     const staffId = callback.userId!
     const tap = parseCardTap(callback.content ?? callback.value)
     if (!tap) {
@@ -125,7 +128,7 @@ export class DingtalkInbound {
       await this.platform.sendTextTo(staffId, NOT_REGISTERED)
       return
     }
-    await this.tellFailures(employee.id, async () => {
+    await this.tellFailures(employee.id, lastTry, async () => {
       // The outTrackId of every interactive card we send is our card id (DingtalkPlatform.sendCard).
       const cardId = callback.outTrackId!
       const outcome = await conversation.handleCardAction({ platform: DINGTALK, userId: employee.id, cardId, actionId: tap.actionId, comment: tap.comment, eventId: deliveryId })
@@ -154,10 +157,11 @@ export class DingtalkInbound {
   }
 
   /** Whatever goes wrong, the person hears about it instead of waiting for an answer. */
-  private async tellFailures(userId: string, work: () => Promise<void>): Promise<void> {
+  private async tellFailures(userId: string, lastTry: boolean, work: () => Promise<void>): Promise<void> {
     try {
       await work()
     } catch (error) {
+      if (!lastTry && isConnectionFailure(error)) throw error
       const text = error instanceof DomainError ? error.zh : SOMETHING_WENT_WRONG
       if (!(error instanceof DomainError)) this.log(`dingtalk: handling a message from ${userId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
       await this.platform.sendText(userId, text).catch((sendError: unknown) => this.log(`dingtalk: could not tell ${userId}: ${String(sendError)}`))

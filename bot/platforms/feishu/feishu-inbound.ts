@@ -4,7 +4,9 @@ import type { Schema } from '../../../db/schema.js'
 import { isDomainError } from '../../../workflow/errors.js'
 import type { CardActionOutcome, Conversation } from '../../conversation/conversation.js'
 import type { InboundAttachment } from '../../platform.js'
+import { isConnectionFailure } from '../../../db/connection-failure.js'
 import { firstDelivery } from '../../inbound-events.js'
+import { handleThroughOutages } from '../../through-outages.js'
 import type { FeishuOutbound } from './feishu-outbound.js'
 import { COMMENT_INPUT, cardTapOf, renderFeishuCard } from './feishu-cards.js'
 import { FEISHU, NOT_REGISTERED, type FeishuIdentity } from './feishu-identity.js'
@@ -157,13 +159,13 @@ export class FeishuInbound {
     if (event.sender.sender_type && event.sender.sender_type !== 'user') return
     // One row per event id and one per message id: a redelivery, or the same message reaching us by
     // HTTP and WS, is acknowledged and dropped here, on whichever instance sees it second.
-    if (!(await firstDelivery(this.deps.db, FEISHU, header.event_id, this.deps.now()))) return
-    if (!(await firstDelivery(this.deps.db, FEISHU, `msg:${event.message.message_id}`, this.deps.now()))) return
+    if (!(await firstDelivery(this.deps.db, FEISHU, [header.event_id, `msg:${event.message.message_id}`], this.deps.now()))) return
     const openId = event.sender.sender_id.open_id
-    this.deps.queue.enqueue(openId, () => this.processMessage(header.event_id, openId, event.message))
+    this.deps.queue.enqueue(openId, () => handleThroughOutages((lastTry) => this.processMessage(header.event_id, openId, event.message, lastTry)))
   }
 
-  private async processMessage(eventId: string, openId: string, message: MessageEvent['event']['message']): Promise<void> {
+  /** Throws a lost database connection (to be run again) unless it is the last try. */
+  private async processMessage(eventId: string, openId: string, message: MessageEvent['event']['message'], lastTry: boolean): Promise<void> {
     const inGroup = message.chat_type !== 'p2p'
     const replyTo = { messageId: message.message_id, inGroup }
     if (inGroup && !(await this.mentionsBot(message))) return
@@ -171,6 +173,7 @@ export class FeishuInbound {
     try {
       employee = await this.deps.identity.employeeFor(openId)
     } catch (error) {
+      if (!lastTry && isConnectionFailure(error)) throw error
       this.deps.log(`feishu: cannot resolve ${openId} (contact API; check the contact scopes in the README): ${String(error)}`)
       await this.deps.platform.sendTextToOpenId(openId, IDENTITY_UNAVAILABLE, replyTo)
       return
@@ -192,6 +195,7 @@ export class FeishuInbound {
         const typed = text || (attachments.length > 0 ? '' : '帮助')
         await this.deps.conversation.handleMessage({ platform: FEISHU, userId, text: typed, eventId, ...(attachments.length > 0 ? { attachments } : {}) })
       } catch (error) {
+        if (!lastTry && isConnectionFailure(error)) throw error
         this.deps.log(`feishu: message ${message.message_id} from ${userId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
         await this.deps.platform.sendText(userId, isDomainError(error) ? error.message : TRY_AGAIN)
       }
