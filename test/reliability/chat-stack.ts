@@ -8,6 +8,7 @@ import type { ErpAdapter } from '../../erp-bridge/erp-adapter.js'
 import { loadConfig } from '../../server/config.js'
 import { APP as DINGTALK_APP, CARD_TEMPLATE, DINGTALK_USERS, EVENT_KEYS } from '../dingtalk/dingtalk-harness.js'
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk.js'
+import { startFaultProxy, type FaultProxy } from '../fakes/erp-proxy/fault-proxy.js'
 import { FakeFeishuOpenPlatform } from '../fakes/feishu/fake-open-platform.js'
 import { FeishuEventPusher } from '../fakes/feishu/feishu-event-pusher.js'
 import { APP as FEISHU_APP, FEISHU_USERS } from '../feishu/feishu-harness.js'
@@ -37,6 +38,9 @@ export interface ChatStack {
   dingtalk: FakeDingtalk
   /** Every log line of every instance. */
   logs: string[]
+  /** With `faultProxies`: what the app reaches Feishu's open platform and DingTalk's v1.0 API through. */
+  feishuProxy?: FaultProxy
+  dingtalkProxy?: FaultProxy
   /** Waits until every acknowledged event has been handled by every instance. */
   settle(): Promise<void>
   close(): Promise<void>
@@ -49,6 +53,13 @@ export interface ChatStackOptions {
   database?: DbHandle
   /** Feishu's re-push schedule; compressed by default. */
   redeliveryScheduleMs?: number[]
+  /** The platforms' own retry timing (seconds of back-off) instead of the compressed one. */
+  productionRetries?: boolean
+  /**
+   * Fault proxies between the app and the platforms' APIs (Feishu's open platform, DingTalk's
+   * api host). DingTalk's oapi host stays direct: its sessionWebhooks must match it.
+   */
+  faultProxies?: boolean
 }
 
 async function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<{ server: Server; url: string }> {
@@ -61,13 +72,15 @@ async function listen(fetch: (request: Request) => Response | Promise<Response>)
 export async function startChatStack(kind: TestDbKind, options: ChatStackOptions = {}): Promise<ChatStack> {
   const feishuFake = await FakeFeishuOpenPlatform.start({ appId: FEISHU_APP.appId, appSecret: FEISHU_APP.appSecret, users: FEISHU_USERS })
   const dingtalkFake = await FakeDingtalk.start({ ...DINGTALK_APP, users: DINGTALK_USERS, cardTemplates: [CARD_TEMPLATE] })
+  const feishuProxy = options.faultProxies ? await startFaultProxy(feishuFake.url) : undefined
+  const dingtalkProxy = options.faultProxies ? await startFaultProxy(dingtalkFake.url) : undefined
   const logs: string[] = []
   const log = (line: string) => logs.push(line)
   const dingtalkConfig = loadConfig({
     DINGTALK_CLIENT_ID: DINGTALK_APP.clientId,
     DINGTALK_CLIENT_SECRET: DINGTALK_APP.clientSecret,
     DINGTALK_MODE: 'http',
-    DINGTALK_API_BASE: dingtalkFake.url,
+    DINGTALK_API_BASE: dingtalkProxy?.origin ?? dingtalkFake.url,
     DINGTALK_OAPI_BASE: dingtalkFake.url,
     DINGTALK_CALLBACK_TOKEN: EVENT_KEYS.token,
     DINGTALK_CALLBACK_AES_KEY: EVENT_KEYS.aesKey,
@@ -90,16 +103,16 @@ export async function startChatStack(kind: TestDbKind, options: ChatStackOptions
             appSecret: FEISHU_APP.appSecret,
             verificationToken: FEISHU_APP.verificationToken,
             encryptKey: FEISHU_APP.encryptKey,
-            baseUrl: feishuFake.url,
+            baseUrl: feishuProxy?.origin ?? feishuFake.url,
             mode: 'http',
             autoProvision: false,
             afterAnswerDelayMs: 20,
-            retry: { baseDelayMs: 5, maxDelayMs: 50 },
+            retry: options.productionRetries ? undefined : { baseDelayMs: 5, maxDelayMs: 50 },
           },
           db.db,
           log,
         )),
-        (dingtalk = createDingtalkIntegration(dingtalkConfig, db, log, { cardTemplateId: CARD_TEMPLATE, backoffMs: 5 })),
+        (dingtalk = createDingtalkIntegration(dingtalkConfig, db, log, { cardTemplateId: CARD_TEMPLATE, backoffMs: options.productionRetries ? undefined : 5 })),
       ],
     })
     database = t.database
@@ -127,6 +140,8 @@ export async function startChatStack(kind: TestDbKind, options: ChatStackOptions
     instances,
     feishu: feishuFake,
     dingtalk: dingtalkFake,
+    feishuProxy,
+    dingtalkProxy,
     logs,
     async settle() {
       await Promise.all(instances.map((i) => i.pusher.settle()))
@@ -143,6 +158,8 @@ export async function startChatStack(kind: TestDbKind, options: ChatStackOptions
         await instance.t.system.outbox.stop()
       }
       await first.t.close()
+      await feishuProxy?.close()
+      await dingtalkProxy?.close()
       await feishuFake.close()
       await dingtalkFake.close()
     },

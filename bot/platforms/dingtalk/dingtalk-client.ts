@@ -34,6 +34,8 @@ const TOKEN_MARGIN_MS = 5 * 60_000
 /** The per-app/per-API/global QPS limits (oapi errcodes and v1.0 codes). */
 const RATE_LIMIT_ERRCODES = new Set([90002, 90018, 90019])
 const RATE_LIMIT_CODE = /QpsLimit|Throttl|FlowControl/i
+/** A gateway saying DingTalk is not answering right now: the call was not taken, so try again later. */
+const UNAVAILABLE = new Set([502, 503, 504])
 /** oapi: 40014 invalid token, 42001 expired token, 41001 missing token. */
 const TOKEN_ERRCODES = new Set([40014, 42001, 41001])
 
@@ -66,7 +68,7 @@ class TokenCache {
   }
 }
 
-type Outcome<T> = { ok: T } | { retry: 'token'; token: string } | { retry: 'rate'; afterMs?: number }
+type Outcome<T> = { ok: T } | { retry: 'token'; token: string } | { retry: 'rate' | 'unavailable'; afterMs?: number }
 
 export class DingtalkClient {
   readonly robotCode: string
@@ -114,6 +116,7 @@ export class DingtalkClient {
         headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token },
         body: body === undefined ? undefined : JSON.stringify(body),
       })
+      if (UNAVAILABLE.has(response.status)) return { retry: 'unavailable', afterMs: retryAfter(response) }
       const json = await this.json<Record<string, unknown>>(response, path, { allowError: true })
       const code = typeof json.code === 'string' ? json.code : ''
       if (response.ok) return { ok: json as T }
@@ -135,6 +138,7 @@ export class DingtalkClient {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
+      if (UNAVAILABLE.has(response.status)) return { retry: 'unavailable', afterMs: retryAfter(response) }
       const json = await this.json<{ errcode?: number; errmsg?: string; result?: unknown }>(response, path, { allowError: true })
       if (json.errcode === 0) return { ok: json as T }
       if (TOKEN_ERRCODES.has(json.errcode ?? -1)) {
@@ -193,6 +197,7 @@ export class DingtalkClient {
         tokenRetried = true
         continue
       }
+      if (n >= maxAttempts && outcome.retry === 'unavailable') throw new DingtalkApiError(503, 'unavailable', `${what}: 钉钉暂时不可用，重试 ${n} 次后放弃 / still unavailable after ${n} tries`)
       if (n >= maxAttempts) throw new DingtalkApiError(429, 'rateLimited', `${what}: 钉钉限流，重试 ${n} 次后放弃 / still rate-limited after ${n} tries`)
       await this.sleep(Math.max(outcome.afterMs ?? 0, backoff) + Math.floor(Math.random() * backoff * 0.2))
       backoff *= 2
