@@ -93,11 +93,13 @@ describe.each(DB_KINDS)('redelivery storm (%s)', (kind) => {
     await s.settle()
 
     expect(Object.fromEntries(statuses)).toEqual({ '200': DELIVERIES })
-    // The dedupe table: Feishu keeps each event id and each message id, DingTalk each message id.
+    // The dedupe table: Feishu keeps each line's event id and message id, DingTalk its message id;
+    // a copy under a new event id is recognised by its message id and leaves nothing behind.
+    expect(newEventIds).toBeGreaterThan(0)
     const feishuLines = lines.filter((l) => l.platform === 'feishu')
     const dingtalkLines = lines.filter((l) => l.platform === 'dingtalk')
     const stored = await s.database.db.selectFrom('inbound_events').select(['platform', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('platform').execute()
-    expect(Object.fromEntries(stored.map((r) => [r.platform, Number(r.n)]))).toEqual({ feishu: 2 * feishuLines.length + newEventIds, dingtalk: dingtalkLines.length })
+    expect(Object.fromEntries(stored.map((r) => [r.platform, Number(r.n)]))).toEqual({ feishu: 2 * feishuLines.length, dingtalk: dingtalkLines.length })
 
     // Every line answered exactly once, to its writer; nothing answered that was not asked.
     const answers = new Map<string, number>()
