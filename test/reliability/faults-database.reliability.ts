@@ -91,13 +91,16 @@ describe('MariaDB restarted under load', () => {
 
     let loadRunning = true
     const lines: string[] = []
+    const eventOf = new Map<string, string>()
     const statuses: Record<string, number> = {}
     const count = (status: number | string) => (statuses[String(status)] = (statuses[String(status)] ?? 0) + 1)
     const feishuLines = (async () => {
       for (let i = 0; loadRunning; i++) {
         const requestNo = `BX-209901-${String(i).padStart(4, '0')}`
         lines.push(requestNo)
-        count((await pusher.pushEvent(messageEnvelope({ appId: FEISHU_APP.appId, token: FEISHU_APP.verificationToken, openId: PEOPLE[i % PEOPLE.length]!, text: `查询 ${requestNo}` }))).status)
+        const envelope = messageEnvelope({ appId: FEISHU_APP.appId, token: FEISHU_APP.verificationToken, openId: PEOPLE[i % PEOPLE.length]!, text: `查询 ${requestNo}` })
+        eventOf.set(requestNo, envelope.header.event_id)
+        count((await pusher.pushEvent(envelope)).status)
         await sleep(15)
       }
     })()
@@ -151,7 +154,11 @@ describe('MariaDB restarted under load', () => {
     const answers = new Map<string, number>()
     const texts = [...PEOPLE.flatMap((openId) => stack.feishu.messagesTo(openId).map((m) => m.content)), ...DINGTALK_PEOPLE.flatMap((id) => stack.dingtalk.texts(id))]
     for (const text of texts) for (const no of text.match(/BX-20990[12]-\d{4}/g) ?? []) answers.set(no, (answers.get(no) ?? 0) + 1)
-    expect(lines.filter((no) => answers.get(no) !== 1).map((no) => `${no}: ${answers.get(no) ?? 0}`)).toEqual([])
+    // Each line not answered once, with how Feishu delivered it and what the app logged about trouble.
+    const unanswered = lines.filter((no) => answers.get(no) !== 1)
+    const history = (no: string) => pusher.deliveries.filter((d) => d.eventId === eventOf.get(no)).map((d) => `${d.attempt}:${d.status}`)
+    const troubles = stack.logs.filter((l) => /fail|lost|closed|ECONN|refused/i.test(l)).map((l) => l.split('\n')[0]!.slice(0, 200))
+    expect(unanswered.map((no) => ({ no, answers: answers.get(no) ?? 0, deliveries: history(no) })), troubles.join('\n')).toEqual([])
     expect(pusher.deliveries.filter((d) => d.attempt > 1).length).toBeGreaterThan(0)
 
     // Every decision taken once: one approval by 李四 per claim, each claim one step further.
