@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { isConnectionFailure } from '../db/connection-failure.js'
 import type { Schema } from '../db/schema.js'
 
 interface Delivery {
@@ -9,6 +10,28 @@ interface Delivery {
   settle: (first: boolean) => void
   fail: (error: unknown) => void
 }
+
+/**
+ * Ids whose write met a lost connection: it may have committed without our hearing so, and then
+ * a redelivery would find them stored and be dropped although the event was never handled. Such
+ * stored ids are this instance's own, so a redelivery reaching this instance is first after all.
+ * (With several instances, one reaching another instance is still dropped.) Kept for a day.
+ */
+const unconfirmed = new Map<string, number>()
+const UNCONFIRMED_FOR_MS = 24 * 60 * 60_000
+const UNCONFIRMED_LIMIT = 100_000
+const keyOf = (platform: string, id: string) => `${platform}\n${id}`
+
+function markUnconfirmed(deliveries: Delivery[]): void {
+  for (const d of deliveries) for (const id of d.ids) unconfirmed.set(keyOf(d.platform, id), d.at + UNCONFIRMED_FOR_MS)
+  // Oldest first (insertion order): drop what has expired, and the oldest beyond the limit.
+  for (const [key, until] of unconfirmed) {
+    if (until > Date.now() && unconfirmed.size <= UNCONFIRMED_LIMIT) break
+    unconfirmed.delete(key)
+  }
+}
+
+const isUnconfirmed = (platform: string, id: string) => (unconfirmed.get(keyOf(platform, id)) ?? 0) > Date.now()
 
 /** Per database: deliveries waiting for the next commit, and whether one is due or under way. */
 const queues = new WeakMap<Kysely<Schema>, { waiting: Delivery[]; busy: boolean }>()
@@ -50,15 +73,35 @@ const MAX_BATCH = 250
 async function commitWaiting(db: Kysely<Schema>, queue: { waiting: Delivery[]; busy: boolean }): Promise<void> {
   while (queue.waiting.length > 0) {
     const batch = queue.waiting.splice(0, MAX_BATCH)
-    const firsts = batch.length > 1 ? await db.transaction().execute((trx) => recordBatch(trx, batch)).catch(() => undefined) : undefined
+    let failure: unknown
+    const firsts = batch.length > 1 ? await db.transaction().execute((trx) => recordBatch(trx, batch)).catch((error: unknown) => void (failure = error)) : undefined
     if (firsts) {
-      for (const delivery of batch) delivery.settle(firsts.get(delivery)!)
+      for (const delivery of batch) settle(delivery, firsts.get(delivery)!)
       continue
     }
-    // One delivery, or a batch that lost a race with another instance (or its connection): one by one.
-    for (const delivery of batch) await record(db, delivery).then(delivery.settle, delivery.fail)
+    if (failure !== undefined && isConnectionFailure(failure)) {
+      // The commit may have happened: nobody handles these now, and a redelivery will be ours.
+      markUnconfirmed(batch)
+      for (const delivery of batch) delivery.fail(failure)
+      continue
+    }
+    // One delivery, or a batch that lost a race with another instance: one by one.
+    for (const delivery of batch) {
+      await record(db, delivery).then(
+        (first) => settle(delivery, first),
+        (error: unknown) => {
+          if (isConnectionFailure(error)) markUnconfirmed([delivery])
+          delivery.fail(error)
+        },
+      )
+    }
   }
   queue.busy = false
+}
+
+function settle(delivery: Delivery, first: boolean): void {
+  if (first) for (const id of delivery.ids) unconfirmed.delete(keyOf(delivery.platform, id))
+  delivery.settle(first)
 }
 
 const rowsOf = (deliveries: Delivery[]) => deliveries.flatMap((d) => d.ids.map((id) => ({ platform: d.platform, event_id: id, received_at: d.at })))
@@ -72,11 +115,14 @@ const rowsOf = (deliveries: Delivery[]) => deliveries.flatMap((d) => d.ids.map((
 async function recordBatch(trx: Kysely<Schema>, batch: Delivery[]): Promise<Map<Delivery, boolean>> {
   const firsts = new Map<Delivery, boolean>()
   const fresh: Delivery[] = []
+  const stored = new Set<string>()
   for (const platform of new Set(batch.map((d) => d.platform))) {
     const deliveries = batch.filter((d) => d.platform === platform)
     const ids = [...new Set(deliveries.flatMap((d) => d.ids))]
     const rows = await trx.selectFrom('inbound_events').select('event_id').where('platform', '=', platform).where('event_id', 'in', ids).execute()
-    const taken = new Set(rows.map((r) => r.event_id))
+    for (const r of rows) stored.add(keyOf(platform, r.event_id))
+    // Stored by a write of ours that lost its answer: not a sign the event was handled.
+    const taken = new Set(rows.map((r) => r.event_id).filter((id) => !isUnconfirmed(platform, id)))
     for (const delivery of deliveries) {
       const first = delivery.ids.every((id) => !taken.has(id))
       for (const id of delivery.ids) taken.add(id)
@@ -84,7 +130,7 @@ async function recordBatch(trx: Kysely<Schema>, batch: Delivery[]): Promise<Map<
       if (first) fresh.push(delivery)
     }
   }
-  const rows = rowsOf(fresh)
+  const rows = rowsOf(fresh).filter((row) => !stored.has(keyOf(row.platform, row.event_id)))
   if (rows.length > 0) {
     // Sorted, so two instances inserting overlapping ids take their locks in the same order.
     rows.sort((a, b) => (a.platform + a.event_id < b.platform + b.event_id ? -1 : 1))
@@ -94,8 +140,15 @@ async function recordBatch(trx: Kysely<Schema>, batch: Delivery[]): Promise<Map<
   return firsts
 }
 
-/** One statement, so all of a delivery's ids are recorded or none; first only if every one was new. */
+/**
+ * One statement, so all of a delivery's ids are recorded or none; first only if every one was
+ * new, or stored by a write of ours that lost its answer.
+ */
 async function record(db: Kysely<Schema>, delivery: Delivery): Promise<boolean> {
-  const result = await db.insertInto('inbound_events').orIgnore().values(rowsOf([delivery])).executeTakeFirst()
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) === delivery.ids.length
+  const ours = delivery.ids.filter((id) => isUnconfirmed(delivery.platform, id))
+  const stored = ours.length ? new Set((await db.selectFrom('inbound_events').select('event_id').where('platform', '=', delivery.platform).where('event_id', 'in', ours).execute()).map((r) => r.event_id)) : new Set<string>()
+  const rows = rowsOf([delivery]).filter((row) => !stored.has(row.event_id))
+  if (rows.length === 0) return true
+  const result = await db.insertInto('inbound_events').orIgnore().values(rows).executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === rows.length
 }

@@ -7,6 +7,7 @@ import { firstDelivery } from '../../bot/inbound-events.js'
 import { connectDatabase, type DbHandle } from '../../db/connect.js'
 import { migrateToLatest } from '../../db/migrate.js'
 import { scratchDatabase } from '../erp/scratch-database.js'
+import { startReplyCutter } from './mysql-reply-cutter.js'
 
 /**
  * The dedupe write every callback waits for, under bursts: each id is first exactly once however
@@ -67,6 +68,32 @@ describe('inbound event de-duplication under bursts', () => {
       firstDelivery(db, 'feishu', ['ev-5', 'msg:m-5']),
     ])
     expect(burst).toEqual([true, false, false, true])
+  })
+
+  it('MariaDB: a write that committed but whose reply was lost is not taken for a redelivery', async () => {
+    const scratch = await scratchDatabase('mysql')
+    cleanups.push(() => scratch.drop())
+    const url = new URL(scratch.url)
+    const cutter = await startReplyCutter({ host: url.hostname, port: Number(url.port || 3306) })
+    cleanups.push(() => cutter.close())
+    url.port = String(cutter.port)
+    const app = connectDatabase(url.toString())
+    cleanups.push(() => app.close())
+    const stored = async () => (await scratch.handle.db.selectFrom('inbound_events').select('event_id').orderBy('event_id').execute()).map((r) => r.event_id)
+
+    // One event alone: its insert commits, the answer never comes; the platform pushes it again.
+    cutter.arm(/^insert ignore into `inbound_events`/i)
+    await expect(firstDelivery(app.db, 'feishu', ['ev-1', 'msg:m-1'])).rejects.toThrow()
+    expect(await stored()).toEqual(['ev-1', 'msg:m-1'])
+    expect(await firstDelivery(app.db, 'feishu', ['ev-1', 'msg:m-1'])).toBe(true)
+    expect(await firstDelivery(app.db, 'feishu', ['ev-1', 'msg:m-1'])).toBe(false)
+
+    // A burst that shares one commit: the commit's answer is lost.
+    cutter.arm(/^commit/i)
+    const burst = await Promise.allSettled([firstDelivery(app.db, 'dingtalk', 'msg:a'), firstDelivery(app.db, 'dingtalk', 'msg:b')])
+    expect(burst.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    expect(cutter.cut).toHaveLength(2)
+    expect(await Promise.all([firstDelivery(app.db, 'dingtalk', 'msg:a'), firstDelivery(app.db, 'dingtalk', 'msg:b'), firstDelivery(app.db, 'dingtalk', 'msg:a')])).toEqual([true, true, false])
   })
 
   it('MariaDB: 2,000 ids × 3 copies through two instances (own pools) → each first exactly once', async () => {
