@@ -129,7 +129,7 @@ export async function measureAck(databaseUrl: string, options: { nodeOptions?: s
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     const idle = await server.ask<{ rss: number }>('memory', 'memory')
     const sample = groupChatter(pusher, 2_000)
-    const bareShots = toBare(Array.from({ length: 40_000 }, (_, i) => sample[i % sample.length]!))
+    const bareShots = toBare(Array.from({ length: 150_000 }, (_, i) => sample[i % sample.length]!))
 
     // Warm up both routes (JIT, connection pool, the first batch of tables' pages).
     await closedLoop(server.url, bareShots, { concurrency: CONCURRENCY, durationMs: 1_000 })
