@@ -20,7 +20,8 @@ const LAST_WEEK = { from: '2026-11-16', to: '2026-11-22' }
 const Q4 = { from: '2026-10-01', to: '2026-12-31' }
 const Q3 = { from: '2026-07-01', to: '2026-09-30' }
 
-function c(text: string, intent: Intent, slots: Slots = {}, now?: string): CorpusCase {
+/** One labelled case; shared by the tuning corpus and the held-out one. */
+export function c(text: string, intent: Intent, slots: Slots = {}, now?: string): CorpusCase {
   return now === undefined ? { text, intent, slots } : { text, intent, slots, now }
 }
 
