@@ -5,6 +5,7 @@ import type { AdminEnv } from './auth/viewer.js'
 import { assetRoutes } from './assets/asset-routes.js'
 import { auditApi } from './audit/audit-api.js'
 import { dashboardApi } from './dashboard/dashboard-api.js'
+import { delegationsApi } from './delegations/delegations-api.js'
 import { erpApi } from './erp/erp-api.js'
 import { flowsApi } from './flows/flows-api.js'
 import { myWorkApi } from './my-work/my-work-api.js'
@@ -28,6 +29,7 @@ export function miniappRoutes(system: System, access: AdminAccess): Hono<AdminEn
   app.route('/', myWorkApi(services))
   app.route('/', auditApi(services.db, services.now))
   app.route('/', orgApi(services.db, services.now))
+  app.route('/', delegationsApi(services.db, services.now))
   app.route('/', dashboardApi(services.db, services.now))
   app.route('/', erpApi(system.erp.admin))
   app.route('/', flowsApi(services.db, services.org, templates))

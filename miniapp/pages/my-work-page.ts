@@ -2,12 +2,14 @@ import type { Context } from 'hono'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import type { Viewer } from '../auth/viewer.js'
+import { possibleDelegates, upcomingDelegations } from '../delegations/delegation-data.js'
 import { myPendingTasks, myRequests } from '../my-work/my-work-data.js'
 import { renderPage } from '../ui/layout.js'
 import { bi, empty, html, postingBadge, requestBadge, when, yuan } from '../ui/html.js'
+import { delegationPanel } from './delegation-panel.js'
 
-export async function renderMyWorkPage(c: Context, db: Kysely<Schema>, viewer: Viewer): Promise<Response> {
-  const [tasks, requests] = await Promise.all([myPendingTasks(db, viewer.id), myRequests(db, viewer.id)])
+export async function renderMyWorkPage(c: Context, db: Kysely<Schema>, viewer: Viewer, now: number): Promise<Response> {
+  const [tasks, requests, delegations, people] = await Promise.all([myPendingTasks(db, viewer.id), myRequests(db, viewer.id), upcomingDelegations(db, now, viewer.id), possibleDelegates(db, viewer.id)])
   const body = html`
 <div class="page-head"><div><h1>${bi('我的工作', 'My work')}</h1><p class="faint">${viewer.name} · 待我审批 ${tasks.length} · 我的申请 ${requests.length}</p></div></div>
 <section class="panel" id="my-tasks">
@@ -41,6 +43,7 @@ export async function renderMyWorkPage(c: Context, db: Kysely<Schema>, viewer: V
     </div><div class="item-side"><span class="amount">${yuan(r.amountFen)}</span>${requestBadge(r.status)}${postingBadge(r.postingStatus)}</div></li>`,
         )}</ul>`
   }
-</section>`
+</section>
+${delegationPanel({ rows: delegations, people, now })}`
   return renderPage(c, { title: '我的工作', viewer, section: 'my', body })
 }

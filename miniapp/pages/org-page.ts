@@ -6,9 +6,11 @@ import { MAPPING_KINDS, type MappingKind } from '../../erp-bridge/mapping/mappin
 import type { MissingMapping } from '../../erp-bridge/mapping/mapping-check.js'
 import { roleAllows } from '../auth/roles.js'
 import type { Viewer } from '../auth/viewer.js'
+import { possibleDelegates, upcomingDelegations } from '../delegations/delegation-data.js'
 import { listDepartments, listEmployees, type DepartmentRow, type EmployeeRow } from '../org/org-data.js'
 import { renderPage } from '../ui/layout.js'
 import { bi, empty, html, type Html } from '../ui/html.js'
+import { delegationPanel } from './delegation-panel.js'
 
 function importForm(url: string, zh: string, en: string, columns: string, kind?: MappingKind): Html {
   return html`<form class="import" data-import="${url}" ${kind ? html`data-kind="${kind}"` : ''}>
@@ -49,11 +51,13 @@ function missingRow(m: MissingMapping): Html {
     </form></div></li>`
 }
 
-export async function renderOrgPage(c: Context, db: Kysely<Schema>, erp: ErpAdminService, viewer: Viewer): Promise<Response> {
+export async function renderOrgPage(c: Context, db: Kysely<Schema>, erp: ErpAdminService, viewer: Viewer, now: number): Promise<Response> {
   const isAdmin = roleAllows(viewer.roles, ['admin'])
-  const [employees, departments, mappings, check] = await Promise.all([
+  const [employees, departments, delegations, people, mappings, check] = await Promise.all([
     isAdmin ? listEmployees(db) : Promise.resolve([]),
     isAdmin ? listDepartments(db) : Promise.resolve([]),
+    isAdmin ? upcomingDelegations(db, now) : Promise.resolve([]),
+    isAdmin ? possibleDelegates(db) : Promise.resolve([]),
     erp.mappingList(),
     erp.check(),
   ])
@@ -76,7 +80,8 @@ ${
   <ul class="list">${employees.map((e) => employeeItem(e, departments, employees))}</ul>
   ${importForm('/api/admin/org/employees/import', '导入员工', 'Import employees', '工号, 姓名, 部门, 直属上级工号, 职位, 职级, 角色, 手机, 邮箱, 在职')}
   <p class="faint">通讯录同步：请在飞书/钉钉管理后台导出通讯录为 CSV 后导入。Contact sync: export the directory from Feishu/DingTalk as CSV and import it here.</p>
-</section>`
+</section>
+${delegationPanel({ rows: delegations, people, principals: people, now })}`
     : ''
 }
 <section class="panel" id="mappings">

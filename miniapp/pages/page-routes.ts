@@ -44,11 +44,11 @@ export function pageRoutes(system: System, access: AdminAccess, domain: { templa
   app.get('/miniapp/dashboard', requirePage('dashboard', 'finance', 'auditor'), (c) => renderDashboardPage(c, db, viewerOf(c), system.services.now()))
   app.get('/miniapp/audit', requirePage('audit', 'auditor'), (c) => renderAuditPage(c, db, viewerOf(c)))
   app.get('/miniapp/erp', requirePage('erp', 'finance'), (c) => renderErpPage(c, system.erp.admin, viewerOf(c)))
-  app.get('/miniapp/org', requirePage('org', 'admin', 'finance'), (c) => renderOrgPage(c, db, system.erp.admin, viewerOf(c)))
+  app.get('/miniapp/org', requirePage('org', 'admin', 'finance'), (c) => renderOrgPage(c, db, system.erp.admin, viewerOf(c), system.services.now()))
   app.get('/miniapp/flows', requirePage('flows', 'admin'), (c) => renderFlowsPage(c, db, domain.templates, viewerOf(c)))
   app.get('/miniapp/flows/:type', requirePage('flows', 'admin'), (c) => renderFlowEditorPage(c, db, system.services.org, domain.templates, viewerOf(c), c.req.param('type')))
   app.get('/miniapp/policies', requirePage('policies', 'finance'), (c) => renderPoliciesPage(c, domain.policies, viewerOf(c)))
-  app.get('/miniapp/my', requirePage('my', 'employee'), (c) => renderMyWorkPage(c, db, viewerOf(c)))
+  app.get('/miniapp/my', requirePage('my', 'employee'), (c) => renderMyWorkPage(c, db, viewerOf(c), system.services.now()))
   app.get('/miniapp/settings', requirePage('settings', 'finance'), (c) => renderSettingsPage(c, db, system.services.settings, viewerOf(c)))
   app.get('/miniapp/requests/:id', requirePage('my', 'employee'), (c) => renderRequestPage(c, db, viewerOf(c), c.req.param('id'), system.services.now()))
   // A domain refusal on a page (no such request, no such flow) is shown as a page, not as JSON.
