@@ -22,7 +22,7 @@ describe.each(DB_KINDS)('delegations API on %s', (kind) => {
 
   beforeAll(async () => {
     sys = await TestSystem.start(kind)
-    ;[lisi, zhangsan, admin] = await Promise.all(['lisi', 'zhangsan', 'admin'].map((id) => AdminClient.signIn(sys.app, id)))
+    ;[lisi, zhangsan, admin] = await Promise.all([AdminClient.signIn(sys.app, 'lisi'), AdminClient.signIn(sys.app, 'zhangsan'), AdminClient.signIn(sys.app, 'admin')])
   })
   afterAll(async () => sys?.close())
 
