@@ -249,4 +249,31 @@ describe('admin mini-app on a phone', () => {
       await shot(page, '17-dashboard-desktop', false)
     })
   }, 40_000)
+
+  it('delegation: a manager names a stand-in for his leave in My work, the next task goes to the stand-in, an admin cancels it', async () => {
+    const until = new Date(Date.now() + 8 * 3_600_000 + 3 * 86_400_000).toISOString().slice(0, 10)
+    await withPhone('delegation', async (page) => {
+      await signIn(page, 'lisi')
+      const panel = page.locator('#delegations')
+      await panel.locator('summary').click()
+      await panel.locator('select[name="delegateId"]').selectOption('wangwu')
+      await panel.locator('input[name="to"]').fill(until)
+      await panel.locator('input[name="reason"]').fill('年假')
+      await shot(page, '18-delegation-form')
+      await panel.locator('button[type=submit]').click()
+      await page.locator('#delegations li[data-delegate="wangwu"]').waitFor({ timeout: 10_000 })
+      expect(await page.locator('#delegations li[data-delegate="wangwu"]').textContent()).toMatch(/王五[\s\S]*年假[\s\S]*生效中/)
+      await shot(page, '19-delegation-set')
+    })
+    const requestNo = await submitInChat('zhangsan', '提交本月差旅费 900元')
+    await approveInChat('wangwu', requestNo) // 李四's step, in 王五's hands
+    await withPhone('delegation-admin', async (page) => {
+      await signIn(page, 'admin', '/miniapp/org')
+      const row = page.locator('#delegations li[data-principal="lisi"]')
+      expect(await row.textContent()).toContain('李四 → 王五')
+      await shot(page, '20-org-delegations')
+      await row.getByRole('button', { name: /取消代理/ }).click()
+      await expect.poll(async () => { await page.reload(); return page.locator('#delegations li[data-principal="lisi"]').count() }, { timeout: 10_000 }).toBe(0)
+    })
+  }, 40_000)
 })
