@@ -13,6 +13,11 @@ export interface ChatIntegration {
   /** Long connections (Feishu WS, DingTalk Stream); Node only. */
   start?(conversation: Conversation): Promise<void>
   stop?(): Promise<void>
+  /**
+   * Proves the app's platform credentials work by obtaining its access token (the cached one while it
+   * lasts); sends nothing to anyone. For /readyz: throws with the platform's reason when it cannot.
+   */
+  checkToken(): Promise<void>
   /** Admin mini-app sign-in inside this platform's client: H5 auth code → our employee id (null: not registered). */
   h5Login?: { appId: string; exchangeCode(code: string): Promise<string | null> }
 }

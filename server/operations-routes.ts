@@ -1,12 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
-import type { ChatIntegration } from '../bot/chat-integration.js'
 import { pendingMigrations } from '../db/migrate.js'
 import type { AppMetrics } from '../ops/metrics/app-metrics.js'
 import { runInRequestContext } from '../ops/request-context.js'
 import type { Log } from '../ops/logging/log.js'
 import type { System } from './compose.js'
 import type { Lifecycle } from './lifecycle.js'
+import { PlatformTokenProbe } from './observe/platform-token-probe.js'
 
 /** The platform and route of a chat callback, with bounded label values (no ids from the path). */
 export function callbackOf(method: string, path: string): { platform: string; route: string } | undefined {
@@ -53,36 +53,13 @@ export function drainGate(lifecycle: Lifecycle): MiddlewareHandler {
     })
 }
 
-/** An integration that can prove its platform token is obtainable; ChatIntegration does not require it. */
-interface TokenCheck {
-  checkToken(): Promise<void>
-}
-
-const hasTokenCheck = (integration: ChatIntegration): integration is ChatIntegration & TokenCheck =>
-  typeof (integration as Partial<TokenCheck>).checkToken === 'function'
-
-const TOKEN_CHECK_TIMEOUT_MS = 3000
-
-async function tokenStatus(integration: ChatIntegration): Promise<string> {
-  if (!hasTokenCheck(integration)) return 'skipped: the integration exposes no token check'
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${TOKEN_CHECK_TIMEOUT_MS} ms`)), TOKEN_CHECK_TIMEOUT_MS)))
-  try {
-    await Promise.race([integration.checkToken(), timeout])
-    return 'ok'
-  } catch (error) {
-    return `failed: ${error instanceof Error ? error.message : String(error)}`
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
  * GET /readyz: 200 only when this instance should get traffic: not shutting down, database
- * reachable, every migration applied, and each configured platform's token obtainable (checked
- * when the integration offers a check). The body says which check failed.
+ * reachable, every migration applied, and each configured platform's token obtainable. The body
+ * says which check failed, and the message names the platforms whose token cannot be had.
  */
 export function readiness(system: System, lifecycle: Lifecycle | undefined, log?: Log) {
+  const tokenProbes = system.integrations.map((integration) => new PlatformTokenProbe(integration, log))
   return async (c: Context) => {
     const checks: Record<string, string> = {}
     let ok = true
@@ -100,13 +77,24 @@ export function readiness(system: System, lifecycle: Lifecycle | undefined, log?
       log?.(`readyz: database unreachable: ${String(error)}`, { level: 'error' })
       fail('database', 'unreachable')
     }
-    for (const integration of system.integrations) {
-      const status = await tokenStatus(integration)
-      if (status.startsWith('failed')) fail(`${integration.platform.name}_token`, status)
-      else checks[`${integration.platform.name}_token`] = status
+    const tokens = await Promise.all(tokenProbes.map(async (probe) => ({ platform: probe.platform, status: await probe.status() })))
+    const tokenless: string[] = []
+    for (const { platform, status } of tokens) {
+      if (status.ok) checks[`${platform}_token`] = 'ok'
+      else {
+        fail(`${platform}_token`, `failed: ${status.reason}`)
+        tokenless.push(platform)
+      }
     }
     if (ok) return c.json({ ok: true, checks })
-    const message = checks.database === 'unreachable' ? '数据库不可用 / database unreachable' : checks.migrations?.startsWith('pending') ? `数据库迁移未完成 / migrations ${checks.migrations}` : lifecycle?.draining ? '正在停止 / shutting down' : '平台凭证不可用 / platform token not obtainable'
+    const message =
+      checks.database === 'unreachable'
+        ? '数据库不可用 / database unreachable'
+        : checks.migrations?.startsWith('pending')
+          ? `数据库迁移未完成 / migrations ${checks.migrations}`
+          : lifecycle?.draining
+            ? '正在停止 / shutting down'
+            : `平台凭证不可用 / platform token not obtainable: ${tokenless.join(', ')}`
     return c.json({ ok: false, message, checks }, 503)
   }
 }

@@ -1,10 +1,16 @@
-import { createServer, type Server } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ChatIntegration } from '../../bot/chat-integration.js'
+import { createDingtalkIntegration } from '../../bot/platforms/dingtalk/dingtalk-integration.js'
 import { createFeishuIntegration } from '../../bot/platforms/feishu/feishu-integration.js'
+import type { DbHandle } from '../../db/connect.js'
 import { WebhookAdapter } from '../../erp-bridge/adapters/webhook/webhook-adapter.js'
 import { createApp } from '../../server/app.js'
+import { loadConfig } from '../../server/config.js'
 import { Lifecycle } from '../../server/lifecycle.js'
+import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk.js'
+import { FakeFeishuOpenPlatform } from '../fakes/feishu/fake-open-platform.js'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
 import { TestSystem } from '../helpers/test-system.js'
 
@@ -85,47 +91,102 @@ describe('GET /metrics', () => {
 })
 
 describe('GET /readyz', () => {
+  const FEISHU = { appId: 'cli_0123456789abcdef', appSecret: 'feishu-secret-for-readyz' }
+  const DINGTALK = { clientId: 'dingreadyz0001', clientSecret: 'dingtalk-secret-for-readyz' }
+  const TOKEN_PATH = /^\/open-apis\/auth\/v3\/tenant_access_token\/internal$/
+  let feishu: FakeFeishuOpenPlatform
+  let dingtalk: FakeDingtalk
   let t: TestSystem
-  let tokenServer: Server
-  let tokenStatus = 200
+  const others: TestSystem[] = []
+
+  const feishuWith = (database: DbHandle, settings: { appSecret?: string; baseUrl?: string } = {}) =>
+    createFeishuIntegration({ appId: FEISHU.appId, appSecret: settings.appSecret ?? FEISHU.appSecret, verificationToken: 'token', baseUrl: settings.baseUrl ?? feishu.url, mode: 'http', autoProvision: false }, database.db, () => {})
+  const dingtalkWith = (database: DbHandle, settings: { clientSecret?: string; baseUrl?: string } = {}) => {
+    const base = settings.baseUrl ?? dingtalk.url
+    const config = loadConfig({ DINGTALK_CLIENT_ID: DINGTALK.clientId, DINGTALK_CLIENT_SECRET: settings.clientSecret ?? DINGTALK.clientSecret, DINGTALK_MODE: 'http', DINGTALK_API_BASE: base, DINGTALK_OAPI_BASE: base })
+    return createDingtalkIntegration(config, database, () => {}, { backoffMs: 5 })
+  }
+  const systemWith = async (integrations: (database: DbHandle) => ChatIntegration[]) => {
+    const system = await TestSystem.start('sqlite', { integrations })
+    others.push(system)
+    return system
+  }
+  const tokenRequests = () => feishu.requests.filter((r) => TOKEN_PATH.test(r.path)).length
+  /** An address nothing listens on: a platform that is down. */
+  const deadUrl = async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    await new Promise((resolve) => server.close(resolve))
+    return url
+  }
+
   beforeAll(async () => {
-    tokenServer = createServer((_req, res) => res.writeHead(tokenStatus).end())
-    await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve))
-    const tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`
-    t = await TestSystem.start('sqlite', {
-      integrations: (database) => {
-        const settings = { appId: 'cli_0123456789abcdef', appSecret: 'secret', verificationToken: 'token', baseUrl: 'http://127.0.0.1:9', mode: 'http' as const, autoProvision: false }
-        const feishu = createFeishuIntegration(settings, database.db, () => {})
-        // A platform whose integration offers a token check: asks its (local) token endpoint.
-        const checked = Object.assign(createFeishuIntegration(settings, database.db, () => {}), {
-          platform: Object.assign(Object.create(feishu.platform) as typeof feishu.platform, { name: 'tokencheck' }),
-          async checkToken() {
-            const response = await fetch(tokenUrl)
-            if (!response.ok) throw new Error(`token endpoint answered ${response.status}`)
-          },
-        })
-        return [feishu, checked]
-      },
-    })
+    feishu = await FakeFeishuOpenPlatform.start({ ...FEISHU, users: [] })
+    dingtalk = await FakeDingtalk.start({ ...DINGTALK, users: [] })
+    t = await TestSystem.start('sqlite', { integrations: (database) => [feishuWith(database), dingtalkWith(database)] })
   })
   afterAll(async () => {
-    await t.close()
-    await new Promise((resolve) => tokenServer.close(resolve))
+    await Promise.all([t, ...others].map((system) => system.close()))
+    await feishu.close()
+    await dingtalk.close()
   })
 
-  it('reports each check, calls the token check an integration offers and notes the ones it skips', async () => {
+  it('is 200 when the Feishu and DingTalk tokens are obtainable, and does not ask the platforms again on every probe', async () => {
+    const feishuBefore = tokenRequests()
+    const dingtalkBefore = dingtalk.tokensIssued
     const ready = await t.app.request('/readyz')
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toEqual({
-      ok: true,
-      checks: { database: 'ok', migrations: 'ok', feishu_token: 'skipped: the integration exposes no token check', tokencheck_token: 'ok' },
-    })
-    tokenStatus = 500
-    const failing = await t.app.request('/readyz')
-    expect(failing.status).toBe(503)
-    expect(await failing.json()).toMatchObject({ ok: false, message: expect.stringMatching(/平台凭证/), checks: { tokencheck_token: 'failed: token endpoint answered 500' } })
-    tokenStatus = 200
+    expect(await ready.json()).toEqual({ ok: true, checks: { database: 'ok', migrations: 'ok', feishu_token: 'ok', dingtalk_token: 'ok' } })
+    expect(tokenRequests()).toBe(feishuBefore + 1)
+    // Both DingTalk hosts: api.dingtalk.com (v1.0) and oapi.dingtalk.com (topapi) have their own token.
+    expect(dingtalk.tokensIssued).toBe(dingtalkBefore + 2)
+    expect(dingtalk.calls).toEqual(expect.arrayContaining(['POST /v1.0/oauth2/accessToken', 'GET /gettoken']))
+
+    const probes = await Promise.all(Array.from({ length: 20 }, () => t.app.request('/readyz')))
+    expect(probes.map((p) => p.status)).toEqual(Array(20).fill(200))
+    expect(tokenRequests()).toBe(feishuBefore + 1)
+    expect(dingtalk.tokensIssued).toBe(dingtalkBefore + 2)
   })
+
+  it('is 503 naming Feishu when its app secret is wrong, and DingTalk when its secret is', async () => {
+    const badFeishu = await systemWith((database) => [feishuWith(database, { appSecret: 'not-the-secret' }), dingtalkWith(database)])
+    const feishuDown = await badFeishu.app.request('/readyz')
+    expect(feishuDown.status).toBe(503)
+    const feishuBody = (await feishuDown.json()) as { message: string; checks: Record<string, string> }
+    expect(feishuBody.message).toBe('平台凭证不可用 / platform token not obtainable: feishu')
+    expect(feishuBody.checks).toMatchObject({ database: 'ok', migrations: 'ok', dingtalk_token: 'ok' })
+    expect(feishuBody.checks.feishu_token).toMatch(/^failed: .*10014.*app secret invalid/)
+
+    const badDingtalk = await systemWith((database) => [feishuWith(database), dingtalkWith(database, { clientSecret: 'not-the-secret' })])
+    const dingtalkDown = await badDingtalk.app.request('/readyz')
+    expect(dingtalkDown.status).toBe(503)
+    const dingtalkBody = (await dingtalkDown.json()) as { message: string; checks: Record<string, string> }
+    expect(dingtalkBody.message).toBe('平台凭证不可用 / platform token not obtainable: dingtalk')
+    expect(dingtalkBody.checks).toMatchObject({ feishu_token: 'ok' })
+    // Whichever host answers first: api.dingtalk.com says invalidClientIdOrSecret, oapi errcode 40089.
+    expect(dingtalkBody.checks.dingtalk_token).toMatch(/^failed: .*(invalidClientIdOrSecret|40089)/)
+  })
+
+  it('is 503 naming the platform when it is down: refused connections, then a platform that does not answer', async () => {
+    const url = await deadUrl()
+    const unreachable = await systemWith((database) => [feishuWith(database, { baseUrl: url }), dingtalkWith(database, { baseUrl: url })])
+    const refused = await unreachable.app.request('/readyz')
+    expect(refused.status).toBe(503)
+    const body = (await refused.json()) as { message: string; checks: Record<string, string> }
+    expect(body.message).toBe('平台凭证不可用 / platform token not obtainable: feishu, dingtalk')
+    expect(body.checks.feishu_token).toMatch(/^failed: .*ECONNREFUSED/)
+    expect(body.checks.dingtalk_token).toMatch(/^failed: .*ECONNREFUSED/)
+
+    // A hung token endpoint: the probe answers within its deadline instead of hanging with it.
+    feishu.slowDown({ method: 'POST', path: TOKEN_PATH }, 6_000)
+    const hung = await systemWith((database) => [feishuWith(database)])
+    const started = Date.now()
+    const slow = await hung.app.request('/readyz')
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(slow.status).toBe(503)
+    expect(await slow.json()).toMatchObject({ message: '平台凭证不可用 / platform token not obtainable: feishu', checks: { feishu_token: 'failed: no answer within 3000 ms' } })
+  }, 15_000)
 
   it('answers 503 while draining; callbacks are refused so the platform redelivers, probes still answer', async () => {
     const lifecycle = new Lifecycle()

@@ -150,6 +150,11 @@ export class DingtalkClient {
     })
   }
 
+  /** Both hosts' access tokens, the cached ones while they last: proves the app key and secret work. */
+  async checkTokens(): Promise<void> {
+    await Promise.all([this.apiTokens.get(), this.oapiTokens.get()])
+  }
+
   /**
    * The bytes of a file or picture sent to the robot: its downloadCode is exchanged for a
    * short-lived URL (robot messageFiles/download), fetched at once. The URL is DingTalk's own

@@ -112,6 +112,7 @@ export function createDingtalkIntegration(
     exchangeAuthCode: (code) => employeeIdForAuthCode(client, directory, code),
     h5Login: { appId: clientId, exchangeCode: (code) => employeeIdForAuthCode(client, directory, code) },
     idle: () => queue.idle(),
+    checkToken: () => client.checkTokens(),
     async stop() {
       await stream?.stop()
       await queue.idle()

@@ -140,6 +140,7 @@ export function assembleFeishuIntegration(
       ws?.close()
       await queue.idle()
     },
+    checkToken: async () => void (await api.tenantAccessToken()),
     login: (code) => exchangeFeishuLoginCode(api, identity, code),
     exchangeLoginCode,
     h5Login: { appId: settings.appId, exchangeCode: exchangeLoginCode },

@@ -149,7 +149,11 @@ export class FeishuApi implements FeishuOutbound {
 
   /** With the SDK's own tenant token (its cache, which the policy clears when Feishu rejects it). */
   messageResource(messageId: string, fileKey: string, type: 'image' | 'file'): Promise<Uint8Array> {
-    const tokenManager = this.client.tokenManager as { getTenantAccessToken(): Promise<string> }
-    return fetchMessageResource(this.policy, this.baseUrl, () => tokenManager.getTenantAccessToken(), { messageId, fileKey, type })
+    return fetchMessageResource(this.policy, this.baseUrl, () => this.tenantAccessToken(), { messageId, fileKey, type })
+  }
+
+  /** The SDK's own tenant token, from its cache while it lasts. */
+  tenantAccessToken(): Promise<string> {
+    return (this.client.tokenManager as { getTenantAccessToken(): Promise<string> }).getTenantAccessToken()
   }
 }

@@ -103,7 +103,7 @@ export class FeishuFetchApi implements FeishuOutbound {
   }
 
   messageResource(messageId: string, fileKey: string, type: 'image' | 'file'): Promise<Uint8Array> {
-    return fetchMessageResource(this.policy, this.baseUrl, () => this.token(), { messageId, fileKey, type })
+    return fetchMessageResource(this.policy, this.baseUrl, () => this.tenantAccessToken(), { messageId, fileKey, type })
   }
 
   /** One call with the tenant token, under the shared policy (a rejected token is fetched anew once). */
@@ -114,12 +114,12 @@ export class FeishuFetchApi implements FeishuOutbound {
         method,
         params: request.params,
         data: request.data,
-        headers: { Authorization: `Bearer ${await this.token()}` },
+        headers: { Authorization: `Bearer ${await this.tenantAccessToken()}` },
       }),
     )
   }
 
-  private token(): Promise<string> {
+  tenantAccessToken(): Promise<string> {
     if (this.tenantToken && this.tenantToken.expiresAt > Date.now()) return this.tenantToken.value
     const value = this.http
       .post<FeishuAnswer & { tenant_access_token?: string; expire?: number }>(`${this.baseUrl}/open-apis/auth/v3/tenant_access_token/internal`, {

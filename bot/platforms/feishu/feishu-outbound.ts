@@ -26,6 +26,8 @@ export interface FeishuOutbound {
   userInfo(userAccessToken: string): Promise<FeishuUser>
   /** The bytes of an image or file someone sent the bot (im/v1 message resources). */
   messageResource(messageId: string, fileKey: string, type: 'image' | 'file'): Promise<Uint8Array>
+  /** The app's tenant access token: the cached one while it lasts, else a fresh one (readiness: the secret works). */
+  tenantAccessToken(): Promise<string>
 }
 
 /** Codes that mean "your tenant token is no good": drop the cached one and try once more. */
