@@ -9,6 +9,7 @@ import { submitExpense } from './handlers/expense-submit.js'
 import { help, notUnderstood } from './handlers/help.js'
 import { receiveReceipts } from './handlers/receipt-upload.js'
 import { requestStatus } from './handlers/request-status.js'
+import { offerRequestTypes } from './handlers/request-type-choice.js'
 import { withdrawRequest } from './handlers/request-withdraw.js'
 import { answerFor, submitProject, submitPurchase, submitResignation, submitTransfer } from './handlers/request-submit.js'
 import { HandlerContext, type CommandHandler } from './handler-context.js'
@@ -90,6 +91,8 @@ export class Conversation {
       await this.services.conversations.clear(user.id)
     }
     const ctx = new HandlerContext(this.services, user, message.platform, text, command)
+    // Only a fresh line: an answer to our own question is never second-guessed.
+    if (!pending && (await offerRequestTypes(ctx))) return ctx.replies
     await HANDLERS[command.intent](ctx)
     return ctx.replies
   }

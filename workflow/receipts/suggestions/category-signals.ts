@@ -33,6 +33,10 @@ export async function loadCategorySignals(db: Kysely<Schema>, employee: Employee
     department.set(category, (department.get(category) ?? 0) + 1)
     if (row.requester_id === employee.id) own.set(category, (own.get(category) ?? 0) + 1)
   }
-  const roleHints = [...new Set(ROLE_HINTS.filter((h) => h.when(employee, departmentName)).flatMap((h) => h.categories))]
-  return { own, department, roleHints }
+  return { own, department, roleHints: categoryHints(employee, departmentName) }
+}
+
+/** The expense categories a person's role and department point to, most telling first. */
+export function categoryHints(employee: Employee, departmentName: string): ExpenseCategoryCode[] {
+  return [...new Set(ROLE_HINTS.filter((h) => h.when(employee, departmentName)).flatMap((h) => h.categories))]
 }
