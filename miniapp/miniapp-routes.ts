@@ -12,6 +12,7 @@ import { myWorkApi } from './my-work/my-work-api.js'
 import { orgApi } from './org/org-api.js'
 import { pageRoutes } from './pages/page-routes.js'
 import { policiesApi } from './policies/policies-api.js'
+import { holidaysApi } from './receipts/holidays-api.js'
 import { receiptsApi } from './receipts/receipts-api.js'
 import { PolicyStore } from '../workflow/policy/policy-store.js'
 import { FlowTemplates } from '../workflow/templates/flow-templates.js'
@@ -35,6 +36,7 @@ export function miniappRoutes(system: System, access: AdminAccess): Hono<AdminEn
   app.route('/', flowsApi(services.db, services.org, templates))
   app.route('/', policiesApi(policies))
   app.route('/', receiptsApi(services))
+  app.route('/', holidaysApi(services.settings))
   app.route('/', assetRoutes())
   app.route('/', pageRoutes(system, access, { templates, policies }))
   return app

@@ -2,7 +2,7 @@ import { EXPENSE_CATEGORY_LABELS, REQUEST_TYPES, type RequestType } from '../../
 import { formatYuan } from '../../money.js'
 import { checkBuyer } from '../invoices/buyer-check.js'
 import type { CompanySettings } from '../settings/app-settings.js'
-import { dayKindOf } from './china-calendar.js'
+import { BUILT_IN_CALENDAR, type HolidayCalendar } from './china-calendar.js'
 import { kindOf, type ApprovalFact, type ClaimFact, type ClaimHistory } from './claim-facts.js'
 import { median, modifiedZScore } from './robust-stats.js'
 
@@ -67,6 +67,8 @@ export interface FlagInputs {
   history: ClaimHistory
   approvals: readonly ApprovalFact[]
   company: CompanySettings
+  /** Working days with the admin's holiday years; the built-in years when left out. */
+  calendar?: HolidayCalendar
 }
 
 /** Every rule, in the order an approver reads them. */
@@ -89,14 +91,14 @@ function amountOutlier({ target, history }: FlagInputs): ClaimFlag[] {
   return []
 }
 
-function restDay({ target, history }: FlagInputs): ClaimFlag[] {
+function restDay({ target, history, calendar = BUILT_IN_CALENDAR }: FlagInputs): ClaimFlag[] {
   if (target.type !== 'expense' || !target.singleDay || !target.category) return []
-  const day = dayKindOf(target.occurredOn)
+  const day = calendar.dayKind(target.occurredOn)
   if (day.kind === 'workday') return []
   const dated = history.departmentClaims(target).filter((f) => f.singleDay)
   const unusual =
     dated.length >= ANOMALY_LIMITS.minRestDaySample
-      ? dated.filter((f) => dayKindOf(f.occurredOn).kind !== 'workday').length / dated.length < ANOMALY_LIMITS.restDayShare
+      ? dated.filter((f) => calendar.dayKind(f.occurredOn).kind !== 'workday').length / dated.length < ANOMALY_LIMITS.restDayShare
       : USUALLY_ON_WORKDAYS.has(target.category)
   if (!unusual) return []
   const why = dated.length >= ANOMALY_LIMITS.minRestDaySample ? `${target.departmentName}的${kindLabel(target)}很少发生在休息日` : `${kindLabel(target)}通常在工作日发生`

@@ -6,6 +6,7 @@ import { companyDate } from '../../shanghai-time.js'
 import type { ParsedInvoice } from '../invoices/invoice.js'
 import { AppSettings } from '../settings/app-settings.js'
 import { flagClaim, type ClaimFlag } from './anomaly-rules.js'
+import { HolidayCalendar } from './china-calendar.js'
 import { claimContext } from './claim-context.js'
 import { ClaimHistory, type ApprovalFact, type ClaimFact } from './claim-facts.js'
 
@@ -121,6 +122,13 @@ async function approvalsOf(db: Kysely<Schema>, requestIds: readonly string[]): P
   return byRequest
 }
 
+/** What the admin configured that the rules judge by: who we are on an invoice, and which days are worked. */
+async function judgingSettings(db: Kysely<Schema>) {
+  const settings = new AppSettings(db)
+  const [company, holidays] = await Promise.all([settings.read('company'), settings.read('holidays')])
+  return { company, calendar: new HolidayCalendar(holidays.years) }
+}
+
 const historyStart = (isoDate: string) => new Date(Date.parse(`${isoDate}T00:00:00Z`) - HISTORY_DAYS * 86_400_000).toISOString().slice(0, 10)
 
 /** The context line and flags for one request, judged against its department's last year and everyone's receipts. */
@@ -133,8 +141,8 @@ export async function loadClaimInsight(db: Kysely<Schema>, requestId: string, no
   )
   const history = new ClaimHistory([...department, ...(await sharingFacts(db, [target]))])
   const approvals = (await approvalsOf(db, [target.id])).get(target.id) ?? []
-  const company = await new AppSettings(db).read('company')
-  return { context: claimContext(target, history, companyDate(now)), flags: flagClaim({ target, history, approvals, company }) }
+  const { company, calendar } = await judgingSettings(db)
+  return { context: claimContext(target, history, companyDate(now)), flags: flagClaim({ target, history, approvals, company, calendar }) }
 }
 
 export interface FlaggedClaim {
@@ -167,9 +175,9 @@ export async function loadFlaggedClaims(db: Kysely<Schema>, filter: { from: stri
     ...(await sharingFacts(db, targets)),
   ])
   const approvals = await approvalsOf(db, targets.map((t) => t.id))
-  const company = await new AppSettings(db).read('company')
+  const { company, calendar } = await judgingSettings(db)
   return targets
-    .map((target) => ({ target, flags: flagClaim({ target, history, approvals: approvals.get(target.id) ?? [], company }) }))
+    .map((target) => ({ target, flags: flagClaim({ target, history, approvals: approvals.get(target.id) ?? [], company, calendar }) }))
     .filter(({ flags }) => flags.length > 0)
     .sort((a, b) => (b.target.submittedAt ?? 0) - (a.target.submittedAt ?? 0))
     .map(({ target, flags }) => ({

@@ -4,6 +4,7 @@ import type { Schema } from '../../../db/schema.js'
 import { inTransaction } from '../../../db/transaction.js'
 import { appendAudit } from '../../audit.js'
 import { DomainError } from '../../errors.js'
+import { holidayYearSchema } from '../anomalies/china-calendar.js'
 
 const taxId = z
   .string()
@@ -13,7 +14,8 @@ const taxId = z
 /**
  * The settings an admin changes while the system runs. company: who we are on an invoice (the
  * buyer every claim's invoice must name); pilot: the departments the bot serves during a 试点, and
- * where everyone else should go meanwhile.
+ * where everyone else should go meanwhile; holidays: years of public holidays and 调休 workdays that
+ * replace or extend the built-in calendar.
  */
 export const SETTINGS = {
   company: {
@@ -27,6 +29,15 @@ export const SETTINGS = {
       elsewhere: z.string().trim().min(1).max(300),
     }),
     fallback: { enabled: false, departmentIds: [], elsewhere: '请继续通过原有方式（OA 系统或纸质单据）提交申请' },
+  },
+  holidays: {
+    schema: z.object({
+      years: z
+        .array(holidayYearSchema)
+        .max(100)
+        .refine((years) => new Set(years.map((y) => y.year)).size === years.length, '每年只能有一份假期安排'),
+    }),
+    fallback: { years: [] },
   },
 } as const
 
