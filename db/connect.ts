@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { Kysely, MysqlDialect, SqliteDialect } from 'kysely'
+import { Kysely, SqliteDialect } from 'kysely'
 import Database from 'libsql'
-import { createPool } from 'mysql2'
+import { connectMysql } from './connect-mysql.js'
 import type { Schema } from './schema.js'
 
 export type SqlDialectName = 'mysql' | 'sqlite'
@@ -24,30 +24,9 @@ export const DEFAULT_EMBEDDED_PATH = './data/app.db'
  * so a fresh `npm ci` takes seconds instead of a minute-long native build.
  */
 export function connectDatabase(url: string | undefined): DbHandle {
-  if (url?.startsWith('mysql://') || url?.startsWith('mariadb://')) return connectMysql(url.replace(/^mariadb:/, 'mysql:'))
+  if (url?.startsWith('mysql://') || url?.startsWith('mariadb://')) return connectMysql({ uri: url.replace(/^mariadb:/, 'mysql:') }, { connectionLimit: 20 })
   const path = url ? url.replace(/^(sqlite|file):(\/\/)?/, '') : DEFAULT_EMBEDDED_PATH
   return connectSqlite(path)
-}
-
-function connectMysql(url: string): DbHandle {
-  const pool = createPool({
-    uri: url,
-    connectionLimit: 20,
-    charset: 'utf8mb4',
-    timezone: 'Z',
-    // SUM()/COUNT() come back as DECIMAL/BIGINT; amounts are integer fen and fit in a double exactly.
-    decimalNumbers: true,
-    supportBigNumbers: true,
-    bigNumberStrings: false,
-  })
-  const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool }) })
-  const parsed = new URL(url)
-  return {
-    db,
-    dialect: 'mysql',
-    describe: `mysql://${parsed.host}${parsed.pathname}`,
-    close: () => db.destroy(),
-  }
 }
 
 function connectSqlite(path: string): DbHandle {

@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { DurableObject, type DurableObjectState } from 'cloudflare:workers'
 import uplotScript from 'uplot/dist/uPlot.iife.min.js'
 import uplotStyles from 'uplot/dist/uPlot.min.css'
 import type { ChatIntegration } from '../bot/chat-integration.js'
@@ -7,6 +7,7 @@ import { createDingtalkIntegration, dingtalkConfigProblem } from '../bot/platfor
 import { assembleFeishuIntegration, feishuConfigProblem, feishuSettingsFrom } from '../bot/platforms/feishu/feishu-assembly.js'
 import { FeishuFetchApi } from '../bot/platforms/feishu/feishu-fetch-client.js'
 import type { DbHandle } from '../db/connect.js'
+import type { HyperdriveBinding } from '../db/connect-hyperdrive.js'
 import { connectDurableSqlite } from '../db/durable-sqlite/connect-durable-sqlite.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { seedDemoOrg } from '../db/seeds/demo-org.js'
@@ -24,11 +25,12 @@ import { createServerParser } from './parser.js'
 import { deriveKey } from './secret-key.js'
 
 /**
- * Cloudflare Workers entry. The whole app — routes, domain, outbox — runs inside one Durable Object
- * whose SQLite storage is the database: it is the one place on Workers that has interactive
- * transactions (README, "Deploy to Cloudflare Workers", for why not D1). The stateless worker in
- * front forwards each request to it, keeps the invocation open until the work acknowledged to a
- * chat platform is done, and turns the cron trigger into an outbox drain and an approval-timer run.
+ * Cloudflare Workers entry. The whole app — routes, domain, outbox — runs inside one Durable Object.
+ * Its database is the object's SQLite storage, the one place on Workers with interactive
+ * transactions (README, "Deploy to Cloudflare Workers", for why not D1), or MySQL through Hyperdrive
+ * when the deployment binds one. The stateless worker in front forwards each request to the object,
+ * keeps the invocation open until the work acknowledged to a chat platform is done, and turns the
+ * cron trigger into an outbox drain and an approval-timer run.
  */
 
 /** One app, one database: every request of this deployment goes to the object of this name. */
@@ -51,6 +53,8 @@ interface AppStub {
 
 export interface WorkerEnv {
   APP: { idFromName(name: string): unknown; get(id: unknown): AppStub }
+  /** Bound when the data lives in MySQL/MariaDB (wrangler.toml [[hyperdrive]]); else in the object's SQLite storage. */
+  HYPERDRIVE?: HyperdriveBinding
   /** Plain-text vars and secrets (wrangler.toml [vars], `wrangler secret put`): the same names as on Node. */
   [setting: string]: unknown
 }
@@ -122,7 +126,7 @@ export class ApprovalApp extends DurableObject<WorkerEnv> {
     // Migrations and composition finish before the first request is let in.
     void ctx.blockConcurrencyWhile(async () => {
       try {
-        this.running = await startWorkersApp(connectDurableSqlite(ctx.storage), settingsOf(env))
+        this.running = await startWorkersApp(await databaseOf(ctx, env), settingsOf(env))
       } catch (error) {
         this.startFailure = error instanceof ConfigError ? error.message : `启动失败 / start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
         log(this.startFailure)
@@ -156,6 +160,17 @@ export class ApprovalApp extends DurableObject<WorkerEnv> {
     await this.settled()
     return { outboxRows, reminders: timers.reminders.length, timeouts: timers.timeouts.length }
   }
+}
+
+/**
+ * MySQL through Hyperdrive when the deployment binds one, else the object's own storage. The object
+ * hosts the app either way: its requests share one I/O context, so the connection pool outlives a request.
+ */
+async function databaseOf(ctx: DurableObjectState, env: WorkerEnv): Promise<DbHandle> {
+  if (!env.HYPERDRIVE) return connectDurableSqlite(ctx.storage)
+  // Loaded only here, so a deployment on the object's storage never evaluates mysql2.
+  const { connectHyperdrive } = await import('../db/connect-hyperdrive.js')
+  return connectHyperdrive(env.HYPERDRIVE)
 }
 
 /** String settings only: bindings (the object namespace) are not configuration. */
