@@ -15,11 +15,17 @@ export const DB_KINDS: TestDbKind[] = ['sqlite', 'mysql']
  * dropped on close, so test files can run in parallel without seeing each other's rows.
  */
 export async function freshDatabase(kind: TestDbKind): Promise<DbHandle> {
-  if (kind === 'sqlite') {
-    const handle = connectDatabase('sqlite::memory:')
-    await migrateToLatest(handle.db)
-    return handle
-  }
+  const handle = await unmigratedDatabase(kind)
+  await migrateToLatest(handle.db)
+  return handle
+}
+
+/**
+ * A new database without any migration run, and the URL another process can open it with: SQLite
+ * at `sqliteUrl` (in memory unless given), or a new MariaDB schema dropped on close.
+ */
+export async function unmigratedDatabase(kind: TestDbKind, sqliteUrl = 'sqlite::memory:'): Promise<DbHandle & { url: string }> {
+  if (kind === 'sqlite') return { ...connectDatabase(sqliteUrl), url: sqliteUrl }
   const base = new URL(MYSQL_BASE_URL)
   const name = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
   const admin = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) })
@@ -28,9 +34,9 @@ export async function freshDatabase(kind: TestDbKind): Promise<DbHandle> {
   const url = new URL(MYSQL_BASE_URL)
   url.pathname = `/${name}`
   const handle = connectDatabase(url.toString())
-  await migrateToLatest(handle.db)
   return {
     ...handle,
+    url: url.toString(),
     close: async () => {
       await handle.close()
       const dropper = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) })

@@ -18,40 +18,17 @@ export interface DevUser {
   managerId: string | null
 }
 
-/**
- * The real app on a real database, driven through the simulator API in-process (app.request).
- * The outbox worker is not started: tests drain it explicitly, or start it to test the loop.
- */
-export class TestSystem {
-  private constructor(
-    readonly database: DbHandle,
-    readonly system: System,
-    readonly app: Hono,
-  ) {}
+/** Whatever answers the app's routes: the Hono app in-process, or a running server over HTTP. */
+export interface AppRequests {
+  request(path: string, init?: RequestInit): Response | Promise<Response>
+}
 
-  static async start(
-    kind: TestDbKind,
-    options: { erp?: ErpAdapter; now?: () => number; database?: DbHandle; integrations?: (database: DbHandle) => ChatIntegration[]; log?: (message: string) => void } = {},
-  ): Promise<TestSystem> {
-    const database = options.database ?? (await freshDatabase(kind))
-    await seedDemoOrg(database.db)
-    const integrations = options.integrations?.(database)
-    const system = await composeSystem({ database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, integrations, outboxBaseBackoffMs: 10, log: options.log })
-    return new TestSystem(database, system, createApp(system, { devMode: true }))
-  }
+/** A running server at `baseUrl`, driven like the in-process app. */
+export const overHttp = (baseUrl: string): AppRequests => ({ request: (path, init) => fetch(`${baseUrl}${path}`, init) })
 
-  /** Simulates a process restart on the same database: new services, new worker. */
-  async restart(options: { erp?: ErpAdapter; now?: () => number } = {}): Promise<TestSystem> {
-    await this.system.outbox.stop()
-    const system = await composeSystem({ database: this.database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, outboxBaseBackoffMs: 10 })
-    return new TestSystem(this.database, system, createApp(system, { devMode: true }))
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.system.integrations.map((i) => i.stop?.()))
-    await this.system.outbox.stop()
-    await this.database.close()
-  }
+/** People using the app through the simulator API (DESIGN.md): typing, tapping cards, reading inboxes. */
+export class SimulatorDriver {
+  constructor(readonly app: AppRequests) {}
 
   async users(): Promise<DevUser[]> {
     return (await this.app.request('/api/dev/users')).json() as Promise<DevUser[]>
@@ -107,5 +84,43 @@ export class TestSystem {
     const card = (await this.cards(userId, requestNo)).find((c) => c.actions.some((a) => a.id === 'approve'))
     if (!card) throw new Error(`${userId} holds no actionable card for ${requestNo}`)
     return card
+  }
+}
+
+/**
+ * The real app on a real database, driven through the simulator API in-process (app.request).
+ * The outbox worker is not started: tests drain it explicitly, or start it to test the loop.
+ */
+export class TestSystem extends SimulatorDriver {
+  private constructor(
+    readonly database: DbHandle,
+    readonly system: System,
+    override readonly app: Hono,
+  ) {
+    super(app)
+  }
+
+  static async start(
+    kind: TestDbKind,
+    options: { erp?: ErpAdapter; now?: () => number; database?: DbHandle; integrations?: (database: DbHandle) => ChatIntegration[]; log?: (message: string) => void } = {},
+  ): Promise<TestSystem> {
+    const database = options.database ?? (await freshDatabase(kind))
+    await seedDemoOrg(database.db)
+    const integrations = options.integrations?.(database)
+    const system = await composeSystem({ database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, integrations, outboxBaseBackoffMs: 10, log: options.log })
+    return new TestSystem(database, system, createApp(system, { devMode: true }))
+  }
+
+  /** Simulates a process restart on the same database: new services, new worker. */
+  async restart(options: { erp?: ErpAdapter; now?: () => number } = {}): Promise<TestSystem> {
+    await this.system.outbox.stop()
+    const system = await composeSystem({ database: this.database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, outboxBaseBackoffMs: 10 })
+    return new TestSystem(this.database, system, createApp(system, { devMode: true }))
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.system.integrations.map((i) => i.stop?.()))
+    await this.system.outbox.stop()
+    await this.database.close()
   }
 }

@@ -24,14 +24,14 @@ export interface ServerChild {
 /**
  * The real server (`server/node.ts`), as `npm start` runs it, in a child process with exactly the
  * given settings (chat, LLM and database variables of the outer environment are dropped), ready
- * once /healthz answers.
+ * once /healthz answers. `cwd`: another checkout of the code (an older release).
  */
-export async function startServerChild(port: number, settings: Record<string, string>): Promise<ServerChild> {
+export async function startServerChild(port: number, settings: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerChild> {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) if (!/^(FEISHU_|DINGTALK_|OPENAI_|DATABASE_URL|DEV_MODE|METRICS_|RATE_LIMIT_)/.test(key)) env[key] = value
   Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', ...settings })
   let log = ''
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], { cwd: options.cwd ?? process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
