@@ -217,12 +217,26 @@ export const APP_JS = String.raw`(function () {
     }, function (e) { toast(e.message, true); });
   });
 
-  // CSV import: preview first (dry run), then import what the preview showed.
+  // CSV or XLSX import: preview first (dry run), then import what the preview showed. A workbook goes as base64.
+  function importSource(f) {
+    if (!/\.xlsx$/i.test(f.name)) return f.text().then(function (text) { return { csv: text }; });
+    return f.arrayBuffer().then(function (buffer) {
+      var bytes = new Uint8Array(buffer), binary = '';
+      for (var i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      return { xlsx: btoa(binary) };
+    });
+  }
   $$('form[data-import]').forEach(function (form) {
     var file = $('input[type=file]', form);
     var preview = $('.import-preview', form);
     var confirmButton = $('.import-confirm', form);
-    var csvText = '';
+    var source = null;
+    var request = function (dryRun) {
+      var body = { dryRun: dryRun };
+      Object.keys(source).forEach(function (k) { body[k] = source[k]; });
+      if (form.dataset.kind) body.kind = form.dataset.kind;
+      return api('POST', form.dataset.import, body);
+    };
     var show = function (result) {
       preview.textContent = '';
       var summary = document.createElement('p');
@@ -238,19 +252,13 @@ export const APP_JS = String.raw`(function () {
     file.addEventListener('change', function () {
       var f = file.files && file.files[0];
       if (!f) return;
-      f.text().then(function (text) {
-        csvText = text;
-        var request = { csv: text, dryRun: true };
-        if (form.dataset.kind) request.kind = form.dataset.kind;
-        return api('POST', form.dataset.import, request);
-      }).then(function (result) { show(result); confirmButton.hidden = !(result.valid > 0) || (result.errors || []).length > 0; },
+      importSource(f).then(function (read) { source = read; return request(true); })
+        .then(function (result) { show(result); confirmButton.hidden = !(result.valid > 0) || (result.errors || []).length > 0; },
               function (e) { if (e.data && e.data.errors) show(e.data); else toast(e.message, true); confirmButton.hidden = true; });
     });
     confirmButton.addEventListener('click', function () {
       busy(confirmButton, true);
-      var request = { csv: csvText, dryRun: false };
-      if (form.dataset.kind) request.kind = form.dataset.kind;
-      api('POST', form.dataset.import, request).then(function (result) {
+      request(false).then(function (result) {
         toast(result.message); setTimeout(function () { location.reload(); }, 700);
       }, function (e) { toast(e.message, true); busy(confirmButton, false); });
     });

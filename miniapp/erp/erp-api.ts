@@ -8,6 +8,7 @@ import type { OutboxStatus } from '../../erp-bridge/outbox-claim.js'
 import { requireRole } from '../auth/require-role.js'
 import { viewerOf, type AdminEnv } from '../auth/viewer.js'
 import { domainErrorResponse, validationFailed } from '../http/api-errors.js'
+import { importSourceFields, importText, oneSource } from '../import/import-source.js'
 
 const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'posted', 'failed', 'unknown', 'dead', 'cancelled']
 const kind = z.enum(MAPPING_KIND_LIST as [MappingKind, ...MappingKind[]])
@@ -18,7 +19,7 @@ const connectionBody = z.object({
   settings: z.record(z.string(), z.unknown()),
 })
 const mappingEntry = z.object({ kind, localKey: z.string().trim().min(1).max(200), erpCode: z.string().max(100), erpName: z.string().trim().max(200).nullable().optional() })
-const importBody = z.object({ csv: z.string().min(1).max(900_000), dryRun: z.boolean(), kind: kind.optional() })
+const importRequest = z.object({ ...importSourceFields, dryRun: z.boolean(), kind: kind.optional() }).refine(oneSource.check, oneSource.issue)
 
 /** An ERP refusal is the admin's to read: 409 with the sentence the bridge wrote. */
 function erpErrorResponse(error: Error, c: Context): Response {
@@ -84,9 +85,9 @@ export function erpApi(admin: ErpAdminService): Hono<AdminEnv> {
     const removed = await admin.removeMapping(mappingKind, localKey, viewerOf(c).id)
     return removed ? c.json({ ok: true, message: '已删除 / removed' }) : c.json({ ok: false, code: 'NOT_FOUND', message: '没有这条映射 / no such mapping' }, 404)
   })
-  app.post('/api/admin/erp/mappings/import', finance, zValidator('json', importBody, validationFailed), async (c) => {
-    const { csv, dryRun, kind: k } = c.req.valid('json')
-    const result = await admin.importMappingsCsv(csv, viewerOf(c).id, { kind: k, dryRun })
+  app.post('/api/admin/erp/mappings/import', finance, zValidator('json', importRequest, validationFailed), async (c) => {
+    const { dryRun, kind: k, ...source } = c.req.valid('json')
+    const result = await admin.importMappingsCsv(await importText(source), viewerOf(c).id, { kind: k, dryRun })
     const errors = result.errors.map((message, i) => ({ line: Number(/第 (\d+) 行/.exec(message)?.[1] ?? i + 1), message }))
     const message = errors.length
       ? `有 ${errors.length} 处错误，未导入任何映射 / ${errors.length} error(s); nothing imported`

@@ -6,13 +6,14 @@ import type { Schema } from '../../db/schema.js'
 import { requireRole } from '../auth/require-role.js'
 import { viewerOf, type AdminEnv } from '../auth/viewer.js'
 import { domainErrorResponse, validationFailed } from '../http/api-errors.js'
+import { importSourceFields, importText, oneSource } from '../import/import-source.js'
 import { employeeUpdateSchema, updateEmployee } from './employee-update.js'
 import { importDepartments, importEmployees } from './org-import.js'
 import { listDepartments, listEmployees } from './org-data.js'
 
-const importBody = z.object({ csv: z.string().min(1).max(900_000), dryRun: z.boolean() })
+const importRequest = z.object({ ...importSourceFields, dryRun: z.boolean() }).refine(oneSource.check, oneSource.issue)
 
-/** The employee master and departments: admins only. */
+/** The employee master and departments (CSV or XLSX imports): admins only. */
 export function orgApi(db: Kysely<Schema>, now: () => number): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>()
   app.get('/api/admin/org/employees', requireRole('admin'), async (c) => c.json(await listEmployees(db)))
@@ -23,15 +24,15 @@ export function orgApi(db: Kysely<Schema>, now: () => number): Hono<AdminEnv> {
     return c.json({ ok: true, message: '已保存 / saved' })
   })
 
-  app.post('/api/admin/org/employees/import', requireRole('admin'), zValidator('json', importBody, validationFailed), async (c) => {
-    const { csv, dryRun } = c.req.valid('json')
-    const result = await importEmployees(db, csv, { dryRun, actorId: viewerOf(c).id, now: now() })
+  app.post('/api/admin/org/employees/import', requireRole('admin'), zValidator('json', importRequest, validationFailed), async (c) => {
+    const { dryRun, ...source } = c.req.valid('json')
+    const result = await importEmployees(db, await importText(source), { dryRun, actorId: viewerOf(c).id, now: now() })
     return c.json({ ok: result.errors.length === 0, ...result }, result.errors.length ? 422 : 200)
   })
 
-  app.post('/api/admin/org/departments/import', requireRole('admin'), zValidator('json', importBody, validationFailed), async (c) => {
-    const { csv, dryRun } = c.req.valid('json')
-    const result = await importDepartments(db, csv, { dryRun, actorId: viewerOf(c).id, now: now() })
+  app.post('/api/admin/org/departments/import', requireRole('admin'), zValidator('json', importRequest, validationFailed), async (c) => {
+    const { dryRun, ...source } = c.req.valid('json')
+    const result = await importDepartments(db, await importText(source), { dryRun, actorId: viewerOf(c).id, now: now() })
     return c.json({ ok: result.errors.length === 0, ...result }, result.errors.length ? 422 : 200)
   })
 

@@ -15,8 +15,8 @@ import { delegationPanel } from './delegation-panel.js'
 function importForm(url: string, zh: string, en: string, columns: string, kind?: MappingKind): Html {
   return html`<form class="import" data-import="${url}" ${kind ? html`data-kind="${kind}"` : ''}>
     <details><summary>${zh}<span class="en">${en}</span></summary>
-      <p class="faint">CSV（UTF-8，首行为表头）列：${columns}。XLSX 请先在 Excel 中“另存为 CSV”。<br>CSV with a header row; save XLSX as CSV first.</p>
-      <input type="file" accept=".csv,text/csv" aria-label="${zh}">
+      <p class="faint">CSV（UTF-8）或 XLSX（读取第一个工作表），首行为表头，列：${columns}。<br>CSV or XLSX (first sheet) with a header row.</p>
+      <input type="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" aria-label="${zh}">
       <div class="import-preview" aria-live="polite"></div>
       <button class="btn primary import-confirm" type="button" hidden>确认导入 Import</button>
     </details></form>`

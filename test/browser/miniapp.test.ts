@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
+import { xlsxWorkbook } from '../miniapp/xlsx-file.js'
 import { startServer, type RunningServer } from './server-process.js'
 
 /**
@@ -249,6 +250,25 @@ describe('admin mini-app on a phone', () => {
       await shot(page, '17-dashboard-desktop', false)
     })
   }, 40_000)
+
+  it('org: an admin imports departments from an Excel workbook, previewed first', async () => {
+    await withPhone('xlsx-import', async (page) => {
+      await signIn(page, 'admin', '/miniapp/org')
+      const importer = page.locator('#departments form[data-import]')
+      await importer.locator('summary').click()
+      const workbook = xlsxWorkbook([
+        ['部门编号', '部门名称', '上级部门', '负责人工号', '成本中心'],
+        ['d-legal', '法务部', '总经办', 'E1000', 'CC-600'],
+        ['d-it', '信息部', 'd-ceo', null, 'CC-700'],
+      ])
+      await importer.locator('input[type=file]').setInputFiles({ name: '部门.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: workbook })
+      await expect.poll(() => importer.locator('.import-preview').textContent()).toContain('将新增 2 条')
+      await shot(page, '21-xlsx-preview')
+      await importer.locator('.import-confirm').click()
+      await page.locator('#departments li[data-department-id="d-it"]').waitFor({ timeout: 10_000 })
+      expect(await page.locator('#departments li[data-department-id="d-legal"]').textContent()).toContain('负责人 周总')
+    })
+  }, 30_000)
 
   it('delegation: a manager names a stand-in for his leave in My work, the next task goes to the stand-in, an admin cancels it', async () => {
     const until = new Date(Date.now() + 8 * 3_600_000 + 3 * 86_400_000).toISOString().slice(0, 10)
