@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createConnection } from 'mysql2/promise'
 import { FakeFeishuOpenPlatform } from '../test/fakes/feishu/fake-open-platform.js'
 import { FeishuEventPusher, messageEnvelope } from '../test/fakes/feishu/feishu-event-pusher.js'
 import { APP, FEISHU_USERS, OPEN_ID } from '../test/feishu/feishu-harness.js'
+import { buildServer } from '../scripts/build-server.js'
 import { MYSQL_BASE_URL } from '../test/helpers/databases.js'
 import { closedLoop, openLoop, type LoadResult, type Shot } from './load.js'
 import { percentile, round } from './percentiles.js'
@@ -22,6 +23,7 @@ import { percentile, round } from './percentiles.js'
  * RSS when idle and its peak under this load. Targets: ≥ 30% of the bare rate; p99 < 50 ms at
  * 1,000 events/s.
  */
+const root = fileURLToPath(new URL('..', import.meta.url))
 const serverScript = fileURLToPath(new URL(process.env.ACK_SERVER ?? './ack-server.ts', import.meta.url))
 const BARE_ROUTE = '/bench/hello'
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
@@ -37,8 +39,13 @@ interface AckServer {
   stop(): Promise<void>
 }
 
+/** Compiled as `npm start` compiles server/node.ts, so its memory is what production's is. */
 async function startAckServer(env: Record<string, string>, nodeOptions: string[] = []): Promise<AckServer> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', serverScript], {
+  // Inside the checkout: the compiled file finds its packages in node_modules from there.
+  await mkdir(join(root, 'dist'), { recursive: true })
+  const dir = await mkdtemp(join(root, 'dist', 'ack-server-'))
+  const compiled = await buildServer(join(dir, 'ack-server.js'), relative(root, serverScript))
+  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, compiled], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
@@ -64,6 +71,7 @@ async function startAckServer(env: Record<string, string>, nodeOptions: string[]
       const exited = once(child, 'exit')
       child.disconnect()
       await exited
+      await rm(dir, { recursive: true, force: true })
     },
   }
 }

@@ -25,15 +25,22 @@ export const DEFAULT_EMBEDDED_PATH = './data/app.db'
  */
 export function connectDatabase(url: string | undefined): DbHandle {
   if (url?.startsWith('mysql://') || url?.startsWith('mariadb://')) return connectMysql({ uri: url.replace(/^mariadb:/, 'mysql:') }, { connectionLimit: 20 })
-  const path = url ? url.replace(/^(sqlite|file):(\/\/)?/, '') : DEFAULT_EMBEDDED_PATH
-  return connectSqlite(path)
+  const [path = DEFAULT_EMBEDDED_PATH, query = ''] = url ? url.replace(/^(sqlite|file):(\/\/)?/, '').split('?', 2) : []
+  return connectSqlite(path, new URLSearchParams(query).get('synchronous') === 'full' ? 'FULL' : 'NORMAL')
 }
 
-function connectSqlite(path: string): DbHandle {
+/**
+ * synchronous: NORMAL (the default) is SQLite's recommendation for WAL: a commit survives the
+ * process crashing or being killed, and only a power loss or kernel crash can roll back the last
+ * few commits (never corrupt the file). FULL adds a disk flush to every commit, which with this
+ * synchronous driver blocks the event loop for 1.5–2 ms each: it halved the callback ack path's
+ * capacity (bench/callback-ack-bench.ts). `sqlite:<path>?synchronous=full` chooses it anyway.
+ */
+function connectSqlite(path: string, synchronous: 'NORMAL' | 'FULL'): DbHandle {
   const memory = path === ':memory:'
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true })
   const database = new Database(memory ? ':memory:' : resolve(path))
-  if (!memory) database.exec('PRAGMA journal_mode = WAL')
+  if (!memory) database.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}`)
   database.exec('PRAGMA busy_timeout = 5000')
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: database as never }) })
   return {

@@ -1,0 +1,27 @@
+import { build } from 'esbuild'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+/**
+ * Compiles the Node entry (server/node.ts and everything of ours it imports) into one ES module,
+ * packages left as imports. `npm start` runs that file with plain node: under tsx the same server
+ * idles at ~270 MB RSS, compiled at ~160 MB (tsx keeps every transformed source and its loader
+ * thread), and nothing is compiled while the first callbacks wait.
+ */
+export async function buildServer(outfile = `${root}dist/node.js`, entry = 'server/node.ts'): Promise<string> {
+  await build({
+    entryPoints: [`${root}${entry}`],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  })
+  return outfile
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer(process.argv[2])
