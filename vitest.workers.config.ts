@@ -1,4 +1,5 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import type { ProvidedContext } from 'vitest'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 import { FEISHU_APP } from './test/workers/feishu-tenant.js'
 import { workerdRequireResolution } from './test/workers/workerd-require-resolution.js'
@@ -9,12 +10,14 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
 
 const MYSQL_TESTS = 'test/workers/mysql/**/*.test.ts'
 
+type Inject = <K extends keyof ProvidedContext>(key: K) => ProvidedContext[K]
+
 /**
  * The real worker (wrangler.toml, server/worker.ts) inside workerd, via Miniflare, once per kind of
- * database a deployment can have: `database` is null for the Durable Object's own storage, or
- * `'hyperdrive'` for MySQL through a Hyperdrive binding to the scratch MariaDB database.
+ * database a deployment can have: the Durable Object's own storage, or MySQL through Hyperdrive
+ * bindings (`hyperdrives`) to the scratch MariaDB database.
  */
-function workerdProject(name: string, include: string[], exclude: string[], database: 'hyperdrive' | null, globalSetup: string[]): TestProjectInlineConfiguration {
+function workerdProject(name: string, include: string[], exclude: string[], globalSetup: string[], hyperdrives?: (inject: Inject) => Record<string, string>): TestProjectInlineConfiguration {
   return {
     plugins: [
       cloudflareTest(({ inject }) => ({
@@ -29,7 +32,7 @@ function workerdProject(name: string, include: string[], exclude: string[], data
             APP_SECRET_KEY: 'workers-test-app-secret-key-0123456789abcdef',
             DEV_MODE: '1',
           },
-          ...(database === 'hyperdrive' ? { hyperdrives: { HYPERDRIVE: inject('hyperdriveUrl') } } : {}),
+          ...(hyperdrives ? { hyperdrives: hyperdrives(inject) } : {}),
         },
       })),
     ],
@@ -51,8 +54,12 @@ export default defineConfig({
   plugins: [workerdRequireResolution],
   test: {
     projects: [
-      workerdProject('workers', ['test/workers/**/*.test.ts'], [MYSQL_TESTS], null, []),
-      workerdProject('workers-mysql', [MYSQL_TESTS], [], 'hyperdrive', ['test/workers/mysql/scratch-mysql-setup.ts']),
+      workerdProject('workers', ['test/workers/**/*.test.ts'], [MYSQL_TESTS], []),
+      workerdProject('workers-mysql', [MYSQL_TESTS], [], ['test/workers/mysql/scratch-mysql-setup.ts', 'test/workers/mysql/mysql-coming-back-setup.ts'], (inject) => ({
+        HYPERDRIVE: inject('hyperdriveUrl'),
+        // The same database behind a port that answers only once a test opens it.
+        HYPERDRIVE_COMING_BACK: Object.assign(new URL(inject('hyperdriveUrl')), { port: String(inject('comingBackMysqlPort')) }).toString(),
+      })),
     ],
   },
 })

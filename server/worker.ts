@@ -23,6 +23,7 @@ import { ConfigError, loadConfig, rateLimitsOf, retentionOf, type AppConfig } fr
 import { log } from './log.js'
 import { createServerParser } from './parser.js'
 import { deriveKey } from './secret-key.js'
+import { AppStartup } from './worker-startup.js'
 
 /**
  * Cloudflare Workers entry. The whole app — routes, domain, outbox — runs inside one Durable Object.
@@ -118,36 +119,39 @@ export interface Running {
 
 /** The app with its database: one instance per deployment, addressed by APP_OBJECT_NAME. */
 export class ApprovalApp extends DurableObject<WorkerEnv> {
-  private running?: Running
-  private startFailure?: string
+  private readonly startup: AppStartup<Running>
 
   constructor(ctx: ConstructorParameters<typeof DurableObject<WorkerEnv>>[0], env: WorkerEnv) {
     super(ctx, env)
+    this.startup = new AppStartup(
+      async () => {
+        const database = await databaseOf(ctx, env)
+        return startWorkersApp(database, settingsOf(env)).catch(async (error: unknown) => {
+          await database.close().catch(() => undefined)
+          throw error
+        })
+      },
+      (work) => ctx.blockConcurrencyWhile(work),
+    )
     // Migrations and composition finish before the first request is let in.
-    void ctx.blockConcurrencyWhile(async () => {
-      try {
-        this.running = await startWorkersApp(await databaseOf(ctx, env), settingsOf(env))
-      } catch (error) {
-        this.startFailure = error instanceof ConfigError ? error.message : `启动失败 / start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
-        log(this.startFailure)
-      }
-    })
+    void this.startup.begin()
   }
 
   async fetch(request: Request): Promise<Response> {
-    if (!this.running) return Response.json({ ok: false, code: 'NOT_STARTED', message: this.startFailure }, { status: 503 })
-    return this.running.fetch(request)
+    const running = await this.startup.running()
+    if (!running) return Response.json({ ok: false, code: 'NOT_STARTED', message: this.startup.problem }, { status: 503 })
+    return running.fetch(request)
   }
 
   /** Resolves once the chat platforms have finished what they acknowledged. */
   async settled(): Promise<void> {
-    await this.running?.idle()
+    await (await this.startup.running())?.idle()
   }
 
   /** The cron's work: drain the outbox into the ERP, fire due approval timers, enforce retention. */
   async runSchedule(): Promise<ScheduleRun> {
-    const running = this.running
-    if (!running) throw new Error(this.startFailure)
+    const running = await this.startup.running()
+    if (!running) throw new Error(this.startup.problem)
     const { system } = running
     let outboxRows = 0
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
