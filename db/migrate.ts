@@ -4,6 +4,7 @@ import * as approvalEngine from './migrations/0002-approval-engine.js'
 import * as erpBridge from './migrations/0003-erp-bridge.js'
 import * as inboxIndexes from './migrations/0005-inbox-indexes.js'
 import * as receipts from './migrations/0006-receipts.js'
+import * as requestSummaries from './migrations/0007-request-summaries.js'
 
 /**
  * Static list (no filesystem scan) so the same migrations run on Node and on Workers. Parallel work
@@ -15,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-erp-bridge': erpBridge,
   '0005-inbox-indexes': inboxIndexes,
   '0006-receipts': receipts,
+  '0007-request-summaries': requestSummaries,
 }
 
 /** Stands for a migration a newer release has already run here; being done, it never runs. */

@@ -314,6 +314,16 @@ export interface AppSettingTable {
   updated_by: string | null
 }
 
+/** An LLM's short summary of a long request, shown to approvers as AI text; never read by the workflow. */
+export interface RequestSummaryTable {
+  request_id: string
+  summary: string
+  /** SHA-256 (hex) of the text summarised: a summary of an older text is not shown. */
+  text_sha256: string
+  model: string
+  created_at: number
+}
+
 export interface Schema {
   departments: DepartmentTable
   users: UserTable
@@ -341,6 +351,7 @@ export interface Schema {
   sim_messages: SimMessageTable
   attachments: AttachmentTable
   app_settings: AppSettingTable
+  request_summaries: RequestSummaryTable
 }
 
 export type UserRow = Selectable<UserTable>

@@ -19,6 +19,9 @@ import type { AttachmentStore } from '../workflow/receipts/attachments/attachmen
 import { Attachments } from '../workflow/receipts/attachments/attachments.js'
 import type { PdfTextReader } from '../workflow/receipts/invoices/pdf-text.js'
 import { AppSettings } from '../workflow/receipts/settings/app-settings.js'
+import type { RequestSummariser } from '../workflow/receipts/summaries/request-summary.js'
+import { RequestSummaries } from '../workflow/receipts/summaries/request-summaries.js'
+import { summariseOnSubmit } from '../workflow/receipts/summaries/summarise-on-submit.js'
 import { RequestService } from '../workflow/request-service.js'
 import { createWorkflowContext } from '../workflow/workflow-context.js'
 import type { Log } from '../ops/logging/log.js'
@@ -53,6 +56,8 @@ export interface SystemOptions {
   metrics?: AppMetrics
   /** Per-user and per-tenant chat and LLM limits; none by default (tests, tools). */
   limits?: RateLimits
+  /** Writes the AI summary approvers see on long requests (an LLM); without one, cards keep the context line only. */
+  summariser?: RequestSummariser
 }
 
 /** Everything the app needs, wired once: domain services, chat plumbing, ERP bridge. */
@@ -68,6 +73,8 @@ export interface System {
   /** The ERP calls in flight, for a shutdown that runs out of time (server/shutdown.ts). */
   erpCalls: ObservedErp
 }
+
+const withSummaries = (requests: RequestService, summaries: RequestSummaries | undefined) => (summaries ? summariseOnSubmit(requests, summaries) : requests)
 
 export async function composeSystem(options: SystemOptions): Promise<System> {
   const { db, dialect } = options.database
@@ -93,7 +100,7 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const services: BotServices = {
     db,
     org: workflow.org,
-    requests: observeWorkflow(new RequestService(workflow), { metrics, trace, log }),
+    requests: withSummaries(observeWorkflow(new RequestService(workflow), { metrics, trace, log }), options.summariser && new RequestSummaries(db, options.summariser, now, log)),
     decisions: observeWorkflow(new DecisionService(workflow), { metrics, trace, log }),
     parser: observeParser(options.parser, metrics, log),
     messenger,

@@ -18,6 +18,7 @@ import { createIntegrations } from './integrations.js'
 import { Lifecycle } from './lifecycle.js'
 import { createNodeLog } from './node-log.js'
 import { installDefaultFetchTimeout } from './outbound-timeout.js'
+import { summariserFromEnv } from '../bot/summaries/llm-summariser.js'
 import { createServerParser } from './parser.js'
 import { Periodic } from './periodic.js'
 import { deriveKey, loadOrCreateSecretKey } from './secret-key.js'
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     // ERP passwords and signing keys in erp_connections are sealed with a key derived from APP_SECRET_KEY.
     erpSecrets: await SecretBox.fromKey(await deriveKey(secretKey, 'erp-secrets')),
     parser: createServerParser(process.env, { metrics, limits, log }),
+    summariser: summariserFromEnv(process.env),
     outboxPollMs: config.OUTBOX_POLL_MS,
     attachments: s3SettingsFrom(config) ? new S3Store(s3SettingsFrom(config)!) : new LocalDiskStore(attachmentsDirFor(config.DATABASE_URL)),
     pdfText: new PdfjsTextReader(),

@@ -21,6 +21,7 @@ import { createApp } from './app.js'
 import { composeSystem, type System } from './compose.js'
 import { ConfigError, loadConfig, rateLimitsOf, retentionOf, type AppConfig } from './config.js'
 import { log } from './log.js'
+import { summariserFromEnv } from '../bot/summaries/llm-summariser.js'
 import { createServerParser } from './parser.js'
 import { deriveKey } from './secret-key.js'
 import { AppStartup } from './worker-startup.js'
@@ -196,6 +197,7 @@ export async function startWorkersApp(database: DbHandle, settings: Record<strin
     database,
     erpSecrets: await SecretBox.fromKey(await deriveKey(config.APP_SECRET_KEY, 'erp-secrets')),
     parser: createServerParser(settings, { metrics, limits, log }),
+    summariser: summariserFromEnv(settings),
     integrations: chat.integrations,
     // No disk here: files sent to the bot need object storage (R2 through its S3 API); without it they are declined politely.
     attachments: s3SettingsFrom(config) ? new S3Store(s3SettingsFrom(config)!) : undefined,

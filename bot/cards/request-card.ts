@@ -35,6 +35,8 @@ const RESUBMIT: CardAction = { id: 'resubmit', label: '重新提交', style: 'pr
 export interface RequestExtras {
   attachments: StoredAttachment[]
   insight: ClaimInsight | null
+  /** The LLM's summary of a long request: display-only text, labelled as AI. */
+  summary?: string
 }
 
 /** Audiences that judge the request: they get the context line and the anomaly flags. */
@@ -42,7 +44,7 @@ export const JUDGING_AUDIENCES: ReadonlySet<CardAudience> = new Set(['approver',
 
 /** One request as one recipient should see it right now; re-rendered on every change. */
 export function renderRequestCard(view: RequestView, audience: CardAudience, recipientId: string, cardId: string, extras?: RequestExtras): Card {
-  const insight = view.status !== 'draft' && JUDGING_AUDIENCES.has(audience) ? insightLines(extras?.insight ?? null) : []
+  const insight = view.status !== 'draft' && JUDGING_AUDIENCES.has(audience) ? [...insightLines(extras?.insight ?? null), ...summaryLines(extras?.summary)] : []
   return {
     id: cardId,
     title: cardTitle(view, audience),
@@ -59,6 +61,11 @@ export function renderRequestCard(view: RequestView, audience: CardAudience, rec
 function insightLines(insight: ClaimInsight | null): string[] {
   if (!insight) return []
   return [`📊 ${insight.context}`, ...insight.flags.map((f) => `🚩 ${f.reason}`)]
+}
+
+/** Labelled as machine-written and advisory: it may be wrong, and it never decides anything. */
+function summaryLines(summary: string | undefined): string[] {
+  return summary ? [`🤖 AI 摘要（仅供参考）：${summary}`] : []
 }
 
 function attachmentField(files: readonly StoredAttachment[]): CardField[] {

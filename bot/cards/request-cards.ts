@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { CardRow, Schema } from '../../db/schema.js'
 import { attachmentsOfRequest } from '../../workflow/receipts/attachments/attachments.js'
 import { loadClaimInsight } from '../../workflow/receipts/anomalies/claim-insight.js'
+import { loadRequestSummary } from '../../workflow/receipts/summaries/request-summaries.js'
 import { loadRequestView } from '../../workflow/request-view.js'
 import type { Messenger } from '../messenger.js'
 import type { MessageRef } from '../platform.js'
@@ -59,10 +60,14 @@ export class RequestCards {
     return renderRequestCard(view, card.audience as CardAudience, card.recipient_id, card.id, await this.extras(card.request_id, [card.audience as CardAudience]))
   }
 
-  /** The request's files; the context and flags only when an approver or CC recipient will see them. */
+  /** The request's files; the context, flags and AI summary only when an approver or CC recipient will see them. */
   private async extras(requestId: string, audiences: readonly CardAudience[]): Promise<RequestExtras> {
     const judged = audiences.some((a) => JUDGING_AUDIENCES.has(a))
-    const [attachments, insight] = await Promise.all([attachmentsOfRequest(this.db, requestId), judged ? loadClaimInsight(this.db, requestId, this.now()) : null])
-    return { attachments, insight }
+    const [attachments, insight, summary] = await Promise.all([
+      attachmentsOfRequest(this.db, requestId),
+      judged ? loadClaimInsight(this.db, requestId, this.now()) : null,
+      judged ? loadRequestSummary(this.db, requestId) : undefined,
+    ])
+    return { attachments, insight, summary }
   }
 }

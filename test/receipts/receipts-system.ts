@@ -11,6 +11,7 @@ import { seedDemoOrg } from '../../db/seeds/demo-org.js'
 import { LocalDiskStore } from '../../receipts/local-disk-store.js'
 import { PdfjsTextReader } from '../../receipts/pdfjs-text-reader.js'
 import { createApp } from '../../server/app.js'
+import type { RequestSummariser } from '../../workflow/receipts/summaries/request-summary.js'
 import { composeSystem, type System } from '../../server/compose.js'
 import { freshDatabase, type TestDbKind } from '../helpers/databases.js'
 
@@ -32,12 +33,12 @@ export class ReceiptsSystem {
     readonly directory: string,
   ) {}
 
-  static async start(kind: TestDbKind, now: () => number, options: { integrations?: (database: DbHandle) => ChatIntegration[] } = {}): Promise<ReceiptsSystem> {
+  static async start(kind: TestDbKind, now: () => number, options: { integrations?: (database: DbHandle) => ChatIntegration[]; summariser?: RequestSummariser } = {}): Promise<ReceiptsSystem> {
     const database = await freshDatabase(kind)
     await seedDemoOrg(database.db, now())
     const directory = mkdtempSync(join(tmpdir(), 'attachments-'))
     const integrations = options.integrations?.(database)
-    const system = await composeSystem({ database, parser: createParserFromEnv({}), now, integrations, attachments: new LocalDiskStore(directory), pdfText: new PdfjsTextReader() })
+    const system = await composeSystem({ database, parser: createParserFromEnv({}), now, integrations, attachments: new LocalDiskStore(directory), pdfText: new PdfjsTextReader(), summariser: options.summariser })
     return new ReceiptsSystem(database, system, createApp(system, { devMode: true }), directory)
   }
 

@@ -1,6 +1,7 @@
 import OpenAI, { APIError } from 'openai'
 import { checkModelAnswer, type Checked, type ModelAnswer } from './model-answer.js'
 import type { LlmSettings } from './llm-settings.js'
+import { openAiClient } from './openai-client.js'
 import { PARSE_TOOL, PARSE_TOOL_NAME } from './parse-tool.js'
 import { systemPrompt } from './system-prompt.js'
 
@@ -13,18 +14,7 @@ export class ModelReader {
   private readonly client: OpenAI
 
   constructor(private readonly settings: LlmSettings) {
-    this.client = new OpenAI({
-      // The SDK insists on a key; keyless servers get a placeholder and no Authorization header.
-      apiKey: settings.apiKey ?? 'none',
-      // Given explicitly so the SDK never falls back to the process environment on its own.
-      baseURL: settings.baseURL ?? 'https://api.openai.com/v1',
-      defaultHeaders: settings.apiKey === undefined ? { Authorization: null } : {},
-      adminAPIKey: null,
-      organization: null,
-      project: null,
-      timeout: settings.timeoutMs,
-      maxRetries: 0,
-    })
+    this.client = openAiClient(settings)
   }
 
   async read(text: string, now: Date): Promise<Checked<ModelAnswer>> {
