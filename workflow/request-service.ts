@@ -110,18 +110,7 @@ export class RequestService {
     const current = await this.ctx.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst()
     if (!current) throw new DomainError('NOT_FOUND', '找不到该申请', 'request not found')
     const type = current.type as RequestType
-    const edit = (row: RequestRow): RequestRow => {
-      if (!changes.payload) return row
-      const payload = parsePayload(type, { ...(JSON.parse(row.payload) as object), ...changes.payload })
-      const spec = REQUEST_TYPES[type]
-      return {
-        ...row,
-        payload: JSON.stringify(payload),
-        title: (spec.title as (p: unknown) => string)(payload),
-        amount_fen: (spec.amountFen as (p: unknown) => number)(payload),
-        occurred_on: occurredOn(type, payload, this.ctx.now()),
-      }
-    }
+    const edit = (row: RequestRow): RequestRow => (changes.payload ? withPayloadChanges(row, changes.payload, this.ctx.now()) : row)
     const locks = claimLocks(edit(current))
     return inTransaction(this.ctx.db, async (trx) => {
       await takeNamedLocks(trx, locks)
@@ -229,6 +218,29 @@ export class RequestService {
     return { route: JSON.stringify(resolved.steps), routing_notes: JSON.stringify(resolved.notes), policy_findings: JSON.stringify(findings), template_version: template.version }
   }
 
+  /**
+   * A change the requester makes on the confirmation card (修改): the payload is checked again, and
+   * the route preview and policy findings are recomputed, so the card shows what the change does.
+   */
+  async reviseDraft(requestId: string, actorId: string, changes: Record<string, unknown>): Promise<RequestRow> {
+    const current = await this.ctx.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst()
+    if (!current) throw new DomainError('NOT_FOUND', '找不到该申请', 'request not found')
+    const requester = await this.ctx.org.employee(current.requester_id)
+    if (!requester?.active) throw new DomainError('NOT_FOUND', '找不到申请人', 'requester not found')
+    const now = this.ctx.now()
+    const preview = await this.preview(this.ctx.db, withPayloadChanges(current, changes, now), requester)
+    return inTransaction(this.ctx.db, async (trx) => {
+      const request = await lockRequest(trx, requestId)
+      if (request.requester_id !== actorId) throw new DomainError('FORBIDDEN', '只有申请人本人可以修改', 'only the requester can change the request')
+      if (request.status !== 'draft') throw new DomainError('INVALID_STATE', '该申请已提交或已取消，不能再修改', 'the request is no longer a draft')
+      const revised = { ...withPayloadChanges(request, changes, now), ...preview, updated_at: now }
+      const { payload, title, amount_fen, occurred_on, route, routing_notes, policy_findings, template_version } = revised
+      await trx.updateTable('requests').set({ payload, title, amount_fen, occurred_on, route, routing_notes, policy_findings, template_version, updated_at: now }).where('id', '=', requestId).execute()
+      await appendAudit(trx, { at: now, actorId, action: 'request.revised', entityType: 'request', entityId: requestId, before: { payload: JSON.parse(request.payload) }, after: { payload: JSON.parse(payload) } })
+      return revised
+    })
+  }
+
   async cancelDraft(requestId: string, actorId: string): Promise<RequestRow> {
     return inTransaction(this.ctx.db, async (trx) => {
       const request = await lockRequest(trx, requestId)
@@ -312,6 +324,20 @@ function occurredOn(type: RequestType, payload: unknown, now: number): string {
   const p = payload as { date?: string; period?: { to: string }; effectiveDate?: string; startDate?: string; neededBy?: string }
   const day = type === 'expense' ? (p.date ?? p.period?.to) : (p.effectiveDate ?? p.startDate ?? p.neededBy)
   return day ?? companyDate(now)
+}
+
+/** The row with its payload changed and what derives from the payload (title, amount, date) recomputed. */
+function withPayloadChanges(row: RequestRow, changes: Record<string, unknown>, now: number): RequestRow {
+  const type = row.type as RequestType
+  const payload = parsePayload(type, { ...(JSON.parse(row.payload) as object), ...changes })
+  const spec = REQUEST_TYPES[type]
+  return {
+    ...row,
+    payload: JSON.stringify(payload),
+    title: (spec.title as (p: unknown) => string)(payload),
+    amount_fen: (spec.amountFen as (p: unknown) => number)(payload),
+    occurred_on: occurredOn(type, payload, now),
+  }
 }
 
 async function routingFacts(org: OrgDirectory, request: RequestRow, requester: Employee): Promise<RoutingFacts> {

@@ -22,6 +22,8 @@ const CONFIRM: CardAction = { id: 'confirm', label: '确认提交', style: 'prim
 /** Confirm with the approvers the requester chose, named in the comment. */
 const CONFIRM_WITH_APPROVERS: CardAction = { id: 'confirm-select', label: '确认提交', style: 'primary', withComment: true }
 const CANCEL: CardAction = { id: 'cancel', label: '取消', style: 'default' }
+/** Offers the fields to change; the draft is revised and its checks run again. */
+const EDIT: CardAction = { id: 'edit', label: '修改', style: 'default' }
 const RETURN_TO_INITIATOR: CardAction = { id: 'return', label: '退回发起人', style: 'default', withComment: true }
 const TRANSFER: CardAction = { id: 'transfer', label: '转交', style: 'default', withComment: true }
 const ADD_BEFORE: CardAction = { id: 'add-before', label: '前加签', style: 'default', withComment: true }
@@ -152,7 +154,7 @@ function draftNotes(view: RequestView): string[] {
   })
   lines.push(...view.routingNotes.map((n) => `· ${n}`))
   lines.push(...findingLines(view, true))
-  lines.push(blocked(view) ? '存在未通过的规则，请按提示修改后重新发起 / Fix the findings above and start again' : '确认后将提交审批 / Confirm to submit for approval')
+  lines.push(blocked(view) ? '存在未通过的规则，请点「修改」按提示修改，或取消 / Edit to fix the findings above, or cancel' : '确认后将提交审批；可点「修改」或直接说「金额改成500」 / Confirm to submit, or edit a field first')
   return lines
 }
 
@@ -306,7 +308,7 @@ function actions(view: RequestView, audience: CardAudience, recipientId: string)
   const isRequester = view.requester.id === recipientId
   switch (audience) {
     case 'requester':
-      if (view.status === 'draft') return blocked(view) ? [CANCEL] : [view.route.some(awaitsSelection) ? CONFIRM_WITH_APPROVERS : CONFIRM, CANCEL]
+      if (view.status === 'draft') return blocked(view) ? [EDIT, CANCEL] : [view.route.some(awaitsSelection) ? CONFIRM_WITH_APPROVERS : CONFIRM, EDIT, CANCEL]
       return view.status === 'returned' && isRequester ? [RESUBMIT, WITHDRAW] : []
     case 'approver':
       return holdsCurrentTask ? [APPROVE, REJECT] : []
@@ -315,7 +317,7 @@ function actions(view: RequestView, audience: CardAudience, recipientId: string)
     case 'requester-desk':
       if (!isRequester) return []
       if (view.status === 'returned') return [RESUBMIT, WITHDRAW, COMMENT]
-      if (view.status === 'pending') return [URGE, ...(withdrawable(view) ? [WITHDRAW] : []), COMMENT]
+      if (view.status === 'pending') return [URGE, ...(canWithdraw(view) ? [WITHDRAW] : []), COMMENT]
       return view.status === 'draft' || view.status === 'cancelled' ? [] : [COMMENT]
     case 'approver-desk':
       if (!holdsCurrentTask) return view.status === 'draft' ? [] : [COMMENT]
@@ -323,9 +325,10 @@ function actions(view: RequestView, audience: CardAudience, recipientId: string)
   }
 }
 
-/** 撤回 is offered while nobody has decided on the current step in this round. */
-function withdrawable(view: RequestView): boolean {
-  return !view.tasks.some((t) => t.step === view.currentStep && t.round === view.round && t.autoReason === null && (t.status === 'approved' || t.status === 'rejected'))
+/** 撤回 is possible after a return, and while nobody has decided on the current step in this round. */
+export function canWithdraw(view: RequestView): boolean {
+  if (view.status === 'returned') return true
+  return view.status === 'pending' && !view.tasks.some((t) => t.step === view.currentStep && t.round === view.round && t.autoReason === null && (t.status === 'approved' || t.status === 'rejected'))
 }
 
 function returnTargets(view: RequestView): CardAction[] {

@@ -2,11 +2,18 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import type { Intent, Slots } from '../nlu/command.js'
 
-/** A half-filled command waiting for the user's answer to one question. */
+/**
+ * A half-filled command waiting for the user's answer to one question, or a whole one waiting for
+ * 确认 / 修改 / 取消 ('confirmation'): a draft's card, or a withdrawal we asked to confirm.
+ */
 export interface PendingCommand {
   intent: Intent
   slots: Slots
-  awaiting: keyof Slots
+  awaiting: keyof Slots | 'confirmation'
+  /** The draft the confirmation card shows. */
+  draftId?: string
+  /** The field the person asked to change (「修改金额」) and whose new value comes next. */
+  editing?: keyof Slots
 }
 
 const TTL_MS = 30 * 60_000

@@ -11,12 +11,13 @@ import { receiveReceipts } from './handlers/receipt-upload.js'
 import { requestStatus } from './handlers/request-status.js'
 import { offerRequestTypes } from './handlers/request-type-choice.js'
 import { withdrawRequest } from './handlers/request-withdraw.js'
-import { answerFor, submitProject, submitPurchase, submitResignation, submitTransfer } from './handlers/request-submit.js'
+import { submitProject, submitPurchase, submitResignation, submitTransfer } from './handlers/request-submit.js'
+import { abandons, continueConfirmation, offerEdits } from './confirmation.js'
 import { HandlerContext, type CommandHandler } from './handler-context.js'
 import { announceSubmission, decideAndAnnounce, performRequestAction } from './request-effects.js'
 import { saidBy } from './say-action.js'
+import { answerFor } from './slot-answers.js'
 
-const CANCEL_WORDS = new Set(['取消', '算了', '不用了', 'cancel', '退出'])
 /** Outside a pilot's departments people may still decide on the requests of those inside it. */
 const OPEN_OUTSIDE_PILOT = new Set<Intent>(['approval.list', 'approval.approve', 'approval.reject', 'help'])
 
@@ -54,16 +55,28 @@ export class Conversation {
     const user = await this.services.org.employee(message.userId)
     if (!user) throw new DomainError('NOT_FOUND', '你还未在系统中登记，请联系管理员', 'you are not registered; ask an administrator')
     const text = message.text.trim()
-    const pending = await this.services.conversations.get(user.id)
+    let pending = await this.services.conversations.get(user.id)
+    let command = text ? await this.services.parser.parse(text, new Date(this.services.now())) : { intent: 'unknown' as const, slots: {}, confidence: 1, source: 'rules' as const }
 
-    if (pending && CANCEL_WORDS.has(text.toLowerCase())) {
+    if (pending?.awaiting === 'confirmation') {
+      const ctx = new HandlerContext(this.services, user, message.platform, text, command)
+      const outcome = await continueConfirmation(ctx, pending)
+      if (outcome === 'done') return ctx.replies
+      if (outcome === 'confirmed') {
+        const confirmed = new HandlerContext(this.services, user, message.platform, text, { intent: pending.intent, slots: pending.slots, confidence: 1, source: 'rules' })
+        await HANDLERS[pending.intent](confirmed)
+        return confirmed.replies
+      }
+      pending = null
+    }
+
+    if (pending && abandons(text, command)) {
       await this.services.conversations.clear(user.id)
       const ctx = new HandlerContext(this.services, user, message.platform, text, { intent: 'unknown', slots: {}, confidence: 1, source: 'rules' })
       await ctx.reply('好的，已取消正在填写的申请')
       return ctx.replies
     }
 
-    let command = text ? await this.services.parser.parse(text, new Date(this.services.now())) : { intent: 'unknown' as const, slots: {}, confidence: 1, source: 'rules' as const }
     const pilot = await pilotAnswer(await this.services.settings.read('pilot'), this.services.org, user)
     if (!pilot.served && (message.attachments?.length || !OPEN_OUTSIDE_PILOT.has(command.intent))) {
       const ctx = new HandlerContext(this.services, user, message.platform, text, command)
@@ -83,7 +96,7 @@ export class Conversation {
       // A bare number is not: it is usually the answer to a question already cancelled or expired.
       command = { ...command, intent: 'expense.submit' }
     }
-    if (pending && (command.intent === 'unknown' || command.intent === pending.intent)) {
+    if (pending && pending.awaiting !== 'confirmation' && (command.intent === 'unknown' || command.intent === pending.intent)) {
       // An answer to our question: its slots fill the half-done command.
       const answer = answerFor(pending.awaiting, text, command.slots)
       command = { ...command, intent: pending.intent, slots: { ...pending.slots, ...command.slots, ...answer } }
@@ -130,6 +143,8 @@ export class Conversation {
     switch (action.actionId) {
       case 'confirm':
         return announceSubmission(this.services, await requests.submit(requestId, action.userId))
+      case 'edit':
+        return offerEdits(this.services, requestId, action.userId, action.platform)
       case 'cancel':
         await requests.cancelDraft(requestId, action.userId)
         await this.services.cards.refresh(requestId)

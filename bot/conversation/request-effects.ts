@@ -1,7 +1,6 @@
 import type { FlowResult } from '../../workflow/actions/flow-action.js'
 import type { Decision } from '../../workflow/decisions.js'
 import { DomainError } from '../../workflow/errors.js'
-import { yuanToFen } from '../../workflow/money.js'
 import { loadRequestView } from '../../workflow/request-view.js'
 import type { SubmitResult } from '../../workflow/request-service.js'
 import type { RouteStep } from '../../workflow/routing/route.js'
@@ -10,6 +9,7 @@ import { createWorkflowContext } from '../../workflow/workflow-context.js'
 import type { BotServices } from '../bot-services.js'
 import type { Slots } from '../nlu/command.js'
 import type { InboundCardAction } from '../platform.js'
+import { payloadChanges } from './draft-fields.js'
 import { requirePeople, peopleNamedIn } from './handlers/named-people.js'
 
 /**
@@ -102,7 +102,7 @@ export async function performRequestAction(services: BotServices, requestId: str
   }
   switch (action.actionId) {
     case 'confirm-select':
-      return announceSubmission(services, await requests.submit(requestId, actorId, { selections: await selectionsFrom(services, requestId, comment) }))
+      return confirmDraft(services, requestId, actorId, comment)
     case 'resubmit': {
       const payload = comment ? await changesFrom(services, requestId, comment) : undefined
       const result = await requests.resubmit(requestId, actorId, { payload })
@@ -148,6 +148,14 @@ export async function performRequestAction(services: BotServices, requestId: str
     default:
       throw new DomainError('VALIDATION', `不支持的操作：${action.actionId}`, `unsupported action: ${action.actionId}`)
   }
+}
+
+/** 确认提交 by card or text; where the route has 发起人自选 steps, the comment names their approvers. */
+export async function confirmDraft(services: BotServices, requestId: string, actorId: string, comment?: string): Promise<string> {
+  const view = await loadRequestView(services.db, requestId)
+  const selecting = view.route.some((s) => s.awaitingSelection)
+  const options = selecting ? { selections: await selectionsFrom(services, requestId, comment) } : {}
+  return announceSubmission(services, await services.requests.submit(requestId, actorId, options))
 }
 
 /** 撤回 by card or text: the approvers whose tasks it cancelled are told they need not act. */
@@ -212,12 +220,9 @@ async function changesFrom(services: BotServices, requestId: string, comment: st
   const view = await loadRequestView(services.db, requestId)
   const slots: Slots = (await services.parser.parse(comment, new Date(services.now()))).slots
   const amount = slots.amount ?? slots.budget ?? Number(/(?:金额|预算|改为|改成)\D{0,4}?(\d+(?:\.\d{1,2})?)/.exec(comment)?.[1] ?? NaN)
-  const patch: Record<string, unknown> = {}
-  if (Number.isFinite(amount) && amount > 0) patch[view.type === 'project' ? 'budgetFen' : 'amountFen'] = yuanToFen(amount)
-  for (const key of ['category', 'period', 'date', 'item', 'quantity', 'effectiveDate', 'title'] as const) {
-    if (slots[key] !== undefined) patch[key] = slots[key]
-  }
-  if (view.type === 'hr.transfer' && slots.department) patch.toDepartment = slots.department
+  const money = Number.isFinite(amount) && amount > 0 ? amount : undefined
+  // The reason is read below from its marker, or is the whole comment.
+  const patch = payloadChanges(view.type, { ...slots, amount: money, budget: undefined, reason: undefined })
   const reason = /(?:事由|理由|原因)[:：]\s*(.+)$/.exec(comment)?.[1]?.trim()
   if (reason) patch.reason = reason
   else if (Object.keys(patch).length === 0) patch.reason = comment

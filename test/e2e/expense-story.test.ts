@@ -17,7 +17,7 @@ describe.each(DB_KINDS)('expense story through the simulator (%s)', (kind) => {
 
     const replies = await t.say(zhangsan.id, '提交本月差旅费 3500元')
     const confirmation = replies.find((m) => m.card)?.card
-    expect(confirmation?.actions.map((a) => a.id)).toEqual(['confirm', 'cancel'])
+    expect(confirmation?.actions.map((a) => a.id)).toEqual(['confirm', 'edit', 'cancel'])
     expect(confirmation?.fields).toEqual(
       expect.arrayContaining([
         { label: '费用类型', value: '差旅费' },

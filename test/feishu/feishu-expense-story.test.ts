@@ -20,7 +20,7 @@ describe.each(DB_KINDS)('expense story through Feishu (%s)', (kind) => {
     expect(confirmation.title).toContain('请确认')
     expect(confirmation.json.header.template).toBe('orange')
     expect(confirmation.text).toContain('¥3,500.00')
-    expect(confirmation.buttons.map((b) => b.label)).toEqual(['确认提交', '取消'])
+    expect(confirmation.buttons.map((b) => b.label)).toEqual(['确认提交', '修改', '取消'])
 
     const confirmed = await h.tap(OPEN_ID.zhangsan, confirmation, 'confirm')
     expect(confirmed.status).toBe(200)

@@ -55,7 +55,7 @@ describe('receipts from Feishu', () => {
     expect(texts(OPEN_ID.zhangsan)).toContain('识别到发票：¥530.00，2026-11-18，餐饮服务')
     const card = fake.messagesTo(OPEN_ID.zhangsan).filter((m) => m.msg_type === 'interactive').map(readCard).at(-1)!
     expect(card.text).toContain('dinner.xml（发票 ¥530.00，2026-11-18，餐饮服务）')
-    expect(card.buttons.map((b) => b.value.action)).toEqual(['confirm', 'cancel'])
+    expect(card.buttons.map((b) => b.value.action)).toEqual(['confirm', 'edit', 'cancel'])
   })
 
   it('keeps an image for manual entry', async () => {

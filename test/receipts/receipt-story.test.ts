@@ -33,7 +33,7 @@ describe.each(DB_KINDS)('an e-invoice sent in the simulator (%s)', (kind) => {
         { label: '附件', value: '高铁票.pdf（发票 ¥553.00，2026-11-20，高铁票）' },
       ]),
     )
-    expect(draft?.actions.map((a) => a.id)).toEqual(['confirm', 'cancel'])
+    expect(draft?.actions.map((a) => a.id)).toEqual(['confirm', 'edit', 'cancel'])
 
     const confirmed = await t.tap(draft!.id, 'confirm', 'zhangsan')
     const requestNo = /BX-\d{6}-\d{4}/.exec(confirmed.body.message)?.[0]
@@ -48,7 +48,7 @@ describe.each(DB_KINDS)('an e-invoice sent in the simulator (%s)', (kind) => {
     const again = await t.send('wangwu', '', [{ name: 'ticket.pdf', mimeType: 'application/pdf', bytes: pdf }])
     const blocked = again.messages.find((m) => m.card)?.card
     expect(blocked?.notes.join('\n')).toContain(`⛔ 规则 INVOICE_DUPLICATE：发票 ${TICKET.number} 已在 ${requestNo}（张三）中报销过`)
-    expect(blocked?.actions.map((a) => a.id)).toEqual(['cancel'])
+    expect(blocked?.actions.map((a) => a.id)).toEqual(['edit', 'cancel'])
   })
 
   it('flags on the approver card come from history, and an invoice to another buyer is pointed out', async () => {

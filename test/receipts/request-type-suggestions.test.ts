@@ -89,7 +89,7 @@ describe('request type suggestions from history, in the chat', () => {
     const budget = await t.send('sunba', '300元')
     const draft = budget.messages.find((m) => m.card)!.card!
     expect(draft.fields).toEqual(expect.arrayContaining([{ label: '物品', value: '几本书' }, { label: '数量', value: '5' }, { label: '预算', value: '¥300.00' }]))
-    expect(draft.actions.map((a) => a.id)).toEqual(['confirm', 'cancel'])
+    expect(draft.actions.map((a) => a.id)).toEqual(['confirm', 'edit', 'cancel'])
   })
 
   it('offers the salesman his usual training claim first; a tap continues the claim with the reason kept', async () => {
@@ -106,7 +106,7 @@ describe('request type suggestions from history, in the chat', () => {
 
   it('asks nothing for a clear line or an answer to a question', async () => {
     const clear = await t.send('wujiu', '报销培训费 88元')
-    expect(clear.messages.find((m) => m.card)!.card!.actions.map((a) => a.id)).toEqual(['confirm', 'cancel'])
+    expect(clear.messages.find((m) => m.card)!.card!.actions.map((a) => a.id)).toEqual(['confirm', 'edit', 'cancel'])
     await t.send('sunba', '采购')
     const answer = await t.send('sunba', '买几本书')
     expect(answer.messages.some((m) => m.card?.title === '请问要发起哪类申请？')).toBe(false)

@@ -64,6 +64,6 @@ describe('category suggestions from history, in the chat', () => {
     expect(tapped.body).toEqual({ ok: true, message: '已选择：报销餐费' })
     const draft = (await t.cards('zhangsan')).at(-1)!
     expect(draft.fields).toEqual(expect.arrayContaining([{ label: '费用类型', value: '餐费' }, { label: '金额', value: '¥350.00' }]))
-    expect(draft.actions.map((a) => a.id)).toEqual(['confirm', 'cancel'])
+    expect(draft.actions.map((a) => a.id)).toEqual(['confirm', 'edit', 'cancel'])
   })
 })

@@ -111,7 +111,7 @@ describe.each(DB_KINDS)('the approval engine from chat (%s)', (kind) => {
     expect(await cardWith('sunba', second, 'approve')).toBeDefined()
   })
 
-  it('policy warnings reach the approver card; a blocking finding leaves only 取消 with the fix', async () => {
+  it('policy warnings reach the approver card; a blocking finding leaves 修改 and 取消 with the fix', async () => {
     const requestNo = await t.submitExpense('zhangsan', '报销业务招待费3600元')
     const card = await cardWith('lisi', requestNo, 'approve')
     expect(card.notes.join('\n')).toContain('⚠️ 规则 ENTERTAINMENT_CAP：业务招待费单笔不超过 ¥3,000.00，本次 ¥3,600.00')
@@ -120,7 +120,7 @@ describe.each(DB_KINDS)('the approval engine from chat (%s)', (kind) => {
     await t.submitExpense('wujiu', '报销通讯费250元')
     const replies = await t.say('wujiu', '报销通讯费200元')
     const draft = replies.find((m) => m.card)?.card
-    expect(ids(draft)).toEqual(['cancel'])
+    expect(ids(draft)).toEqual(['edit', 'cancel'])
     expect(draft?.status).toBe('未通过规则检查')
     expect(draft?.notes.join('\n')).toMatch(/⛔ 规则 COMMUNICATION_MONTHLY：.*超过每月上限 ¥300.00。建议：本月最多还可报 ¥50.00/)
     expect((await t.tap(draft!.id, 'confirm', 'wujiu')).body.message).toContain('【COMMUNICATION_MONTHLY】')
@@ -143,7 +143,7 @@ describe.each(DB_KINDS)('the approval engine from chat (%s)', (kind) => {
     const project = await services.requests.createDraft('project', 'zhangsan', { title: '新官网', budgetFen: 50_000_00 })
     await services.cards.deliver(project.id, 'zhangsan', 'requester')
     const ask = (await t.cards('zhangsan')).reverse().find((c) => c.actions.some((a) => a.id === 'confirm-select'))!
-    expect(ids(ask)).toEqual(['confirm-select', 'cancel'])
+    expect(ids(ask)).toEqual(['confirm-select', 'edit', 'cancel'])
     expect(ask.notes.join('\n')).toContain('第2步 立项评审：请在备注中填写审批人姓名后确认提交')
     expect((await t.tap(ask.id, 'confirm-select', 'zhangsan')).body.message).toContain('请在意见框中写明「立项评审」的审批人姓名')
     const submitted = await t.tap(ask.id, 'confirm-select', 'zhangsan', '赵六、钱七')

@@ -1,5 +1,6 @@
 import { yuanToFen } from '../../../workflow/money.js'
 import type { Slots } from '../../nlu/command.js'
+import { awaitConfirmation } from '../confirmation.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { askCategory } from './category-choice.js'
 
@@ -15,7 +16,6 @@ export async function continueExpense(ctx: HandlerContext, slots: Slots): Promis
     else await ctx.reply('请问金额是多少？')
     return
   }
-  await ctx.services.conversations.clear(ctx.user.id)
   await draftAndConfirm(ctx, slots as Required<Pick<Slots, 'category' | 'amount'>> & Slots)
 }
 
@@ -36,5 +36,5 @@ async function draftAndConfirm(ctx: HandlerContext, slots: Required<Pick<Slots, 
     ...(files.length > 0 ? { attachments: files.length } : {}),
   })
   await ctx.services.attachments.link(ctx.user.id, files.map((f) => f.id), draft.id)
-  await ctx.replyWithRequestCard(draft.id)
+  await awaitConfirmation(ctx, 'expense.submit', slots, draft.id)
 }

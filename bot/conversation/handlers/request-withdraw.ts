@@ -1,29 +1,77 @@
 import { DomainError } from '../../../workflow/errors.js'
-import type { CommandHandler } from '../handler-context.js'
+import { formatYuan } from '../../../workflow/money.js'
+import type { RequestType } from '../../../workflow/request-types.js'
+import { loadRequestView, type RequestView } from '../../../workflow/request-view.js'
+import { canWithdraw } from '../../cards/request-card.js'
+import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { withdrawAndAnnounce } from '../request-effects.js'
+import { sayAction } from '../say-action.js'
+
+/** 「撤回我的报销」: the request type a line names narrows what it may mean. */
+const TYPE_WORDS: ReadonlyArray<readonly [RegExp, RequestType]> = [
+  [/报销|报账|報銷/, 'expense'],
+  [/采购|申购|採購/, 'purchase'],
+  [/调岗|转岗|调动|調崗/, 'hr.transfer'],
+  [/离职|辞职|離職/, 'hr.resign'],
+  [/立项|项目|立項/, 'project'],
+]
+
+/** Choice buttons on one card; DingTalk's text-only cards show at most five. */
+const SHOWN = 5
 
 /**
- * 「撤回 BX-…」 withdraws that request at once; a bare 「撤回」 shows the requester's open requests
- * as cards with 撤回 / 催办 / 评论, so the tap says which one.
+ * 「撤回 BX-…」 withdraws that request at once. Without a number: the one request that can be
+ * withdrawn is named and confirmed first (「确认」, or its card's 撤回); several are offered as choices.
  */
 export const withdrawRequest: CommandHandler = async (ctx) => {
-  const { db } = ctx.services
-  const requestNo = ctx.command.slots.requestNo
+  const { requestNo, reason } = ctx.command.slots
   if (requestNo) {
-    const row = await db.selectFrom('requests').select('id').where('request_no', '=', requestNo).where('requester_id', '=', ctx.user.id).executeTakeFirst()
-    if (!row) {
-      await ctx.reply(`没有找到你的申请 ${requestNo}`)
-      return
-    }
-    try {
-      await ctx.reply(await withdrawAndAnnounce(ctx.services, row.id, ctx.user.id, ctx.command.slots.reason))
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error
-      await ctx.reply(error.zh)
-    }
+    await withdrawNumbered(ctx, requestNo)
     return
   }
-  const open = await db
+  const type = TYPE_WORDS.find(([words]) => words.test(ctx.text))?.[1]
+  const open = (await withdrawable(ctx)).filter((v) => !type || v.type === type)
+  if (open.length === 0) {
+    await ctx.reply(type ? '你没有可以撤回的这类申请' : '你没有审批中的申请可以撤回')
+    return
+  }
+  if (open.length === 1) {
+    const view = open[0]!
+    await ctx.services.conversations.save(ctx.user.id, { intent: 'request.withdraw', slots: { requestNo: view.requestNo!, ...(reason ? { reason } : {}) }, awaiting: 'confirmation' })
+    await ctx.reply(`要撤回 ${describe(view)}吗？回复「确认」撤回，「取消」不撤回（也可在卡片上点「撤回」）`)
+    await ctx.replyWithRequestCard(view.id, 'requester-desk')
+    return
+  }
+  const because = reason ? ` 理由：${reason}` : ''
+  await ctx.replyWithCard({
+    id: `choice-${crypto.randomUUID()}`,
+    title: '要撤回哪一个申请？',
+    status: '请选择',
+    tone: 'orange',
+    fields: open.map((v) => ({ label: v.requestNo!, value: describe(v) })),
+    notes: [`你有 ${open.length} 个可以撤回的申请；点一个撤回，或回复「撤回 单号」`],
+    actions: open.slice(0, SHOWN).map((v) => ({ id: sayAction(`撤回 ${v.requestNo}${because}`), label: `撤回 ${v.requestNo}`, style: 'danger' as const })),
+  })
+}
+
+async function withdrawNumbered(ctx: HandlerContext, requestNo: string): Promise<void> {
+  const row = await ctx.services.db.selectFrom('requests').select('id').where('request_no', '=', requestNo).where('requester_id', '=', ctx.user.id).executeTakeFirst()
+  if (!row) {
+    await ctx.reply(`没有找到你的申请 ${requestNo}`)
+    return
+  }
+  try {
+    await ctx.reply(await withdrawAndAnnounce(ctx.services, row.id, ctx.user.id, ctx.command.slots.reason))
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error
+    await ctx.reply(error.zh)
+  }
+}
+
+/** The person's requests that 撤回 would succeed on now, newest first. */
+async function withdrawable(ctx: HandlerContext): Promise<RequestView[]> {
+  const { db } = ctx.services
+  const rows = await db
     .selectFrom('requests')
     .select('id')
     .where('requester_id', '=', ctx.user.id)
@@ -31,10 +79,10 @@ export const withdrawRequest: CommandHandler = async (ctx) => {
     .orderBy('submitted_at', 'desc')
     .limit(10)
     .execute()
-  if (open.length === 0) {
-    await ctx.reply('你没有审批中的申请可以撤回')
-    return
-  }
-  await ctx.reply(`你有 ${open.length} 个审批中的申请，请在卡片上点「撤回」（也可「催办」或「评论」）：`)
-  for (const r of open) await ctx.replyWithRequestCard(r.id, 'requester-desk')
+  const views = await Promise.all(rows.map((r) => loadRequestView(db, r.id)))
+  return views.filter(canWithdraw)
+}
+
+function describe(view: RequestView): string {
+  return `${view.requestNo}（${view.typeLabel} ¥${formatYuan(view.amountFen)}，${view.status === 'returned' ? '已退回' : '审批中'}）`
 }

@@ -1,4 +1,5 @@
 import type { Card, CardAction } from '../../cards/card.js'
+import { saidBy } from '../../conversation/say-action.js'
 
 /**
  * The neutral card in DingTalk's two shapes: the variables of an interactive-card template
@@ -66,6 +67,9 @@ const hasTextCommand = (card: Card, action: CardAction) => Boolean(TEXT_COMMANDS
 
 export function tapText(card: Card, action: CardAction): string {
   if (hasTextCommand(card, action)) return `${TEXT_COMMANDS[action.id]} ${card.requestNo}`
+  // A choice (「修改金额」「报销差旅费」) stands for a line the user could type: send that line.
+  const said = saidBy(action.id)
+  if (said !== undefined) return said
   return `${action.label} #${card.id.slice(0, 8)}/${action.id}`
 }
 
