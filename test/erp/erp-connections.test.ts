@@ -8,6 +8,7 @@ import { MappingStore } from '../../erp-bridge/mapping/mapping-store.js'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
+import { sampleProject } from './sample-actions.js'
 
 const SECRET = 'connection-test-secret-0'
 const key = () => crypto.getRandomValues(new Uint8Array(32))
@@ -116,13 +117,13 @@ describe.each(DB_KINDS)('ERP connections (%s)', (kind) => {
     const a = await configured.current()
     expect(a.adapter.name).toBe('webhook')
     expect(await configured.current()).toBe(a)
-    await a.adapter.post({ kind: 'project.create', requestNo: 'LX-1', date: '2026-11-25', title: '渠道拓展', owner: { id: 'u', name: '张三' }, budgetFen: 100, memo: '' }, 'LX-1')
+    await a.adapter.post(sampleProject({ requestNo: 'LX-1' }), 'LX-1')
     expect(erp.documents).toHaveLength(1)
 
     await admin.saveConnection({ id: first.id, name: 'A', adapter: 'webhook', settings: { ...settings(other.url), secret: '' } }, 'sunba')
     const b = await configured.current()
     expect(b).not.toBe(a)
-    await b.adapter.post({ kind: 'project.create', requestNo: 'LX-2', date: '2026-11-25', title: '渠道拓展', owner: { id: 'u', name: '张三' }, budgetFen: 100, memo: '' }, 'LX-2')
+    await b.adapter.post(sampleProject({ requestNo: 'LX-2' }), 'LX-2')
     expect(other.documents).toHaveLength(1)
 
     await expect(admin.removeConnection(first.id, 'sunba')).rejects.toThrow(/不能删除正在使用的 ERP 连接/)

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { ErpNextAdapter } from '../../erp-bridge/adapters/erpnext/erpnext-adapter.js'
 import type { ErpNextConfigInput } from '../../erp-bridge/adapters/erpnext/erpnext-config.js'
-import { ErpError, type ExpenseVoucherAction, type ProjectAction, type PurchaseAction } from '../../erp-bridge/erp-adapter.js'
+import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-bridge/erp-adapter.js'
 import { startErpNextFake, type ErpNextFake } from '../fakes/erpnext/erpnext-fake.js'
+import { rejection } from './erp-rejection.js'
+import { BEIJING_TRIP, requestNumbers, rnd, sampleExpense, sampleHrChange, samplePurchase, sampleProject, TWO_THINKPADS, zhangsan } from './sample-actions.js'
 
 let erpnext: ErpNextFake
-let serial = 0
 
 beforeAll(async () => {
   erpnext = await startErpNextFake()
@@ -28,50 +29,12 @@ function settings(overrides: Partial<ErpNextConfigInput> = {}): ErpNextConfigInp
   }
 }
 
-const nextKey = (prefix: string) => `${prefix}-202611-${String(++serial).padStart(4, '0')}`
+const nextKey = requestNumbers()
 
-function voucher(requestNo: string, overrides: Partial<ExpenseVoucherAction> = {}): ExpenseVoucherAction {
-  return {
-    kind: 'expense.voucher',
-    requestNo,
-    date: '2026-11-25',
-    employee: { id: 'u1', name: '张三', erpCode: 'HR-EMP-00001' },
-    department: { id: 'd1', name: '研发部', costCenter: 'R&D - AD' },
-    category: 'travel',
-    accountCode: 'Travel Expenses - AD',
-    amountFen: 350_050,
-    memo: '11月北京出差',
-    ...overrides,
-  }
-}
-
-function purchase(requestNo: string, overrides: Partial<PurchaseAction> = {}): PurchaseAction {
-  return {
-    kind: 'purchase.requisition',
-    requestNo,
-    date: '2026-11-25',
-    requester: { id: 'u1', name: '张三' },
-    department: { id: 'd1', name: '研发部', costCenter: 'R&D - AD' },
-    item: 'ThinkPad X1 笔记本',
-    quantity: 2,
-    budgetFen: 2_000_000,
-    memo: '新员工',
-    ...overrides,
-  }
-}
-
-function project(requestNo: string): ProjectAction {
-  return { kind: 'project.create', requestNo, date: '2026-11-25', title: '华东渠道拓展', owner: { id: 'u1', name: '张三' }, budgetFen: 50_000_000, memo: '一期' }
-}
-
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => expect.unreachable('expected a failure'),
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
+const voucher = (requestNo: string, overrides: Partial<ExpenseVoucherAction> = {}) =>
+  sampleExpense({ ...BEIJING_TRIP, requestNo, employee: zhangsan('HR-EMP-00001'), department: rnd('R&D - AD'), accountCode: 'Travel Expenses - AD', ...overrides })
+const purchase = (requestNo: string, overrides: Partial<PurchaseAction> = {}) => samplePurchase({ ...TWO_THINKPADS, requestNo, department: rnd('R&D - AD'), ...overrides })
+const project = (requestNo: string) => sampleProject({ requestNo, title: '华东渠道拓展', budgetFen: 50_000_000, memo: '一期' })
 
 const stored = (doctype: string, key: string) => erpnext.docs.get(doctype)!.filter((d) => d.external_ref === key)
 
@@ -148,7 +111,7 @@ describe('ERPNext adapter against a local Frappe site', () => {
   })
 
   it('says plainly when the API key is wrong', async () => {
-    const error = await failure(new ErpNextAdapter(settings({ apiSecret: 'wrong' })).testConnection())
+    const error = await rejection(new ErpNextAdapter(settings({ apiSecret: 'wrong' })).testConnection())
     expect(error.kind).toBe('permanent')
     expect(error.userMessage).toContain('ERPNext 认证失败')
   })
@@ -156,37 +119,37 @@ describe('ERPNext adapter against a local Frappe site', () => {
   it('treats 5xx and throttling as transient, and a gateway timeout on a write as unknown', async () => {
     const adapter = new ErpNextAdapter(settings())
     erpnext.failNext({ method: 'GET' }, { status: 502, body: '<html>502 Bad Gateway</html>' })
-    expect((await failure(adapter.find(nextKey('BX')))).kind).toBe('transient')
+    expect((await rejection(adapter.find(nextKey('BX')))).kind).toBe('transient')
     erpnext.failNext({ method: 'GET' }, { status: 429, headers: { 'retry-after': '60', 'content-type': 'application/json' }, body: JSON.stringify({ exc_type: 'TooManyRequestsError' }) })
-    const throttled = await failure(adapter.find(nextKey('BX')))
+    const throttled = await rejection(adapter.find(nextKey('BX')))
     expect(throttled.kind).toBe('transient')
     expect(throttled.userMessage).toContain('60 秒')
     const key = nextKey('BX')
     erpnext.failNext({ method: 'POST' }, { status: 504, body: 'Gateway Time-out' })
-    expect((await failure(adapter.post(voucher(key), key))).kind).toBe('unknown')
+    expect((await rejection(adapter.post(voucher(key), key))).kind).toBe('unknown')
   })
 
   it('turns ERPNext validation errors into permanent errors with ERPNext’s message', async () => {
     const adapter = new ErpNextAdapter(settings())
     erpnext.master.closedPeriods.add('2026-11')
     const closedKey = nextKey('BX')
-    const closed = await failure(adapter.post(voucher(closedKey), closedKey))
+    const closed = await rejection(adapter.post(voucher(closedKey), closedKey))
     expect(closed.kind).toBe('permanent')
     expect(closed.userMessage).toContain('会计期间已关闭')
     expect(closed.userMessage).toContain('closed Accounting Period 2026-11')
 
     const centreKey = nextKey('BX')
-    const centre = await failure(adapter.post(voucher(centreKey, { department: { id: 'd9', name: '市场部', costCenter: 'Sales - AD' } }), centreKey))
+    const centre = await rejection(adapter.post(voucher(centreKey, { department: { id: 'd9', name: '市场部', costCenter: 'Sales - AD' } }), centreKey))
     expect(centre.userMessage).toContain('ERPNext 中找不到Cost Center「Sales - AD」')
   })
 
   it('names the doctypes that lack the unique key field', async () => {
     erpnext.withKeyField.delete('Material Request')
     try {
-      const error = await failure(new ErpNextAdapter(settings()).testConnection())
+      const error = await rejection(new ErpNextAdapter(settings()).testConnection())
       expect(error.userMessage).toContain('Material Request')
       const key = nextKey('CG')
-      const posting = await failure(new ErpNextAdapter(settings()).post(purchase(key), key))
+      const posting = await rejection(new ErpNextAdapter(settings()).post(purchase(key), key))
       expect(posting.kind).toBe('permanent')
       expect(posting.userMessage).toContain('缺少自定义字段 external_ref')
     } finally {
@@ -196,7 +159,7 @@ describe('ERPNext adapter against a local Frappe site', () => {
   })
 
   it('refuses HR changes, saying so', async () => {
-    const error = await failure(new ErpNextAdapter(settings()).post({ kind: 'hr.change', requestNo: 'RS-1', employee: { id: 'u1', name: '张三' }, change: 'transfer', effectiveDate: '2026-12-01', memo: '' }, 'RS-1'))
+    const error = await rejection(new ErpNextAdapter(settings()).post(sampleHrChange({ change: 'transfer' }), 'RS-1'))
     expect(error).toMatchObject({ kind: 'permanent' })
     expect(error.userMessage).toContain('不处理人事变动')
   })

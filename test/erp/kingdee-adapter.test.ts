@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KingdeeAdapter } from '../../erp-bridge/adapters/kingdee/kingdee-adapter.js'
 import type { KingdeeConfigInput } from '../../erp-bridge/adapters/kingdee/kingdee-config.js'
-import { ErpError, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-bridge/erp-adapter.js'
+import type { PurchaseAction } from '../../erp-bridge/erp-adapter.js'
 import { startFakeK3Cloud, type FakeK3Cloud, type FakeK3Options } from '../fakes/kingdee/k3cloud-server.js'
+import { rejection } from './erp-rejection.js'
+import { sampleExpense, sampleHrChange, samplePurchase, sampleProject } from './sample-actions.js'
 
 /** The Kingdee adapter against a fake K/3 Cloud site speaking the WebAPI wire protocol; every bill is read back from the fake. */
 
@@ -35,46 +37,8 @@ const voucherSettings = (): Partial<KingdeeConfigInput> => ({
   expense: { document: 'voucher', accountBook: '001', expenseAccounts: { travel: '6602.01' }, payableAccount: '2241.01' },
 })
 
-function expense(overrides: Partial<ExpenseVoucherAction> = {}): ExpenseVoucherAction {
-  return {
-    kind: 'expense.voucher',
-    requestNo: 'BX-202611-0001',
-    date: '2026-11-20',
-    employee: { id: 'u1', name: '张三', erpCode: 'E001' },
-    department: { id: 'd1', name: '研发部', costCenter: 'BM001' },
-    category: 'travel',
-    amountFen: 128_50,
-    memo: '上海出差高铁票',
-    ...overrides,
-  }
-}
-
-function purchase(overrides: Partial<PurchaseAction> = {}): PurchaseAction {
-  return {
-    kind: 'purchase.requisition',
-    requestNo: 'CG-202611-0001',
-    date: '2026-11-21',
-    requester: { id: 'u1', name: '张三', erpCode: 'E001' },
-    department: { id: 'd1', name: '研发部', costCenter: 'BM001' },
-    item: '笔记本电脑',
-    quantity: 2,
-    budgetFen: 13_000_00,
-    materialCode: 'MAT-001',
-    memo: '新员工入职',
-    ...overrides,
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
+const expense = sampleExpense
+const purchase = (overrides: Partial<PurchaseAction> = {}) => samplePurchase({ materialCode: 'MAT-001', ...overrides })
 
 const billsOf = (formId: string) => fake.bills.bills.filter((b) => b.formId === formId)
 
@@ -136,9 +100,9 @@ describe('Kingdee adapter: each request type posts and reads back', () => {
 
   it('says plainly that HR changes and projects are not posted to Kingdee', async () => {
     const adapter = new KingdeeAdapter(settings())
-    const hr = await rejection(adapter.post({ kind: 'hr.change', requestNo: 'RS-1', employee: { id: 'u1', name: '张三' }, change: 'resign', effectiveDate: '2026-12-01', memo: '' }, 'RS-1'))
+    const hr = await rejection(adapter.post(sampleHrChange(), 'RS-1'))
     expect(hr).toMatchObject({ kind: 'permanent', userMessage: expect.stringMatching(/^金蝶云·星空对接不处理人事变动/) })
-    const project = await rejection(adapter.post({ kind: 'project.create', requestNo: 'XM-1', date: '2026-11-01', title: '新官网', owner: { id: 'u1', name: '张三' }, budgetFen: 1, memo: '' }, 'XM-1'))
+    const project = await rejection(adapter.post(sampleProject(), 'XM-1'))
     expect(project.userMessage).toMatch(/^金蝶云·星空对接不处理立项申请/)
     expect(fake.calls).toHaveLength(0)
   })

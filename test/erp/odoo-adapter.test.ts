@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OdooAdapter } from '../../erp-bridge/adapters/odoo/odoo-adapter.js'
 import type { OdooConfigInput } from '../../erp-bridge/adapters/odoo/odoo-config.js'
-import { ErpError, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-bridge/erp-adapter.js'
+import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-bridge/erp-adapter.js'
 import { seedOdoo, startOdooFake, type OdooFake } from '../fakes/odoo/odoo-fake.js'
+import { rejection } from './erp-rejection.js'
+import { BEIJING_TRIP, requestNumbers, rnd, sampleExpense, sampleHrChange, samplePurchase, TWO_THINKPADS } from './sample-actions.js'
 
 let v17: OdooFake
 let v19: OdooFake
 let v16: OdooFake
-let serial = 0
 
 beforeAll(async () => {
   ;[v16, v17, v19] = await Promise.all([startOdooFake({ major: 16 }), startOdooFake({ major: 17 }), startOdooFake({ major: 19 })])
@@ -19,47 +20,11 @@ function settings(fake: OdooFake, overrides: Partial<OdooConfigInput> = {}): Odo
   return { url: fake.url, database: fake.database, login: fake.login, apiKey: fake.apiKey, employeePayableAccount: '224101', purchaseProduct: 'MAT-001', timeoutMs: 2_000, ...overrides }
 }
 
-const nextKey = (prefix: string) => `${prefix}-202611-${String(++serial).padStart(4, '0')}`
+const nextKey = requestNumbers()
 
-function voucher(requestNo: string, overrides: Partial<ExpenseVoucherAction> = {}): ExpenseVoucherAction {
-  return {
-    kind: 'expense.voucher',
-    requestNo,
-    date: '2026-11-25',
-    employee: { id: 'u1', name: '张三', erpCode: 'E001' },
-    department: { id: 'd1', name: '研发部', costCenter: 'CC100' },
-    category: 'travel',
-    accountCode: '660201',
-    amountFen: 350_050,
-    memo: '11月北京出差',
-    ...overrides,
-  }
-}
-
-function purchase(requestNo: string, overrides: Partial<PurchaseAction> = {}): PurchaseAction {
-  return {
-    kind: 'purchase.requisition',
-    requestNo,
-    date: '2026-11-25',
-    requester: { id: 'u1', name: '张三' },
-    department: { id: 'd1', name: '研发部' },
-    item: 'ThinkPad X1 笔记本',
-    quantity: 2,
-    budgetFen: 2_000_000,
-    supplierCode: 'S001',
-    memo: '新员工',
-    ...overrides,
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => expect.unreachable('expected a failure'),
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
+const voucher = (requestNo: string, overrides: Partial<ExpenseVoucherAction> = {}) =>
+  sampleExpense({ ...BEIJING_TRIP, requestNo, department: rnd('CC100'), accountCode: '660201', ...overrides })
+const purchase = (requestNo: string, overrides: Partial<PurchaseAction> = {}) => samplePurchase({ ...TWO_THINKPADS, requestNo, department: rnd(), supplierCode: 'S001', ...overrides })
 
 const rows = (fake: OdooFake, model: string) => fake.orm.tables.get(model)!
 
@@ -104,7 +69,7 @@ describe.each([
     const adapter = new OdooAdapter(settings(fake()))
     const key = nextKey('BX')
     fake().failNext({ method: 'action_post' }, { status: 503, body: '<h1>503 Service Unavailable</h1>' })
-    expect((await failure(adapter.post(voucher(key), key))).kind).toBe('transient')
+    expect((await rejection(adapter.post(voucher(key), key))).kind).toBe('transient')
     expect(await adapter.find(key)).toBeNull()
     const document = await adapter.post(voucher(key), key)
     expect(rows(fake(), 'account.move').filter((m) => m.ref === key)).toMatchObject([{ state: 'posted', name: document.documentNo }])
@@ -115,7 +80,7 @@ describe.each([
     fake().orm.lockDate = '2026-11-30'
     try {
       const locked = nextKey('BX')
-      const error = await failure(adapter.post(voucher(locked), locked))
+      const error = await rejection(adapter.post(voucher(locked), locked))
       expect(error.kind).toBe('permanent')
       expect(error.userMessage).toContain('Odoo 拒绝了此单据')
       expect(error.userMessage).toContain('lock date 2026-11-30')
@@ -123,7 +88,7 @@ describe.each([
       fake().orm.lockDate = null
     }
     const noSupplier = nextKey('CG')
-    const unknown = await failure(adapter.post(purchase(noSupplier, { supplierCode: 'S999' }), noSupplier))
+    const unknown = await rejection(adapter.post(purchase(noSupplier, { supplierCode: 'S999' }), noSupplier))
     expect(unknown.userMessage).toContain('找不到供应商 S999')
   })
 
@@ -131,15 +96,15 @@ describe.each([
     const adapter = new OdooAdapter(settings(fake()))
     await adapter.testConnection()
     fake().failNext({}, { status: 502, body: 'Bad Gateway' })
-    expect((await failure(adapter.find(nextKey('BX')))).kind).toBe('transient')
+    expect((await rejection(adapter.find(nextKey('BX')))).kind).toBe('transient')
     fake().failNext({}, { status: 429, headers: { 'retry-after': '12' }, body: 'Too Many Requests' })
-    const throttled = await failure(adapter.find(nextKey('BX')))
+    const throttled = await rejection(adapter.find(nextKey('BX')))
     expect(throttled.kind).toBe('transient')
     expect(throttled.userMessage).toContain('12 秒')
   })
 
   it('says plainly when the credentials are wrong', async () => {
-    const error = await failure(new OdooAdapter(settings(fake(), { apiKey: 'wrong-key' })).testConnection())
+    const error = await rejection(new OdooAdapter(settings(fake(), { apiKey: 'wrong-key' })).testConnection())
     expect(error.kind).toBe('permanent')
     expect(error.userMessage).toContain('Odoo 登录失败')
   })
@@ -180,7 +145,7 @@ describe('Odoo versions', () => {
 
   it('refuses HR changes and projects, saying so', async () => {
     const adapter = new OdooAdapter(settings(v17))
-    const error = await failure(adapter.post({ kind: 'hr.change', requestNo: 'RS-1', employee: { id: 'u1', name: '张三' }, change: 'resign', effectiveDate: '2026-12-01', memo: '' }, 'RS-1'))
+    const error = await rejection(adapter.post(sampleHrChange(), 'RS-1'))
     expect(error).toMatchObject({ kind: 'permanent' })
     expect(error.userMessage).toContain('不处理人事变动')
   })

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { SapAdapter } from '../../erp-bridge/adapters/sap/sap-adapter.js'
 import type { SapConfigInput } from '../../erp-bridge/adapters/sap/sap-config.js'
 import { readJournalEntryConfirmation } from '../../erp-bridge/adapters/sap/sap-mapping.js'
-import { ErpError, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-bridge/erp-adapter.js'
+import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-bridge/erp-adapter.js'
 import { startSapFake, type SapFake } from '../fakes/sap/sap-fake.js'
+import { rejection } from './erp-rejection.js'
+import { BEIJING_TRIP, requestNumbers, rnd, sampleExpense, sampleHrChange, samplePurchase, sampleProject, TWO_THINKPADS } from './sample-actions.js'
 
 let sap: SapFake
-let serial = 0
 
 beforeAll(async () => {
   sap = await startSapFake()
@@ -27,46 +28,11 @@ function settings(overrides: Partial<SapConfigInput> = {}): SapConfigInput {
   }
 }
 
-const nextKey = (prefix: string) => `${prefix}-202611-${String(++serial).padStart(4, '0')}`
+const nextKey = requestNumbers()
 
-function voucher(requestNo: string, overrides: Partial<ExpenseVoucherAction> = {}): ExpenseVoucherAction {
-  return {
-    kind: 'expense.voucher',
-    requestNo,
-    date: '2026-11-25',
-    employee: { id: 'u1', name: '张三', erpCode: 'E001' },
-    department: { id: 'd1', name: '研发部', costCenter: '10101101' },
-    category: 'travel',
-    accountCode: '66020100',
-    amountFen: 350_050,
-    memo: '11月北京出差',
-    ...overrides,
-  }
-}
-
-function purchase(requestNo: string, overrides: Partial<PurchaseAction> = {}): PurchaseAction {
-  return {
-    kind: 'purchase.requisition',
-    requestNo,
-    date: '2026-11-25',
-    requester: { id: 'u1', name: '张三' },
-    department: { id: 'd1', name: '研发部', costCenter: '10101201' },
-    item: 'ThinkPad X1 笔记本',
-    quantity: 2,
-    budgetFen: 2_000_000,
-    memo: '新员工',
-    ...overrides,
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => expect.unreachable('expected a failure'),
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
+const voucher = (requestNo: string, overrides: Partial<ExpenseVoucherAction> = {}) =>
+  sampleExpense({ ...BEIJING_TRIP, requestNo, department: rnd('10101101'), accountCode: '66020100', ...overrides })
+const purchase = (requestNo: string, overrides: Partial<PurchaseAction> = {}) => samplePurchase({ ...TWO_THINKPADS, requestNo, department: rnd('10101201'), ...overrides })
 
 describe('SAP adapter against a local S/4HANA', () => {
   it('posts an expense voucher as a balanced journal entry on the cost centre and finds it by its reference', async () => {
@@ -136,10 +102,10 @@ describe('SAP adapter against a local S/4HANA', () => {
   })
 
   it('says plainly when the credentials are wrong', async () => {
-    const basic = await failure(new SapAdapter(settings({ password: 'wrong' })).testConnection())
+    const basic = await rejection(new SapAdapter(settings({ password: 'wrong' })).testConnection())
     expect(basic.kind).toBe('permanent')
     expect(basic.userMessage).toContain('SAP 登录失败')
-    const oauth = await failure(new SapAdapter(settings({ authMethod: 'oauth2', tokenUrl: sap.tokenUrl, clientId: 'sb-bridge', clientSecret: 'nope' })).testConnection())
+    const oauth = await rejection(new SapAdapter(settings({ authMethod: 'oauth2', tokenUrl: sap.tokenUrl, clientId: 'sb-bridge', clientSecret: 'nope' })).testConnection())
     expect(oauth.kind).toBe('permanent')
     expect(oauth.userMessage).toContain('clientSecret')
   })
@@ -148,16 +114,16 @@ describe('SAP adapter against a local S/4HANA', () => {
     const adapter = new SapAdapter(settings())
     const outage = nextKey('BX')
     sap.failNext({ method: 'GET', path: /A_OperationalAcctgDocItemCube/ }, { status: 503, body: 'Service Unavailable' })
-    expect((await failure(adapter.post(voucher(outage), outage))).kind).toBe('transient')
+    expect((await rejection(adapter.post(voucher(outage), outage))).kind).toBe('transient')
 
     sap.failNext({ method: 'GET', path: /A_PurchaseRequisitionHeader/ }, { status: 429, headers: { 'retry-after': '30' }, body: '' })
-    const throttled = await failure(adapter.find(nextKey('CG')))
+    const throttled = await rejection(adapter.find(nextKey('CG')))
     expect(throttled.kind).toBe('transient')
     expect(throttled.userMessage).toContain('30 秒')
 
     const key = nextKey('BX')
     sap.failNext({ method: 'POST', path: /journalentrycreaterequestconfi/ }, { status: 504, body: 'Gateway Timeout' })
-    expect((await failure(adapter.post(voucher(key), key))).kind).toBe('unknown')
+    expect((await rejection(adapter.post(voucher(key), key))).kind).toBe('unknown')
     expect(await adapter.find(key)).toBeNull()
   })
 
@@ -165,37 +131,37 @@ describe('SAP adapter against a local S/4HANA', () => {
     const adapter = new SapAdapter(settings({ timeoutMs: 300 }))
     const key = nextKey('CG')
     sap.failNext({ method: 'POST', path: /A_PurchaseRequisitionHeader/ }, { status: 0 })
-    expect((await failure(adapter.post(purchase(key), key))).kind).toBe('unknown')
+    expect((await rejection(adapter.post(purchase(key), key))).kind).toBe('unknown')
     sap.failNext({ method: 'GET', path: /A_PurchaseRequisitionHeader/ }, { status: 0 })
-    expect((await failure(adapter.find(key))).kind).toBe('transient')
+    expect((await rejection(adapter.find(key))).kind).toBe('transient')
   })
 
   it('turns SAP validation messages into permanent errors a finance person can read', async () => {
     const adapter = new SapAdapter(settings())
     sap.book.closedPeriods.add('2026-11')
     const inClosedPeriod = nextKey('BX')
-    const closed = await failure(adapter.post(voucher(inClosedPeriod), inClosedPeriod))
+    const closed = await rejection(adapter.post(voucher(inClosedPeriod), inClosedPeriod))
     expect(closed.kind).toBe('permanent')
     expect(closed.userMessage).toContain('过账期间未打开')
     expect(closed.userMessage).toContain('Posting period 011 2026 is not open')
 
     const unknownCentre = nextKey('CG')
-    const badCostCentre = await failure(adapter.post(purchase(unknownCentre, { department: { id: 'd9', name: '无', costCenter: '99999999' } }), unknownCentre))
+    const badCostCentre = await rejection(adapter.post(purchase(unknownCentre, { department: { id: 'd9', name: '无', costCenter: '99999999' } }), unknownCentre))
     expect(badCostCentre.kind).toBe('permanent')
     expect(badCostCentre.userMessage).toContain('成本中心不存在')
     expect(badCostCentre.userMessage).toContain('Cost center 99999999 does not exist')
 
     const noAccount = nextKey('BX')
-    const unmapped = await failure(adapter.post(voucher(noAccount, { accountCode: undefined }), noAccount))
+    const unmapped = await rejection(adapter.post(voucher(noAccount, { accountCode: undefined }), noAccount))
     expect(unmapped.userMessage).toContain('未配置映射')
   })
 
   it('refuses HR changes and projects, saying so', async () => {
     const adapter = new SapAdapter(settings())
-    const hr = await failure(adapter.post({ kind: 'hr.change', requestNo: 'RS-1', employee: { id: 'u1', name: '张三' }, change: 'resign', effectiveDate: '2026-12-01', memo: '' }, 'RS-1'))
+    const hr = await rejection(adapter.post(sampleHrChange(), 'RS-1'))
     expect(hr).toMatchObject({ kind: 'permanent' })
     expect(hr.userMessage).toContain('不处理人事变动')
-    const project = await failure(adapter.post({ kind: 'project.create', requestNo: 'LX-1', date: '2026-11-25', title: '新项目', owner: { id: 'u1', name: '张三' }, budgetFen: 100, memo: '' }, 'LX-1'))
+    const project = await rejection(adapter.post(sampleProject(), 'XM-1'))
     expect(project.userMessage).toContain('不创建项目')
   })
 

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TrytonAdapter } from '../../erp-bridge/adapters/tryton/tryton-adapter.js'
-import { ErpError, type ErpAction, type ExpenseVoucherAction, type HrChangeAction, type ProjectAction, type PurchaseAction } from '../../erp-bridge/erp-adapter.js'
+import type { ErpAction, ExpenseVoucherAction } from '../../erp-bridge/erp-adapter.js'
 import { BOOKS } from '../../scripts/tryton/setup-books.js'
 import { startTrytonPeer, type TrytonPeer } from '../fakes/tryton/tryton-peer.js'
+import { rejection } from './erp-rejection.js'
+import { rnd, sampleExpense, sampleHrChange, samplePurchase, sampleProject, zhangsan } from './sample-actions.js'
 
 /** Against a real trytond 6.0 started from the cached template; every record is read back over JSON-RPC. */
 
@@ -33,30 +35,7 @@ async function timedPost(target: TrytonAdapter, action: ErpAction, key: string) 
   return document
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
-
-function expense(overrides: Partial<ExpenseVoucherAction> = {}): ExpenseVoucherAction {
-  return {
-    kind: 'expense.voucher',
-    requestNo: 'BX-202611-0001',
-    date: `${year}-06-15`,
-    employee: { id: 'u1', name: '张三', erpCode: 'E001' },
-    department: { id: 'd1', name: '研发部' },
-    category: 'travel',
-    amountFen: 12850,
-    memo: '上海出差高铁票',
-    ...overrides,
-  }
-}
+const expense = (overrides: Partial<ExpenseVoucherAction> = {}) => sampleExpense({ date: `${year}-06-15`, department: rnd(), ...overrides })
 
 const codeOf = async (model: string, id: number, field = 'code') =>
   (await peer.admin.read<Record<string, string>>(model, [id], [field]))[0]![field]
@@ -110,19 +89,15 @@ describe('TrytonAdapter against a real trytond', () => {
 
   it('posts a purchase requisition for a product and supplier and approves it', async () => {
     const key = 'CG-202611-0001:purchase'
-    const action: PurchaseAction = {
-      kind: 'purchase.requisition',
-      requestNo: 'CG-202611-0001',
+    const action = samplePurchase({
       date: `${year}-06-16`,
       requester: { id: 'u2', name: '李四', erpCode: 'E002' },
-      department: { id: 'd1', name: '研发部' },
-      item: '笔记本电脑',
+      department: rnd(),
       quantity: 3,
       budgetFen: 2_099_700,
       materialCode: BOOKS.product.code,
       supplierCode: BOOKS.supplier.code,
-      memo: '新员工入职',
-    }
+    })
     const document = await timedPost(adapter, action, key)
     expect(await timedPost(adapter, action, key)).toEqual(document)
 
@@ -153,8 +128,7 @@ describe('TrytonAdapter against a real trytond', () => {
 
   it('posts a requisition for a free-text item in the default unit', async () => {
     const key = 'CG-202611-0002:purchase'
-    const action: PurchaseAction = {
-      kind: 'purchase.requisition',
+    const action = samplePurchase({
       requestNo: 'CG-202611-0002',
       date: `${year}-06-16`,
       requester: { id: 'u3', name: '王五' },
@@ -163,7 +137,7 @@ describe('TrytonAdapter against a real trytond', () => {
       quantity: 3,
       budgetFen: 10_000,
       memo: '',
-    }
+    })
     const document = await timedPost(adapter, action, key)
     const [requisition] = await peer.admin.searchRead<{ number: string; total_amount: string; lines: number[] }>(
       'purchase.requisition',
@@ -182,15 +156,7 @@ describe('TrytonAdapter against a real trytond', () => {
 
   it('creates a project with its budget in the comment, once', async () => {
     const key = 'XM-202611-0001:project'
-    const action: ProjectAction = {
-      kind: 'project.create',
-      requestNo: 'XM-202611-0001',
-      date: `${year}-06-17`,
-      title: '华东区渠道拓展',
-      owner: { id: 'u1', name: '张三', erpCode: 'E001' },
-      budgetFen: 50_000_000,
-      memo: '第一期',
-    }
+    const action = sampleProject({ requestNo: 'XM-202611-0001', date: `${year}-06-17`, title: '华东区渠道拓展', owner: zhangsan('E001'), budgetFen: 50_000_000, memo: '第一期' })
     const document = await timedPost(adapter, action, key)
     expect(await timedPost(adapter, action, key)).toEqual(document)
     const id = Number(document.documentNo.split(',')[1])
@@ -203,14 +169,7 @@ describe('TrytonAdapter against a real trytond', () => {
 
   it('records a resignation as the employee end date plus a note, once', async () => {
     const key = 'RS-202611-0001:hr'
-    const action: HrChangeAction = {
-      kind: 'hr.change',
-      requestNo: 'RS-202611-0001',
-      employee: { id: 'u3', name: '王五', erpCode: 'E003' },
-      change: 'resign',
-      effectiveDate: `${year}-07-31`,
-      memo: '个人原因',
-    }
+    const action = sampleHrChange({ requestNo: 'RS-202611-0001', employee: { id: 'u3', name: '王五', erpCode: 'E003' }, effectiveDate: `${year}-07-31`, memo: '个人原因' })
     const document = await timedPost(adapter, action, key)
     expect(await timedPost(adapter, action, key)).toEqual(document)
     expect(await adapter.find(key)).toEqual(document)
@@ -224,15 +183,13 @@ describe('TrytonAdapter against a real trytond', () => {
   })
 
   it('refuses a transfer, since Tryton has no department, unless told to keep it as a note', async () => {
-    const action: HrChangeAction = {
-      kind: 'hr.change',
+    const action = sampleHrChange({
       requestNo: 'DG-202611-0001',
-      employee: { id: 'u1', name: '张三', erpCode: 'E001' },
+      employee: zhangsan('E001'),
       change: 'transfer',
       effectiveDate: `${year}-08-01`,
       toDepartment: { id: 'd3', name: '市场部', costCenter: 'CC-300' },
-      memo: '',
-    }
+    })
     const error = await rejection(adapter.post(action, 'DG-202611-0001:hr'))
     expect(error.kind).toBe('permanent')
     expect(error.userMessage).toMatch(/^Tryton 的员工档案没有部门/)
@@ -268,14 +225,7 @@ describe('TrytonAdapter against a real trytond', () => {
   })
 
   it("passes on Tryton's own validation error in Chinese: a leaving date before the joining date", async () => {
-    const action: HrChangeAction = {
-      kind: 'hr.change',
-      requestNo: 'RS-202611-0002',
-      employee: { id: 'u2', name: '李四', erpCode: 'E002' },
-      change: 'resign',
-      effectiveDate: '2019-12-31',
-      memo: '',
-    }
+    const action = sampleHrChange({ requestNo: 'RS-202611-0002', employee: { id: 'u2', name: '李四', erpCode: 'E002' }, effectiveDate: '2019-12-31' })
     const error = await rejection(adapter.post(action, 'RS-202611-0002:hr'))
     expect(error.kind).toBe('permanent')
     expect(error.userMessage).toMatch(/^Tryton 拒绝了此操作：数据不满足 Tryton 的校验条件：\p{Script=Han}+/u)

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { TrytonClient, trytonDate, trytonDecimal } from '../../erp-bridge/adapters/tryton/tryton-client.js'
 import { fenToDecimal, unitPrice } from '../../erp-bridge/adapters/tryton/tryton-mapping.js'
-import { ErpError } from '../../erp-bridge/erp-adapter.js'
 import { startScriptedTrytond, type ScriptedTrytond } from '../fakes/tryton/scripted-trytond.js'
+import { rejection } from './erp-rejection.js'
 
 /** The wire-level behaviour a healthy trytond will not show on demand, against a scripted JSON-RPC server. */
 
@@ -16,17 +16,6 @@ afterAll(() => server.close())
 beforeEach(() => {
   client = new TrytonClient({ url: server.url, database: server.database, username: 'bridge', password: 'secret', language: 'zh_CN', timeoutMs: 300 })
 })
-
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a failure')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
 
 describe('TrytonClient on the wire', () => {
   it('sends the session header and the context last, and decodes Decimal and date', async () => {
@@ -64,14 +53,14 @@ describe('TrytonClient on the wire', () => {
     const loginsBefore = server.logins
     server.refuseSessions = true
     try {
-      expect((await failure(client.search('party.party', []))).kind).toBe('permanent')
+      expect((await rejection(client.search('party.party', []))).kind).toBe('permanent')
       expect(server.logins).toBe(loginsBefore + 1)
 
       server.script({ result: [1] })
       server.refuseSessions = false
       await client.search('party.party', [])
       server.refuseSessions = true
-      expect((await failure(client.search('party.party', []))).kind).toBe('permanent')
+      expect((await rejection(client.search('party.party', []))).kind).toBe('permanent')
       expect(server.logins).toBe(loginsBefore + 3)
     } finally {
       server.refuseSessions = false
@@ -80,7 +69,7 @@ describe('TrytonClient on the wire', () => {
 
   it('treats a wrong password as permanent', async () => {
     const wrong = new TrytonClient({ url: server.url, database: server.database, username: 'bridge', password: 'nope', language: 'zh_CN', timeoutMs: 300 })
-    const error = await failure(wrong.search('party.party', []))
+    const error = await rejection(wrong.search('party.party', []))
     expect(error).toMatchObject({ kind: 'permanent' })
     expect(error.userMessage).toMatch(/^Tryton 登录失败：用户名或密码错误/)
   })
@@ -96,27 +85,27 @@ describe('TrytonClient on the wire', () => {
     { name: 'HTTP 504 on a write', reply: { status: 504 }, kind: 'unknown', text: /可能已经生成/ },
   ] as const)('maps $name to a $kind error', async ({ reply, kind, text }) => {
     server.script(reply)
-    const error = await failure(client.create('party.party', [{ name: 'x' }]))
+    const error = await rejection(client.create('party.party', [{ name: 'x' }]))
     expect(error.kind).toBe(kind)
     expect(error.userMessage).toMatch(text)
   })
 
   it('explains a message id the zh_CN translation failed to format, from the field names trytond sends', async () => {
     server.script({ error: ['UserError', ['ir.msg_domain_validation_record', '', [[['closed', '!=', true]], { closed: { string: '已结账', help: '选中后，禁止账户入账.' } }]]] })
-    const error = await failure(client.create('account.move', [{}]))
+    const error = await rejection(client.create('account.move', [{}]))
     expect(error.userMessage).toBe('Tryton 拒绝了此操作：数据不满足 Tryton 的校验条件：已结账（选中后，禁止账户入账）（Tryton rejected the request）')
   })
 
   it('treats a timeout as unknown for a write (it may have landed) and transient for a read', async () => {
     server.script({ hang: true })
-    expect((await failure(client.create('party.party', [{ name: 'x' }]))).kind).toBe('unknown')
+    expect((await rejection(client.create('party.party', [{ name: 'x' }]))).kind).toBe('unknown')
     server.script({ hang: true })
-    expect((await failure(client.search('party.party', []))).kind).toBe('transient')
+    expect((await rejection(client.search('party.party', []))).kind).toBe('transient')
   })
 
   it('treats a refused connection as transient', async () => {
     const closed = new TrytonClient({ url: 'http://127.0.0.1:9', database: 'x', username: 'u', password: 'p', language: 'zh_CN', timeoutMs: 300 })
-    const error = await failure(closed.create('party.party', [{ name: 'x' }]))
+    const error = await rejection(closed.create('party.party', [{ name: 'x' }]))
     expect(error.kind).toBe('transient')
     expect(error.userMessage).toMatch(/^无法连接 Tryton 服务器/)
   })

@@ -1,29 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebhookAdapter } from '../../erp-bridge/adapters/webhook/webhook-adapter.js'
-import { ErpError, type ExpenseVoucherAction } from '../../erp-bridge/erp-adapter.js'
+import type { ExpenseVoucherAction } from '../../erp-bridge/erp-adapter.js'
 import { startFaultProxy, type FaultProxy } from '../fakes/erp-proxy/fault-proxy.js'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
+import { rejection } from './erp-rejection.js'
+import { rnd, sampleExpense, zhangsan } from './sample-actions.js'
 
 const SECRET = 'shared-secret-0123456789'
 
-const voucher = (requestNo: string, overrides: Partial<ExpenseVoucherAction> = {}): ExpenseVoucherAction => ({
-  kind: 'expense.voucher',
-  requestNo,
-  date: '2026-11-25',
-  employee: { id: 'zhangsan', name: '张三', erpCode: 'P-1001' },
-  department: { id: 'd-rd', name: '研发部', costCenter: 'CC-200' },
-  category: 'travel',
-  accountCode: '6602.01',
-  amountFen: 350000,
-  memo: '上海出差',
-  ...overrides,
-})
-
-async function rejection(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(() => new Error('expected a failure'), (e: unknown) => e)
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
+const voucher = (requestNo: string, overrides: Partial<ExpenseVoucherAction> = {}) =>
+  sampleExpense({ requestNo, date: '2026-11-25', employee: zhangsan('P-1001'), department: rnd('CC-200'), accountCode: '6602.01', amountFen: 350000, memo: '上海出差', ...overrides })
 
 let erp: WebhookErp
 let proxy: FaultProxy

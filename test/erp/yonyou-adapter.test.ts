@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { YonyouAdapter } from '../../erp-bridge/adapters/yonyou/yonyou-adapter.js'
 import type { YonyouConfigInput } from '../../erp-bridge/adapters/yonyou/yonyou-config.js'
-import { ErpError, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-bridge/erp-adapter.js'
+import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-bridge/erp-adapter.js'
 import { companyDate } from '../../workflow/shanghai-time.js'
 import { BATCH_PARTLY_FAILED, TOKEN_ILLEGAL } from '../fakes/yonyou/yonbip-fixtures.js'
 import { startFakeYonBip, type FakeYonBip, type FakeYonBipOptions } from '../fakes/yonyou/yonbip-server.js'
+import { rejection } from './erp-rejection.js'
+import { sampleExpense, sampleHrChange, samplePurchase, sampleProject } from './sample-actions.js'
 
 /** The Yonyou adapter against a fake YonBIP open platform (lookup, token, gateway); every document is read back from the fake. */
 
@@ -34,46 +36,8 @@ const voucherExpense = (): Partial<YonyouConfigInput> => ({
 
 const today = companyDate(Date.now())
 
-function expense(overrides: Partial<ExpenseVoucherAction> = {}): ExpenseVoucherAction {
-  return {
-    kind: 'expense.voucher',
-    requestNo: 'BX-202611-0001',
-    date: today,
-    employee: { id: 'u1', name: '张三', erpCode: 'E001' },
-    department: { id: 'd1', name: '研发部', costCenter: 'BM001' },
-    category: 'travel',
-    amountFen: 128_50,
-    memo: '上海出差高铁票',
-    ...overrides,
-  }
-}
-
-function purchase(overrides: Partial<PurchaseAction> = {}): PurchaseAction {
-  return {
-    kind: 'purchase.requisition',
-    requestNo: 'CG-202611-0001',
-    date: today,
-    requester: { id: 'u1', name: '张三', erpCode: 'E001' },
-    department: { id: 'd1', name: '研发部', costCenter: 'BM001' },
-    item: '笔记本电脑',
-    quantity: 2,
-    budgetFen: 13_000_00,
-    materialCode: 'MAT-001',
-    memo: '新员工入职',
-    ...overrides,
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
+const expense = (overrides: Partial<ExpenseVoucherAction> = {}) => sampleExpense({ date: today, ...overrides })
+const purchase = (overrides: Partial<PurchaseAction> = {}) => samplePurchase({ date: today, materialCode: 'MAT-001', ...overrides })
 
 const docs = (kind: 'expensebill' | 'voucher' | 'applyorder' | 'purchaseorder') => fake.documents.of(kind)
 const gatewayCalls = () => fake.calls.filter((c) => c.path.startsWith('/iuap-api-gateway/'))
@@ -139,9 +103,9 @@ describe('Yonyou adapter: each request type posts and reads back', () => {
 
   it('says plainly that HR changes and projects are not posted to YonBIP', async () => {
     const adapter = new YonyouAdapter(settings())
-    const hr = await rejection(adapter.post({ kind: 'hr.change', requestNo: 'RS-1', employee: { id: 'u1', name: '张三' }, change: 'transfer', effectiveDate: '2026-12-01', memo: '' }, 'RS-1'))
+    const hr = await rejection(adapter.post(sampleHrChange({ change: 'transfer' }), 'RS-1'))
     expect(hr).toMatchObject({ kind: 'permanent', userMessage: expect.stringMatching(/^用友对接不处理人事变动/) })
-    expect((await rejection(adapter.post({ kind: 'project.create', requestNo: 'XM-1', date: today, title: '新官网', owner: { id: 'u1', name: '张三' }, budgetFen: 1, memo: '' }, 'XM-1'))).userMessage).toMatch(/^用友对接不处理立项申请/)
+    expect((await rejection(adapter.post(sampleProject(), 'XM-1'))).userMessage).toMatch(/^用友对接不处理立项申请/)
     expect(fake.calls).toHaveLength(0)
   })
 })

@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { checkKey, tokenSignature } from '../../erp-bridge/adapters/yonyou/yonyou-auth.js'
 import { YonyouClient } from '../../erp-bridge/adapters/yonyou/yonyou-client.js'
-import { ErpError } from '../../erp-bridge/erp-adapter.js'
 import { APP_UNKNOWN, EXPENSE_BILL_SAVED, TOKEN_ILLEGAL, TOKEN_ISSUED } from '../fakes/yonyou/yonbip-fixtures.js'
 import { startFakeYonBip, type FakeYonBip } from '../fakes/yonyou/yonbip-server.js'
+import { rejection } from './erp-rejection.js'
 
 /** YonBIP's wire details and published reply samples, replayed through the fake platform. */
 
@@ -19,17 +19,6 @@ afterAll(() => fake.close())
 beforeEach(() => {
   client = new YonyouClient({ ...fake.identity, discoveryUrl: fake.url, timeoutMs: 1_000 })
 })
-
-async function failure(promise: Promise<unknown>): Promise<ErpError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a failure')
-    },
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ErpError)
-  return error as ErpError
-}
 
 describe('the token signature', () => {
   it('is the base64 HMAC-SHA256 of the sorted name+value pairs, with no = or &', () => {
@@ -59,7 +48,7 @@ describe('published replies', () => {
 
   it('explains an unknown appKey', async () => {
     fake.inject({ path: TOKEN_PATH, status: 200, body: APP_UNKNOWN })
-    expect((await failure(client.accessToken())).userMessage).toBe('用友拒绝了应用凭据：应用不存在或appKey已停用，请检查 appKey 和 appSecret（YonBIP refused the app credentials）')
+    expect((await rejection(client.accessToken())).userMessage).toBe('用友拒绝了应用凭据：应用不存在或appKey已停用，请检查 appKey 和 appSecret（YonBIP refused the app credentials）')
   })
 
   it("returns the documented expense bill's data", async () => {
@@ -82,11 +71,11 @@ describe('published replies', () => {
 
   it('refuses a second 310036 in a row', async () => {
     fake.inject({ status: 200, body: TOKEN_ILLEGAL }, { status: 200, body: TOKEN_ILLEGAL })
-    expect((await failure(client.post('/yonbip/scm/applyorder/list', {}, false))).kind).toBe('permanent')
+    expect((await rejection(client.post('/yonbip/scm/applyorder/list', {}, false))).kind).toBe('permanent')
   })
 
   it('names an unknown API path (HTTP 404, 310404) as a configuration problem', async () => {
-    const error = await failure(client.post('/yonbip/cpu/pureq/postreq', {}, true))
+    const error = await rejection(client.post('/yonbip/cpu/pureq/postreq', {}, true))
     expect(error).toMatchObject({ kind: 'permanent', userMessage: expect.stringMatching(/^用友开放平台没有这个接口/) })
   })
 })
