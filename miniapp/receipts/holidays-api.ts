@@ -9,10 +9,31 @@ import { domainErrorResponse, validationFailed } from '../http/api-errors.js'
 
 const yearParam = z.object({ year: z.coerce.number().int().min(2000).max(2100) })
 
-/** The shape only; the settings check every date against the year, ranges and clashes. */
+/** One holiday per line as an admin types it: 「春节 2027-02-06 2027-02-12」, or a single date for one day. */
+const HOLIDAY_LINE = /^(\S+)\s+(\d{4}-\d{2}-\d{2})(?:\s*(?:至|到|~|～|–|—|-)?\s*(\d{4}-\d{2}-\d{2}))?$/
+
+/** Lines typed on the settings page become holidays; a line that is not one is named in the error. */
+function holidaysFromLines(text: string, ctx: z.RefinementCtx): Array<{ name: string; from: string; to: string }> {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .flatMap((line, i) => {
+      if (line === '') return []
+      const m = HOLIDAY_LINE.exec(line)
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `第 ${i + 1} 行应为「名称 开始日期 结束日期」，例如「春节 2027-02-06 2027-02-12」/ line ${i + 1}: name, first day, last day` })
+        return []
+      }
+      return [{ name: m[1]!, from: m[2]!, to: m[3] ?? m[2]! }]
+    })
+}
+
+/** The shape only (lists, or the settings page's text); the settings check every date against the year, ranges and clashes. */
 const yearBody = z.object({
-  holidays: z.array(z.object({ name: z.string(), from: z.string(), to: z.string() })).max(30),
-  workdays: z.array(z.string()).max(30),
+  holidays: z
+    .union([z.array(z.object({ name: z.string(), from: z.string(), to: z.string() })).max(30), z.string().max(3000)])
+    .transform((v, ctx) => (typeof v === 'string' ? holidaysFromLines(v, ctx) : v)),
+  workdays: z.union([z.array(z.string()).max(30), z.string().max(1000)]).transform((v) => (typeof v === 'string' ? v.split(/[\s,，;；、]+/).filter(Boolean) : v)),
 })
 
 /**

@@ -74,6 +74,29 @@ describe('holiday calendar in the admin app and the rest-day flag', () => {
     expect(((await reverted.json()) as { years: Array<{ year: number }> }).years.map((y) => y.year)).toEqual([2025, 2026])
   })
 
+  it('shows admins one form per year and the next on the settings page, taking holidays as typed lines', async () => {
+    const finance = await AdminClient.signIn(t.app, 'sunba')
+    expect(await (await finance.get('/miniapp/settings')).text()).not.toContain('id="holiday-settings"')
+    const admin = await AdminClient.signIn(t.app, 'admin')
+    const page = await (await admin.get('/miniapp/settings')).text()
+    expect(page).toContain('id="holiday-settings"')
+    expect([...page.matchAll(/data-post="\/api\/admin\/settings\/holidays\/(\d{4})"/g)].map((m) => m[1])).toEqual(['2025', '2026', '2027'])
+    expect(page).toContain('国庆节 2026-10-01 2026-10-07')
+    expect(page).toContain('value="2026-01-04 2026-02-14 2026-02-28 2026-05-09 2026-09-20 2026-10-10"')
+
+    const typed = await admin.request('/api/admin/settings/holidays/2028', { method: 'PUT', body: { holidays: '元旦 2028-01-01\n春节 2028-01-25 至 2028-02-01\n', workdays: '2028-02-05, 2028-02-06' } })
+    expect(typed.status).toBe(200)
+    const saved = ((await typed.json()) as { years: Array<{ year: number; holidays: unknown; workdays: string[] }> }).years.find((y) => y.year === 2028)!
+    expect(saved).toMatchObject({ holidays: [{ name: '元旦', from: '2028-01-01', to: '2028-01-01' }, { name: '春节', from: '2028-01-25', to: '2028-02-01' }], workdays: ['2028-02-05', '2028-02-06'] })
+    const badLine = await admin.request('/api/admin/settings/holidays/2028', { method: 'PUT', body: { holidays: '元旦 2028-01-01\n春节放七天', workdays: '' } })
+    expect(badLine.status).toBe(400)
+    expect(((await badLine.json()) as { message: string }).message).toContain('第 2 行应为「名称 开始日期 结束日期」')
+    const after = await (await admin.get('/miniapp/settings')).text()
+    expect([...after.matchAll(/data-post="\/api\/admin\/settings\/holidays\/(\d{4})"/g)].map((m) => m[1])).toEqual(['2025', '2026', '2028', '2029'])
+    expect(after).toContain('data-call="/api/admin/settings/holidays/2028" data-method="DELETE"')
+    expect((await admin.request('/api/admin/settings/holidays/2028', { method: 'DELETE' })).status).toBe(200)
+  })
+
   it('flags a claim on a holiday the admin added, and not one on the make-up Saturday', async () => {
     const db = t.database.db
     const onHoliday = await seedClaim(db, { by: 'lisi', amount: 300, category: 'office', date: '2027-02-08', status: 'pending' })
