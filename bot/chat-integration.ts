@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import type { Conversation } from './conversation/conversation.js'
+import type { ContactDirectory } from './identity/contact-directory.js'
 import type { ChatPlatform } from './platform.js'
 
 /**
@@ -20,4 +21,6 @@ export interface ChatIntegration {
   checkToken(): Promise<void>
   /** Admin mini-app sign-in inside this platform's client: H5 auth code → our employee id (null: not registered). */
   h5Login?: { appId: string; exchangeCode(code: string): Promise<string | null> }
+  /** The platform's company directory, for the admin app's "sync contacts" (通讯录同步). */
+  contactDirectory?: ContactDirectory
 }

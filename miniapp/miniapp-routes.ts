@@ -9,6 +9,7 @@ import { delegationsApi } from './delegations/delegations-api.js'
 import { erpApi } from './erp/erp-api.js'
 import { flowsApi } from './flows/flows-api.js'
 import { myWorkApi } from './my-work/my-work-api.js'
+import { contactDirectories, contactSyncApi } from './org/contact-sync-api.js'
 import { orgApi } from './org/org-api.js'
 import { pageRoutes } from './pages/page-routes.js'
 import { policiesApi } from './policies/policies-api.js'
@@ -31,6 +32,7 @@ export function miniappRoutes(system: System, access: AdminAccess): Hono<AdminEn
   app.route('/', auditApi(services.db, services.now))
   app.route('/', orgApi(services.db, services.now))
   app.route('/', delegationsApi(services.db, services.now))
+  app.route('/', contactSyncApi(services.db, services.now, contactDirectories(system)))
   app.route('/', dashboardApi(services.db, services.now))
   app.route('/', erpApi(system.erp.admin))
   app.route('/', flowsApi(services.db, services.org, templates))

@@ -51,7 +51,17 @@ function missingRow(m: MissingMapping): Html {
     </form></div></li>`
 }
 
-export async function renderOrgPage(c: Context, db: Kysely<Schema>, erp: ErpAdminService, viewer: Viewer, now: number): Promise<Response> {
+const PLATFORM_LABELS: Record<string, string> = { feishu: '飞书 Feishu', dingtalk: '钉钉 DingTalk' }
+
+/** One button per connected platform; without any, how to get the directory in by file. */
+function contactSync(platforms: string[]): Html {
+  if (!platforms.length) return html`<p class="faint">连接飞书或钉钉后可在此直接同步通讯录；现在可从管理后台导出通讯录后导入。Connect Feishu or DingTalk to sync the directory here; until then, export it and import the file.</p>`
+  return html`<div class="btn-row" id="contact-sync">${platforms.map(
+    (p) => html`<button class="btn small" type="button" data-call="/api/admin/org/contact-sync/${p}" data-confirm="从${PLATFORM_LABELS[p] ?? p}读取部门和人员，更新员工主数据（角色与职级不变）。继续？Sync departments and people from ${p}?">从${PLATFORM_LABELS[p] ?? p}同步通讯录 Sync contacts</button>`,
+  )}</div>`
+}
+
+export async function renderOrgPage(c: Context, db: Kysely<Schema>, erp: ErpAdminService, viewer: Viewer, now: number, syncPlatforms: string[]): Promise<Response> {
   const isAdmin = roleAllows(viewer.roles, ['admin'])
   const [employees, departments, delegations, people, mappings, check] = await Promise.all([
     isAdmin ? listEmployees(db) : Promise.resolve([]),
@@ -79,7 +89,7 @@ ${
   <div class="panel-head"><h2>${bi('员工', 'Employees')}</h2><span class="faint">手机号已遮盖 mobiles masked</span></div>
   <ul class="list">${employees.map((e) => employeeItem(e, departments, employees))}</ul>
   ${importForm('/api/admin/org/employees/import', '导入员工', 'Import employees', '工号, 姓名, 部门, 直属上级工号, 职位, 职级, 角色, 手机, 邮箱, 在职')}
-  <p class="faint">通讯录同步：请在飞书/钉钉管理后台导出通讯录为 CSV 后导入。Contact sync: export the directory from Feishu/DingTalk as CSV and import it here.</p>
+  ${contactSync(syncPlatforms)}
 </section>
 ${delegationPanel({ rows: delegations, people, principals: people, now })}`
     : ''

@@ -7,6 +7,7 @@ import type { PolicyStore } from '../../workflow/policy/policy-store.js'
 import type { FlowTemplates } from '../../workflow/templates/flow-templates.js'
 import type { System } from '../../server/compose.js'
 import type { AdminAccess } from '../auth/admin-access.js'
+import { contactDirectories } from '../org/contact-sync-api.js'
 import { LOGIN_PLATFORMS } from '../auth/platform-login.js'
 import { viewerOf, type AdminEnv } from '../auth/viewer.js'
 import { homeFor } from '../ui/nav.js'
@@ -44,7 +45,7 @@ export function pageRoutes(system: System, access: AdminAccess, domain: { templa
   app.get('/miniapp/dashboard', requirePage('dashboard', 'finance', 'auditor'), (c) => renderDashboardPage(c, db, viewerOf(c), system.services.now()))
   app.get('/miniapp/audit', requirePage('audit', 'auditor'), (c) => renderAuditPage(c, db, viewerOf(c)))
   app.get('/miniapp/erp', requirePage('erp', 'finance'), (c) => renderErpPage(c, system.erp.admin, viewerOf(c)))
-  app.get('/miniapp/org', requirePage('org', 'admin', 'finance'), (c) => renderOrgPage(c, db, system.erp.admin, viewerOf(c), system.services.now()))
+  app.get('/miniapp/org', requirePage('org', 'admin', 'finance'), (c) => renderOrgPage(c, db, system.erp.admin, viewerOf(c), system.services.now(), contactDirectories(system).map((d) => d.platform)))
   app.get('/miniapp/flows', requirePage('flows', 'admin'), (c) => renderFlowsPage(c, db, domain.templates, viewerOf(c)))
   app.get('/miniapp/flows/:type', requirePage('flows', 'admin'), (c) => renderFlowEditorPage(c, db, system.services.org, domain.templates, viewerOf(c), c.req.param('type')))
   app.get('/miniapp/policies', requirePage('policies', 'finance'), (c) => renderPoliciesPage(c, domain.policies, viewerOf(c)))

@@ -55,6 +55,7 @@ const MATRIX: Record<string, Audience> = {
   'PATCH /api/admin/org/employees/:id': 'admin',
   'POST /api/admin/org/employees/import': 'admin',
   'POST /api/admin/org/departments/import': 'admin',
+  'POST /api/admin/org/contact-sync/:platform': 'admin',
   'GET /api/admin/dashboard': 'reports',
   'GET /api/admin/flags': 'reports',
   'GET /api/admin/erp/adapters': 'finance',

@@ -4,6 +4,7 @@ import type { ChatIntegration } from '../../chat-integration.js'
 import type { Conversation } from '../../conversation/conversation.js'
 import { IdentityLinks } from '../../identity/identity-links.js'
 import { DingtalkClient } from './dingtalk-client.js'
+import { DingtalkContactDirectory } from './dingtalk-contact-directory.js'
 import { CallbackCrypto } from './dingtalk-crypto.js'
 import { DingtalkDirectory } from './dingtalk-identity.js'
 import { DingtalkInbound } from './dingtalk-inbound.js'
@@ -111,6 +112,7 @@ export function createDingtalkIntegration(
     directory,
     exchangeAuthCode: (code) => employeeIdForAuthCode(client, directory, code),
     h5Login: { appId: clientId, exchangeCode: (code) => employeeIdForAuthCode(client, directory, code) },
+    contactDirectory: new DingtalkContactDirectory(client),
     idle: () => queue.idle(),
     checkToken: () => client.checkTokens(),
     async stop() {

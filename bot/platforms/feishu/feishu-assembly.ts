@@ -10,6 +10,7 @@ import { exchangeFeishuLoginCode, FeishuLoginError, type FeishuLogin } from './f
 import { FeishuPlatform } from './feishu-platform.js'
 import { feishuRoutes } from './feishu-routes.js'
 import { WorkQueue } from './feishu-work-queue.js'
+import { FeishuContactDirectory } from './feishu-contact-directory.js'
 
 export const FEISHU_OPEN_PLATFORM = 'https://open.feishu.cn'
 /** What the SDK's WSClient accepts as an app id. */
@@ -141,6 +142,7 @@ export function assembleFeishuIntegration(
       await queue.idle()
     },
     checkToken: async () => void (await api.tenantAccessToken()),
+    contactDirectory: new FeishuContactDirectory(api),
     login: (code) => exchangeFeishuLoginCode(api, identity, code),
     exchangeLoginCode,
     h5Login: { appId: settings.appId, exchangeCode: exchangeLoginCode },

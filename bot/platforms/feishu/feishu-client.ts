@@ -152,6 +152,10 @@ export class FeishuApi implements FeishuOutbound {
     return fetchMessageResource(this.policy, this.baseUrl, () => this.tenantAccessToken(), { messageId, fileKey, type })
   }
 
+  get<T>(what: string, path: string, params: Record<string, string>): Promise<T & Answer> {
+    return this.call(what, () => this.client.request<T & Answer>({ method: 'GET', url: path, params }))
+  }
+
   /** The SDK's own tenant token, from its cache while it lasts. */
   tenantAccessToken(): Promise<string> {
     return (this.client.tokenManager as { getTenantAccessToken(): Promise<string> }).getTenantAccessToken()

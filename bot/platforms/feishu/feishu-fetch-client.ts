@@ -106,6 +106,10 @@ export class FeishuFetchApi implements FeishuOutbound {
     return fetchMessageResource(this.policy, this.baseUrl, () => this.tenantAccessToken(), { messageId, fileKey, type })
   }
 
+  get<T>(what: string, path: string, params: Record<string, string>): Promise<T & FeishuAnswer> {
+    return this.call<T>(what, 'GET', path, { params })
+  }
+
   /** One call with the tenant token, under the shared policy (a rejected token is fetched anew once). */
   private call<T>(what: string, method: string, path: string, request: { params?: Record<string, string>; data?: unknown } = {}): Promise<T & FeishuAnswer> {
     return this.policy.call(what, async () =>

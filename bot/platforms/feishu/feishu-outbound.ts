@@ -28,6 +28,8 @@ export interface FeishuOutbound {
   messageResource(messageId: string, fileKey: string, type: 'image' | 'file'): Promise<Uint8Array>
   /** The app's tenant access token: the cached one while it lasts, else a fresh one (readiness: the secret works). */
   tenantAccessToken(): Promise<string>
+  /** A GET with the tenant token under the same policy (the contact directory's pages). */
+  get<T>(what: string, path: string, params: Record<string, string>): Promise<T & FeishuAnswer>
 }
 
 /** Codes that mean "your tenant token is no good": drop the cached one and try once more. */

@@ -17,6 +17,19 @@ export interface FakeUser {
   jobNumber?: string
   mobile?: string
   email?: string
+  title?: string
+  /** Departments the person is in; default the company root (1). */
+  deptIds?: number[]
+  /** Departments where the person is the 主管 (leader). */
+  leaderOf?: number[]
+}
+
+/** A department of the organisation, as topapi/v2/department/listsub answers it. */
+export interface FakeDepartment {
+  deptId: number
+  name: string
+  /** 1 for the company root's children. */
+  parentId: number
 }
 
 export interface FakeDingtalkOptions {
@@ -28,6 +41,8 @@ export interface FakeDingtalkOptions {
   /** How long an unacknowledged Stream frame waits before it is pushed again (real: ~16–60 s). */
   redeliverAfterMs?: number
   tokenTtlSeconds?: number
+  /** The department tree under the root (1) for the contact API. */
+  departments?: FakeDepartment[]
 }
 
 export type InboxItem =
@@ -74,6 +89,8 @@ export class FakeDingtalk {
   transport: 'stream' | 'http' = 'stream'
 
   private readonly tokens = new Map<string, number>()
+  /** Cursors handed out by topapi/v2/user/list: where the next page of which department starts. */
+  private readonly cursors = new Map<number, { dept: number; offset: number }>()
   private readonly inboxes = new Map<string, InboxItem[]>()
   private readonly cards = new Map<string, CardInstance>()
   private readonly cardRoutes = new Map<string, { url: string; apiSecret: string }>()
@@ -452,6 +469,45 @@ export class FakeDingtalk {
         this.authCodes.delete(String(body.code))
         const user = this.user(staffId)
         return { errcode: 0, errmsg: 'ok', result: { userid: user.userid, unionid: `union-${user.userid}`, name: user.name, device_id: 'fake', sys: false, sys_level: 0 } }
+      }
+      case '/topapi/v2/department/listsub': {
+        const departments = this.options.departments ?? []
+        const parent = Number(body.dept_id ?? 1)
+        if (parent !== 1 && !departments.some((d) => d.deptId === parent)) return { errcode: 60003, errmsg: '部门不存在' }
+        return { errcode: 0, errmsg: 'ok', result: departments.filter((d) => d.parentId === parent).map((d) => ({ dept_id: d.deptId, name: d.name, parent_id: d.parentId, create_dept_group: false, auto_add_user: false })) }
+      }
+      case '/topapi/v2/user/list': {
+        const dept = Number(body.dept_id)
+        const size = Number(body.size)
+        const cursor = Number(body.cursor)
+        if (!Number.isInteger(size) || size < 1 || size > 100 || !Number.isInteger(cursor)) return { errcode: 40035, errmsg: '不合法的参数: size 1..100, cursor' }
+        if (dept !== 1 && !(this.options.departments ?? []).some((d) => d.deptId === dept)) return { errcode: 60003, errmsg: '部门不存在' }
+        // A cursor is only good if this fake handed it out for this department.
+        if (cursor !== 0 && this.cursors.get(cursor)?.dept !== dept) return { errcode: 40035, errmsg: '不合法的参数: cursor' }
+        const members = this.options.users.filter((u) => (u.deptIds ?? [1]).includes(dept))
+        const offset = cursor === 0 ? 0 : this.cursors.get(cursor)!.offset
+        const hasMore = offset + size < members.length
+        let next: number | undefined
+        if (hasMore) {
+          next = 1_000_000 + this.cursors.size * 7 + offset
+          this.cursors.set(next, { dept, offset: offset + size })
+        }
+        const list = members.slice(offset, offset + size).map((u) => ({
+          userid: u.userid,
+          unionid: `union-${u.userid}`,
+          name: u.name,
+          mobile: u.mobile ?? '',
+          job_number: u.jobNumber ?? '',
+          title: u.title ?? '',
+          email: u.email ?? '',
+          org_email: '',
+          dept_id_list: u.deptIds ?? [1],
+          active: true,
+          admin: false,
+          boss: false,
+          leader: (u.leaderOf ?? []).includes(dept),
+        }))
+        return { errcode: 0, errmsg: 'ok', result: { has_more: hasMore, next_cursor: next, list } }
       }
       default:
         return { errcode: 404, errmsg: `请求的URI地址不存在: ${path}` }

@@ -20,6 +20,21 @@ export interface FakeUser {
   mobile?: string
   email?: string
   enterprise_email?: string
+  /** open_department_ids; none (or "0") means directly under the company root. */
+  department_ids?: string[]
+  /** open_id of the direct supervisor. */
+  leader_user_id?: string
+  job_title?: string
+  status?: { is_resigned?: boolean; is_frozen?: boolean; is_activated?: boolean }
+}
+
+/** A contact/v3 department, as the directory endpoints answer it. */
+export interface FakeDepartment {
+  open_department_id: string
+  name: string
+  /** "0" for the company root's children. */
+  parent_department_id: string
+  leader_user_id?: string
 }
 
 export interface FakeMessage {
@@ -116,6 +131,7 @@ export class FakeFeishuOpenPlatform {
   private readonly tenantTokens = new Map<string, number>()
   private readonly uuids = new Map<string, { messageId: string; at: number }>()
   private readonly cardTokens = new Map<string, { messageId: string; expiresAt: number; uses: number }>()
+  private readonly pageTokens = new Map<string, { query: string; offset: number }>()
   private readonly loginCodes = new Map<string, { openId: string; expiresAt: number }>()
   private readonly userTokens = new Map<string, string>()
   private readonly faults: FaultRule[] = []
@@ -125,6 +141,8 @@ export class FakeFeishuOpenPlatform {
   private clockOffsetMs = 0
   private readonly closers: (() => void)[] = []
   readonly app = new Hono()
+  /** The tenant's department tree for the contact directory endpoints; tests add to it. */
+  readonly departments: FakeDepartment[] = []
   /** Set by the fake WS gateway: answers `POST /callback/ws/endpoint` (the SDK's WSClient discovery). */
   wsEndpoint?: (body: { AppID?: string; AppSecret?: string }) => unknown
 
@@ -320,6 +338,28 @@ export class FakeFeishuOpenPlatform {
       return c.json({ code: 0, msg: 'success', data: { user_list } })
     })
 
+    // The directory: at most 50 per page, opaque page tokens bound to the query that issued them.
+    app.get('/open-apis/contact/v3/departments/:id/children', (c) => {
+      const problem = this.directoryQueryProblem(c)
+      if (problem) return problem
+      const under = (parent: string): FakeDepartment[] => this.departments.filter((d) => d.parent_department_id === parent).flatMap((d) => (c.req.query('fetch_child') === 'true' ? [d, ...under(d.open_department_id)] : [d]))
+      const parent = c.req.param('id')
+      if (parent !== '0' && !this.departments.some((d) => d.open_department_id === parent)) return fail(c, 400, 40004, 'no dept authority error')
+      return this.directoryPage(c, under(parent).map((d) => ({ ...d, department_id: d.open_department_id, status: { is_deleted: false } })))
+    })
+
+    app.get('/open-apis/contact/v3/users/find_by_department', (c) => {
+      const problem = this.directoryQueryProblem(c)
+      if (problem) return problem
+      const department = c.req.query('department_id') ?? ''
+      if (department !== '0' && !this.departments.some((d) => d.open_department_id === department)) return fail(c, 400, 40004, 'no dept authority error')
+      const members = this.users.filter((u) => (department === '0' ? !u.department_ids?.length || u.department_ids.includes('0') : u.department_ids?.includes(department)))
+      return this.directoryPage(
+        c,
+        members.map((u) => ({ ...u, union_id: u.union_id ?? `on_${u.open_id.slice(3)}`, department_ids: u.department_ids?.length ? u.department_ids : ['0'], status: { is_activated: true, is_resigned: false, is_frozen: false, ...u.status } })),
+      )
+    })
+
     app.get('/open-apis/contact/v3/users/:id', (c) => {
       if (c.req.query('user_id_type') !== 'open_id') return fail(c, 400, 40001, 'this fake looks users up by open_id only')
       const user = this.users.find((u) => u.open_id === c.req.param('id'))
@@ -356,6 +396,34 @@ export class FakeFeishuOpenPlatform {
       if (!user) return fail(c, 401, 99991668, 'Invalid access token for authorization.')
       return c.json({ code: 0, msg: 'success', data: { open_id: user.open_id, union_id: `on_${user.open_id.slice(3)}`, name: user.name, en_name: user.en_name ?? '', tenant_key: 'fake-tenant', email: user.email, enterprise_email: user.enterprise_email } })
     })
+  }
+
+  private directoryQueryProblem(c: Context): Response | undefined {
+    if (c.req.query('department_id_type') !== 'open_department_id' || c.req.query('user_id_type') !== 'open_id') return fail(c, 400, 40001, 'this fake answers open_department_id / open_id only')
+    const size = Number(c.req.query('page_size') ?? 10)
+    if (!Number.isInteger(size) || size < 1 || size > 50) return fail(c, 400, 99992402, 'field validation failed: page_size must be 1..50')
+    return undefined
+  }
+
+  /** One page of `items` and, when more follow, a token only valid for this same path and query. */
+  private directoryPage(c: Context, items: object[]): Response {
+    const size = Number(c.req.query('page_size') ?? 10)
+    const query = `${c.req.path}?${c.req.query('department_id') ?? ''}&${c.req.query('fetch_child') ?? ''}`
+    let offset = 0
+    const token = c.req.query('page_token')
+    if (token) {
+      const issued = this.pageTokens.get(token)
+      if (!issued || issued.query !== query) return fail(c, 400, 99992402, 'field validation failed: page_token invalid')
+      offset = issued.offset
+    }
+    const page = items.slice(offset, offset + size)
+    const hasMore = offset + size < items.length
+    const data: { items: object[]; has_more: boolean; page_token?: string } = { items: page, has_more: hasMore }
+    if (hasMore) {
+      data.page_token = `pt_${randomBytes(12).toString('hex')}`
+      this.pageTokens.set(data.page_token, { query, offset: offset + size })
+    }
+    return c.json({ code: 0, msg: 'success', data })
   }
 
   private contentProblem(msgType: string | undefined, content: string | undefined): { code: number; msg: string } | undefined {
