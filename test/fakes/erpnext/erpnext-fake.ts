@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage } from 'node:http'
+import { listenLocally, readBody } from '../local-http-server.js'
 import { demoMaster, FrappeException, NAMING, SUBMITTABLE, validate, type Doc } from './erpnext-doctypes.js'
 
 /**
@@ -88,7 +88,7 @@ export async function startErpNextFake(options: ErpNextFakeOptions = {}) {
     throw new FrappeException('ValidationError', `Method ${req.method} not allowed`, 405)
   }
 
-  const server = createServer(async (req, res) => {
+  const server = await listenLocally(async (req, res) => {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://fake')
     requests.push({ method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), headers: req.headers, body })
@@ -110,11 +110,8 @@ export async function startErpNextFake(options: ErpNextFakeOptions = {}) {
     res.writeHead(status, { 'content-type': 'application/json' })
     res.end(JSON.stringify(json))
   })
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.origin,
     apiKey,
     apiSecret,
     master,
@@ -122,11 +119,7 @@ export async function startErpNextFake(options: ErpNextFakeOptions = {}) {
     requests,
     withKeyField,
     failNext: (match: { method?: string; path?: RegExp }, reply: { status: number; headers?: Record<string, string>; body?: string }) => void injected.push({ ...match, reply }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
 }
 
@@ -136,14 +129,4 @@ export type ErpNextFake = Awaited<ReturnType<typeof startErpNextFake>>
 function filter<T extends Record<string, unknown>>(rows: T[], url: URL): T[] {
   const filters = JSON.parse(url.searchParams.get('filters') ?? '[]') as [string, string, unknown][]
   return rows.filter((row) => filters.every(([field, op, value]) => (op === 'in' ? (value as unknown[]).includes(row[field]) : row[field] === value)))
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => (data += chunk))
-    req.on('end', () => resolve(data))
-    req.on('error', reject)
-  })
 }

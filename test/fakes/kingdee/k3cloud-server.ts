@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { listenLocally, readBody } from '../local-http-server.js'
 import { BillError, K3Bills, type MasterData } from './k3cloud-bills.js'
 import { sessionLostReply } from './k3cloud-fixtures.js'
 
@@ -82,7 +82,7 @@ export async function startFakeK3Cloud(options: FakeK3Options = {}): Promise<Fak
   let logins = 0
   const bool = (value: boolean) => (options.stringBooleans ? String(value) : value)
 
-  const server = createServer(async (req, res) => {
+  const server = await listenLocally(async (req, res) => {
     const raw = await readBody(req)
     const match = /^\/k3cloud\/Kingdee\.BOS\.WebApi\.ServicesStub\.(\w+\.\w+)\.common\.kdsvc$/.exec(req.url ?? '')
     if (req.method !== 'POST' || !match) return send(res, 404, '<html><body><h2>404 - File or directory not found.</h2></body></html>', 'text/html')
@@ -181,11 +181,8 @@ export async function startFakeK3Cloud(options: FakeK3Options = {}): Promise<Fak
     res.setHeader('set-cookie', [`kdservice-sessionid=${sid}; path=/; HttpOnly`, `ASP.NET_SessionId=${randomUUID().slice(0, 24)}; path=/; HttpOnly`])
     return sid
   }
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}/k3cloud/`,
+    url: `${server.origin}/k3cloud/`,
     identity,
     bills,
     calls,
@@ -194,11 +191,7 @@ export async function startFakeK3Cloud(options: FakeK3Options = {}): Promise<Fak
     },
     expireSessions: () => sessions.clear(),
     inject: (...next) => void faults.push(...next),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
 }
 
@@ -236,14 +229,4 @@ function cookieOf(req: IncomingMessage, name: string): string | undefined {
 function send(res: ServerResponse, status: number, body: string, contentType = 'application/json; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': contentType })
   res.end(body)
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => (data += chunk))
-    req.on('end', () => resolve(data))
-    req.on('error', reject)
-  })
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage } from 'node:http'
+import { listenLocally, readBody } from '../local-http-server.js'
 import { OdooException, OdooOrm } from './odoo-orm.js'
 
 /**
@@ -42,7 +42,7 @@ export async function startOdooFake(options: OdooFakeOptions) {
 
   const exceptionBody = (name: string, message: string) => ({ name, message, arguments: [message], context: {}, debug: `Traceback (most recent call last):\n${name}: ${message}\n` })
 
-  const server = createServer(async (req, res) => {
+  const server = await listenLocally(async (req, res) => {
     const body = await readBody(req)
     const path = new URL(req.url ?? '/', 'http://fake').pathname
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
@@ -105,11 +105,8 @@ export async function startOdooFake(options: OdooFakeOptions) {
     res.writeHead(404, { 'content-type': 'text/html' })
     res.end('<h1>Not Found</h1>')
   })
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.origin,
     database,
     login,
     apiKey,
@@ -122,11 +119,7 @@ export async function startOdooFake(options: OdooFakeOptions) {
     recreateUser: () => void (uid += 100),
     /** The next request to a matching path (and, given, method name) gets this raw reply. */
     failNext: (match: { path?: RegExp; method?: string }, reply: RawReply) => void injected.push({ ...match, reply }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
 }
 
@@ -143,14 +136,4 @@ export function seedOdoo(fake: OdooFake): void {
   orm.insert('product.product', { name: 'Expenses', default_code: 'EXP_GEN' })
   orm.insert('product.product', { name: 'ThinkPad X1', default_code: 'MAT-001' })
   orm.insert('res.partner', { name: '联想（北京）', ref: 'S001' })
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => (data += chunk))
-    req.on('end', () => resolve(data))
-    req.on('error', reject)
-  })
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { listenLocally, readBody } from '../local-http-server.js'
 import { postJournalEntry, type JournalEntryBook } from './sap-fake-journal.js'
 
 /**
@@ -167,7 +167,7 @@ export async function startSapFake(options: SapFakeOptions = {}) {
     return null
   }
 
-  const server = createServer(async (req, res) => {
+  const server = await listenLocally(async (req, res) => {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://fake')
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body })
@@ -233,9 +233,7 @@ export async function startSapFake(options: SapFakeOptions = {}) {
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${port}`
+  const url = server.origin
   return {
     url,
     tokenUrl: `${url}/oauth/token`,
@@ -250,11 +248,7 @@ export async function startSapFake(options: SapFakeOptions = {}) {
     expireSessions: () => sessions.clear(),
     /** Every OAuth token issued so far becomes invalid. */
     revokeTokens: () => tokens.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
 }
 
@@ -263,14 +257,4 @@ export type SapFake = Awaited<ReturnType<typeof startSapFake>>
 function send(res: ServerResponse, reply: FakeReply): void {
   res.writeHead(reply.status, reply.headers ?? {})
   res.end(reply.body ?? '')
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => (data += chunk))
-    req.on('end', () => resolve(data))
-    req.on('error', reject)
-  })
 }

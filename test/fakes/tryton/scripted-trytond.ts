@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenLocally, readBody } from '../local-http-server.js'
 
 /**
  * A local HTTP server speaking trytond's JSON-RPC, for the failures a healthy trytond will not
@@ -43,7 +42,7 @@ export async function startScriptedTrytond(password = 'secret'): Promise<Scripte
   let sessionCounter = 0
   let refuseSessions = false
 
-  const server: Server = createServer(async (req, res) => {
+  const server = await listenLocally(async (req, res) => {
     const body = JSON.parse(await readBody(req)) as { id: number; method: string; params: unknown[] }
     calls.push({ method: body.method, params: body.params, authorization: req.headers.authorization })
     const send = (status: number, payload: string | object) => {
@@ -67,11 +66,9 @@ export async function startScriptedTrytond(password = 'secret'): Promise<Scripte
     if ('status' in reply) return send(reply.status, reply.body ?? '<h1>Error</h1>')
     send(200, reply)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.origin,
     database,
     calls,
     get logins() {
@@ -85,20 +82,6 @@ export async function startScriptedTrytond(password = 'secret'): Promise<Scripte
     set refuseSessions(value: boolean) {
       refuseSessions = value
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => (data += chunk))
-    req.on('end', () => resolve(data))
-    req.on('error', reject)
-  })
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { listenLocally, readBody } from '../local-http-server.js'
 import { BusinessError, YonBipDocuments, type TenantMaster } from './yonbip-documents.js'
 
 /**
@@ -89,7 +89,7 @@ export async function startFakeYonBip(options: FakeYonBipOptions = {}): Promise<
     routes[`/yonbip/scm/${kind}/batchaudit`] = (b) => documents.batch(kind, 'batchaudit', b)
   }
 
-  const server = createServer(async (req, res) => {
+  const server = await listenLocally(async (req, res) => {
     const url = new URL(req.url ?? '/', base)
     const raw = await readBody(req)
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
@@ -134,8 +134,7 @@ export async function startFakeYonBip(options: FakeYonBipOptions = {}): Promise<
     json(res, 200, { code: '00000', message: '成功！', data: { access_token: token, expire } })
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  base = server.origin
   return {
     url: base,
     identity,
@@ -146,11 +145,7 @@ export async function startFakeYonBip(options: FakeYonBipOptions = {}): Promise<
     },
     revokeTokens: () => tokens.clear(),
     inject: (...next) => void faults.push(...next),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
 }
 
@@ -168,14 +163,4 @@ function json(res: ServerResponse, status: number, payload: unknown): void {
 function send(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': body.startsWith('{') ? 'application/json;charset=UTF-8' : 'text/plain;charset=UTF-8' })
   res.end(body)
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => (data += chunk))
-    req.on('end', () => resolve(data))
-    req.on('error', reject)
-  })
 }
