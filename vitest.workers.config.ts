@@ -30,6 +30,7 @@ function workerdProject(name: string, include: string[], exclude: string[], glob
             FEISHU_ENCRYPT_KEY: FEISHU_APP.encryptKey,
             FEISHU_DOMAIN: inject('feishuUrl'),
             APP_SECRET_KEY: 'workers-test-app-secret-key-0123456789abcdef',
+          BACKUP_TOKEN: 'workers-test-backup-token-0123456789abcdef',
             DEV_MODE: '1',
           },
           ...(hyperdrives ? { hyperdrives: hyperdrives(inject) } : {}),

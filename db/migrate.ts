@@ -19,6 +19,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-request-summaries': requestSummaries,
 }
 
+/** Tables a migration puts rows into (the audit chain's head); a restore replaces those rows with the dump's. */
+export const TABLES_FILLED_BY_MIGRATIONS: readonly string[] = ['audit_chain']
+
 /** Stands for a migration a newer release has already run here; being done, it never runs. */
 const appliedByNewerRelease: Migration = {
   up: async () => {

@@ -8,6 +8,7 @@ import type { PlatformLogins } from '../miniapp/auth/platform-login.js'
 import { miniappRoutes } from '../miniapp/miniapp-routes.js'
 import type { Log } from '../ops/logging/log.js'
 import { bodyLimit } from './body-limit.js'
+import { backupRoutes } from './backup-routes.js'
 import type { System } from './compose.js'
 import type { Lifecycle } from './lifecycle.js'
 import { callbackMetrics, drainGate, metricsRoutes, readiness, requestContext } from './operations-routes.js'
@@ -20,6 +21,8 @@ export interface AppOptions {
   log?: Log
   /** Bearer token GET /metrics requires (METRICS_TOKEN); without it /metrics is off. */
   metricsToken?: string
+  /** Bearer token GET /backup requires (BACKUP_TOKEN); without it /backup is off. */
+  backupToken?: string
   /** Set to draining on SIGTERM (Node): /readyz says 503 and new callbacks are refused. */
   lifecycle?: Lifecycle
   /** APP_SECRET_KEY, or the one generated into ./data/ (server/secret-key.ts): signs admin sessions. */
@@ -48,6 +51,7 @@ export function createApp(system: System, options: AppOptions): Hono {
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', readiness(system, options.lifecycle, options.log))
   app.route('/', metricsRoutes(system.metrics, options.metricsToken))
+  app.route('/', backupRoutes(system.services.db, options.backupToken, options.log))
   app.get('/', (c) => c.redirect(options.devMode ? '/dev' : '/miniapp'))
   const adminAccess = createAdminAccess({
     db: system.services.db,

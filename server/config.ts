@@ -47,6 +47,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Bearer token Prometheus presents on GET /metrics; without it /metrics is off. */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN 至少 16 个字符 / at least 16 characters').optional(),
+  /** Bearer token for GET /backup (the whole database, personal data included); without it the route is off. */
+  BACKUP_TOKEN: z.string().min(32, 'BACKUP_TOKEN 至少 32 个字符 / at least 32 characters').optional(),
   /** On SIGTERM: how long in-flight work may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
   /** Deadline for outbound HTTP calls that set none of their own (Node). */

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     limits,
   })
   const lifecycle = new Lifecycle()
-  const app = createApp(system, { devMode: config.devMode, log, secretKey, metricsToken: config.METRICS_TOKEN, lifecycle })
+  const app = createApp(system, { devMode: config.devMode, log, secretKey, metricsToken: config.METRICS_TOKEN, backupToken: config.BACKUP_TOKEN, lifecycle })
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }) as Server
   if (config.OUTBOX_WORKER !== false) system.outbox.start()
   const jobs = [

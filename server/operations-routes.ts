@@ -4,6 +4,7 @@ import { pendingMigrations } from '../db/migrate.js'
 import type { AppMetrics } from '../ops/metrics/app-metrics.js'
 import { runInRequestContext } from '../ops/request-context.js'
 import type { Log } from '../ops/logging/log.js'
+import { refuseWithoutBearer } from './bearer-token.js'
 import type { System } from './compose.js'
 import type { Lifecycle } from './lifecycle.js'
 import { PlatformTokenProbe } from './observe/platform-token-probe.js'
@@ -99,25 +100,16 @@ export function readiness(system: System, lifecycle: Lifecycle | undefined, log?
   }
 }
 
-/** Constant-time, so the token cannot be guessed a character at a time from response times. */
-function sameToken(given: string, expected: string): boolean {
-  const a = new TextEncoder().encode(given)
-  const b = new TextEncoder().encode(expected)
-  let diff = a.length ^ b.length
-  for (let i = 0; i < b.length; i++) diff |= (a[i % Math.max(a.length, 1)] ?? 0) ^ b[i]!
-  return diff === 0
-}
-
 /** GET /metrics in Prometheus text format, for scrapers holding METRICS_TOKEN as a bearer token. */
 export function metricsRoutes(metrics: AppMetrics, token: string | undefined): Hono {
   const app = new Hono()
   app.get('/metrics', async (c) => {
-    if (!token) return c.json({ ok: false, code: 'NOT_FOUND', message: '未启用指标：请设置 METRICS_TOKEN / metrics are off: set METRICS_TOKEN' }, 404)
-    const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? ''
-    if (!sameToken(given, token)) {
-      c.header('WWW-Authenticate', 'Bearer realm="metrics"')
-      return c.json({ ok: false, code: 'UNAUTHORIZED', message: '需要指标令牌 / metrics token required' }, 401)
-    }
+    const refused = refuseWithoutBearer(c, token, {
+      realm: 'metrics',
+      off: '未启用指标：请设置 METRICS_TOKEN / metrics are off: set METRICS_TOKEN',
+      required: '需要指标令牌 / metrics token required',
+    })
+    if (refused) return refused
     c.header('Cache-Control', 'no-store')
     return c.body(await metrics.registry.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
   })

@@ -205,7 +205,7 @@ export async function startWorkersApp(database: DbHandle, settings: Record<strin
     metrics,
     limits,
   })
-  const app = createApp(system, { devMode: config.devMode, log, secretKey: config.APP_SECRET_KEY, metricsToken: config.METRICS_TOKEN })
+  const app = createApp(system, { devMode: config.devMode, log, secretKey: config.APP_SECRET_KEY, metricsToken: config.METRICS_TOKEN, backupToken: config.BACKUP_TOKEN })
   log(`started on Workers (database: ${database.describe}; chat: ${chat.integrations.map((i) => i.platform.name).join(', ') || 'simulator'})`)
   return { system, fetch: (request) => app.fetch(request), idle: chat.idle, retention: retentionOf(config) }
 }
