@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadClaimInsight } from '../../workflow/receipts/anomalies/claim-insight.js'
 import { BUILT_IN_CALENDAR, HolidayCalendar, holidayYearSchema } from '../../workflow/receipts/anomalies/china-calendar.js'
 import { AdminClient } from '../miniapp/admin-client.js'
+import { DB_KINDS } from '../helpers/databases.js'
 import { ReceiptsSystem } from './receipts-system.js'
 import { seedClaim } from './seeded-claims.js'
 
@@ -36,10 +37,10 @@ describe('holiday calendar', () => {
   })
 })
 
-describe('holiday calendar in the admin app and the rest-day flag', () => {
+describe.each(DB_KINDS)('holiday calendar in the admin app and the rest-day flag (%s)', (kind) => {
   let t: ReceiptsSystem
   beforeAll(async () => {
-    t = await ReceiptsSystem.start('sqlite', () => NOW)
+    t = await ReceiptsSystem.start(kind, () => NOW)
   })
   afterAll(async () => {
     await t.close()

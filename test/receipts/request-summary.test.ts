@@ -4,6 +4,7 @@ import { summariserFromEnv } from '../../bot/summaries/llm-summariser.js'
 import { checkSummary, summaryInputOf } from '../../workflow/receipts/summaries/request-summary.js'
 import { loadRequestSummary } from '../../workflow/receipts/summaries/request-summaries.js'
 import { startFakeOpenAi, toolCall, type FakeOpenAi } from '../fakes/openai/fake-openai.js'
+import { DB_KINDS } from '../helpers/databases.js'
 import { ReceiptsSystem } from './receipts-system.js'
 
 const NOW = Date.parse('2026-11-25T10:00:00+08:00')
@@ -37,14 +38,14 @@ describe('checking a summary', () => {
   })
 })
 
-describe('AI summary on the approver’s card, against an OpenAI-compatible fake', () => {
+describe.each(DB_KINDS)('AI summary on the approver’s card, against an OpenAI-compatible fake (%s)', (kind) => {
   let fake: FakeOpenAi
   let t: ReceiptsSystem
   let logged: string[]
 
   beforeAll(async () => {
     fake = await startFakeOpenAi()
-    t = await ReceiptsSystem.start('sqlite', () => NOW, { summariser: summariserFromEnv({ OPENAI_MODEL: 'summary-model', OPENAI_BASE_URL: fake.baseURL, OPENAI_TIMEOUT_MS: String(TIMEOUT_MS) }) })
+    t = await ReceiptsSystem.start(kind, () => NOW, { summariser: summariserFromEnv({ OPENAI_MODEL: 'summary-model', OPENAI_BASE_URL: fake.baseURL, OPENAI_TIMEOUT_MS: String(TIMEOUT_MS) }) })
   })
   afterEach(() => {
     fake.delayMs = 0

@@ -3,6 +3,7 @@ import { parseWithRules } from '../../bot/nlu/rules/index.js'
 import { readingsOf } from '../../bot/conversation/handlers/request-type-choice.js'
 import { rankRequestOptions } from '../../workflow/receipts/suggestions/request-type-ranking.js'
 import { loadRequestTypeSignals } from '../../workflow/receipts/suggestions/request-type-signals.js'
+import { DB_KINDS } from '../helpers/databases.js'
 import { ReceiptsSystem } from './receipts-system.js'
 import { seedClaim } from './seeded-claims.js'
 
@@ -37,10 +38,10 @@ describe('ranking request types', () => {
   })
 })
 
-describe('request type suggestions from history, in the chat', () => {
+describe.each(DB_KINDS)('request type suggestions from history, in the chat (%s)', (kind) => {
   let t: ReceiptsSystem
   beforeAll(async () => {
-    t = await ReceiptsSystem.start('sqlite', () => NOW)
+    t = await ReceiptsSystem.start(kind, () => NOW)
     const db = t.database.db
     // 孙八 in finance buys for the team; 吴九 in sales claims his training books.
     for (const day of ['2026-09-03', '2026-10-08', '2026-11-05']) await seedClaim(db, { by: 'sunba', amount: 900, type: 'purchase', date: day })
