@@ -2,7 +2,7 @@ import { EXPENSE_CATEGORY_LABELS, expensePayloadSchema } from '../../workflow/re
 import { companyDate } from '../../workflow/shanghai-time.js'
 import type { ExpenseVoucherAction } from '../erp-adapter.js'
 import type { MappingRef } from '../mapping/mapping-kinds.js'
-import { departmentRef, employeeRef, type ActionDraft, type ApprovedRequest } from './action-draft.js'
+import { codedDepartment, codedPerson, departmentRef, draftFor, employeeRef, type ActionDraft, type ApprovedRequest } from './action-draft.js'
 
 /** Expense claim → voucher: Dr the category's account in the requester's cost centre, Cr payable to the requester. */
 export function expenseDraft(request: ApprovedRequest): ActionDraft<ExpenseVoucherAction> {
@@ -11,20 +11,13 @@ export function expenseDraft(request: ApprovedRequest): ActionDraft<ExpenseVouch
   const employee = employeeRef(request.requester)
   const department = departmentRef(request.department)
   const category: MappingRef = { kind: 'expense_category', localKey: payload.category, label }
-  return {
-    kind: 'expense.voucher',
-    requestNo: request.requestNo,
-    refs: [employee, department, category],
-    complete: (codeOf) => ({
-      kind: 'expense.voucher',
-      requestNo: request.requestNo,
-      date: companyDate(request.finishedAt),
-      employee: { id: request.requester.id, name: request.requester.name, erpCode: codeOf(employee) },
-      department: { id: request.department.id, name: request.department.name, costCenter: codeOf(department) },
-      category: payload.category,
-      accountCode: codeOf(category),
-      amountFen: payload.amountFen,
-      memo: `${request.requestNo} ${request.requester.name} ${label}${payload.reason ? ` ${payload.reason}` : ''}`,
-    }),
-  }
+  return draftFor<ExpenseVoucherAction>(request, 'expense.voucher', [employee, department, category], (codeOf) => ({
+    date: companyDate(request.finishedAt),
+    employee: codedPerson(request.requester, employee, codeOf),
+    department: codedDepartment(request.department, department, codeOf),
+    category: payload.category,
+    accountCode: codeOf(category),
+    amountFen: payload.amountFen,
+    memo: `${request.requestNo} ${request.requester.name} ${label}${payload.reason ? ` ${payload.reason}` : ''}`,
+  }))
 }

@@ -3,26 +3,19 @@ import type { Schema } from '../../db/schema.js'
 import { hrResignPayloadSchema, hrTransferPayloadSchema } from '../../workflow/request-types.js'
 import { ErpError, type HrChangeAction } from '../erp-adapter.js'
 import type { MappingRef } from '../mapping/mapping-kinds.js'
-import { departmentRef, employeeRef, type ActionDraft, type ApprovedRequest } from './action-draft.js'
+import { codedDepartment, codedPerson, departmentRef, draftFor, employeeRef, type ActionDraft, type ApprovedRequest } from './action-draft.js'
 
 /** Resignation → the employee record ends on the last working day; payroll and cost stop with the current department. */
 export function resignationDraft(request: ApprovedRequest): ActionDraft<HrChangeAction> {
   const payload = hrResignPayloadSchema.parse(request.payload)
   const employee = employeeRef(request.requester)
   const department = departmentRef(request.department)
-  return {
-    kind: 'hr.change',
-    requestNo: request.requestNo,
-    refs: [employee, department],
-    complete: (codeOf) => ({
-      kind: 'hr.change',
-      requestNo: request.requestNo,
-      employee: { id: request.requester.id, name: request.requester.name, erpCode: codeOf(employee) },
-      change: 'resign',
-      effectiveDate: payload.effectiveDate,
-      memo: [payload.reason, payload.handoverTo ? `工作交接给 ${payload.handoverTo}` : ''].filter(Boolean).join('；'),
-    }),
-  }
+  return draftFor<HrChangeAction>(request, 'hr.change', [employee, department], (codeOf) => ({
+    employee: codedPerson(request.requester, employee, codeOf),
+    change: 'resign',
+    effectiveDate: payload.effectiveDate,
+    memo: [payload.reason, payload.handoverTo ? `工作交接给 ${payload.handoverTo}` : ''].filter(Boolean).join('；'),
+  }))
 }
 
 /**
@@ -39,22 +32,15 @@ export async function transferDraft(request: ApprovedRequest, db: Kysely<Schema>
   const employee = employeeRef(request.requester)
   const department = departmentRef({ id: target.id, name: target.name, costCenter: target.cost_center })
   const supervisor: MappingRef | undefined = head && employeeRef({ id: head.id, name: head.name, employeeNo: head.employee_no })
-  return {
-    kind: 'hr.change',
-    requestNo: request.requestNo,
-    refs: supervisor ? [employee, department, supervisor] : [employee, department],
-    complete: (codeOf) => ({
-      kind: 'hr.change',
-      requestNo: request.requestNo,
-      employee: { id: request.requester.id, name: request.requester.name, erpCode: codeOf(employee) },
-      change: 'transfer',
-      effectiveDate: payload.effectiveDate,
-      toDepartment: { id: target.id, name: target.name, costCenter: codeOf(department) },
-      toPosition: payload.toPosition,
-      newSupervisor: head && supervisor ? { id: head.id, name: head.name, erpCode: codeOf(supervisor) } : undefined,
-      memo: [`${request.department.name} → ${target.name}`, payload.toPosition ? `新岗位 ${payload.toPosition}` : '', payload.reason].filter(Boolean).join('；'),
-    }),
-  }
+  return draftFor<HrChangeAction>(request, 'hr.change', supervisor ? [employee, department, supervisor] : [employee, department], (codeOf) => ({
+    employee: codedPerson(request.requester, employee, codeOf),
+    change: 'transfer',
+    effectiveDate: payload.effectiveDate,
+    toDepartment: codedDepartment(target, department, codeOf),
+    toPosition: payload.toPosition,
+    newSupervisor: head && supervisor ? codedPerson(head, supervisor, codeOf) : undefined,
+    memo: [`${request.department.name} → ${target.name}`, payload.toPosition ? `新岗位 ${payload.toPosition}` : '', payload.reason].filter(Boolean).join('；'),
+  }))
 }
 
 async function departmentNamed(db: Kysely<Schema>, nameOrId: string) {
