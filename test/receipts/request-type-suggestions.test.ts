@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseWithRules } from '../../bot/nlu/rules/index.js'
+import { CORPUS, CORPUS_NOW } from '../nlu/corpus.js'
 import { readingsOf } from '../../bot/conversation/handlers/request-type-choice.js'
 import { rankRequestOptions } from '../../workflow/receipts/suggestions/request-type-ranking.js'
 import { loadRequestTypeSignals } from '../../workflow/receipts/suggestions/request-type-signals.js'
@@ -35,6 +36,23 @@ describe('ranking request types', () => {
     for (const clear of ['采购几本书', '报销培训费 200元', '立项：团建，预算3000元', '买了几本书', '你好']) expect(read(clear)).toBeUndefined()
     // Every offered line names its request type outright: a tap is never ambiguous again.
     for (const line of [...read('买几本书')!.values(), ...read('团建费用 3000元')!.values()]) expect(read(line)).toBeUndefined()
+  })
+})
+
+describe('readings on the labelled corpus', () => {
+  it('offers choices for the weak 买 lines only, always including what the line was labelled, and every choice reads as one request', () => {
+    const offered = CORPUS.flatMap((c) => {
+      const now = new Date(c.now ?? CORPUS_NOW)
+      const readings = readingsOf(c.text, parseWithRules(c.text, now), now)
+      return readings ? [{ c, readings, now }] : []
+    })
+    expect(offered.map(({ c }) => c.text)).toEqual(['帮我买两箱A4纸', '买十个鼠标', '我想买个路由器 预算 800 元', '需要买20把椅子，预算一万', '买5个显示器支架'])
+    for (const { c, readings, now } of offered) {
+      expect(c.intent).toBe('purchase.request')
+      // The purchase button keeps everything the parser read from the line.
+      expect(parseWithRules(readings.get('purchase')!, now)).toMatchObject({ intent: 'purchase.request', slots: c.slots })
+      for (const line of readings.values()) expect(readingsOf(line, parseWithRules(line, now), now)).toBeUndefined()
+    }
   })
 })
 
