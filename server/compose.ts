@@ -30,6 +30,7 @@ import type { RateLimits } from '../ops/rate-limit.js'
 import { runOutsideRequestContext } from '../ops/request-context.js'
 import { ObservedErp } from './observe/observed-erp.js'
 import { observeParser } from './observe/observed-parser.js'
+import { meterSummariser } from './observe/observed-summariser.js'
 import { observePlatform } from './observe/observed-platform.js'
 import { observeWorkflow } from './observe/observed-workflow.js'
 import { OperatedConversation } from './observe/operated-conversation.js'
@@ -100,7 +101,7 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const services: BotServices = {
     db,
     org: workflow.org,
-    requests: withSummaries(observeWorkflow(new RequestService(workflow), { metrics, trace, log }), options.summariser && new RequestSummaries(db, options.summariser, now, log)),
+    requests: withSummaries(observeWorkflow(new RequestService(workflow), { metrics, trace, log }), options.summariser && new RequestSummaries(db, meterSummariser(options.summariser, metrics, options.limits, now), now, log)),
     decisions: observeWorkflow(new DecisionService(workflow), { metrics, trace, log }),
     parser: observeParser(options.parser, metrics, log),
     messenger,

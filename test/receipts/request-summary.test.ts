@@ -101,16 +101,19 @@ describe.each(DB_KINDS)('AI summary on the approver’s card, against an OpenAI-
   })
 
   it.each([
-    ['slow', () => {
+    ['slow', 'failed', () => {
       fake.delayMs = 3000
       fake.behave(toolCall({ summary: SUMMARY }))
     }],
-    ['an HTTP error', () => fake.behave({ status: 500 })],
-    ['no tool call', () => fake.behave({ content: SUMMARY })],
-    ['too long', () => fake.behave(toolCall({ summary: '很长'.repeat(40) }))],
-  ])('still sends the card, with its context line and without a summary, when the model is %s', async (_, behave) => {
+    ['an HTTP error', 'failed', () => fake.behave({ status: 500 })],
+    ['no tool call', 'failed', () => fake.behave({ content: SUMMARY })],
+    // The call answered; its answer is what is refused.
+    ['too long', 'ok', () => fake.behave(toolCall({ summary: '很长'.repeat(40) }))],
+  ] as const)('still sends the card, with its context line and without a summary, when the model is %s (counted as %s)', async (_, result, behave) => {
     behave()
+    const before = t.system.metrics.llmCalls.value({ result })
     const { approverCard, requestId, confirmMs } = await submitClaim(TRIP)
+    expect(t.system.metrics.llmCalls.value({ result })).toBe(before + 1)
     expect(summaryLines(approverCard)).toEqual([])
     expect(approverCard.notes[0]).toMatch(/^📊 /)
     expect(approverCard.actions.map((a) => a.id)).toContain('approve')
