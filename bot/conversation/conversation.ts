@@ -6,6 +6,7 @@ import type { Intent } from '../nlu/command.js'
 import type { InboundCardAction, InboundMessage, MessageRef } from '../platform.js'
 import { approveByText, listApprovals, rejectByText } from './handlers/approvals.js'
 import { submitExpense } from './handlers/expense-submit.js'
+import { cancelDelegation, listDelegations, setDelegation } from './handlers/delegation.js'
 import { help, notUnderstood } from './handlers/help.js'
 import { receiveReceipts } from './handlers/receipt-upload.js'
 import { requestStatus } from './handlers/request-status.js'
@@ -18,8 +19,8 @@ import { announceSubmission, decideAndAnnounce, performRequestAction } from './r
 import { saidBy } from './say-action.js'
 import { answerFor } from './slot-answers.js'
 
-/** Outside a pilot's departments people may still decide on the requests of those inside it. */
-const OPEN_OUTSIDE_PILOT = new Set<Intent>(['approval.list', 'approval.approve', 'approval.reject', 'help'])
+/** Outside a pilot's departments people may still decide on the requests of those inside it, and name stand-ins to decide. */
+const OPEN_OUTSIDE_PILOT = new Set<Intent>(['approval.list', 'approval.approve', 'approval.reject', 'help', 'delegation.set', 'delegation.cancel', 'delegation.list'])
 
 /** Intents whose request types arrive in later releases: say so plainly instead of guessing. */
 const HANDLERS: Record<Intent, CommandHandler> = {
@@ -35,6 +36,9 @@ const HANDLERS: Record<Intent, CommandHandler> = {
   'approval.reject': rejectByText,
   help,
   unknown: notUnderstood,
+  'delegation.set': setDelegation,
+  'delegation.cancel': cancelDelegation,
+  'delegation.list': listDelegations,
 }
 
 export interface CardActionOutcome {

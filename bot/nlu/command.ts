@@ -14,6 +14,10 @@ export const INTENTS = [
   'approval.reject',
   'help',
   'unknown',
+  // Extensions beyond the contract's list (README): out-of-office stand-ins (代理) by chat.
+  'delegation.set',
+  'delegation.cancel',
+  'delegation.list',
 ] as const
 export type Intent = (typeof INTENTS)[number]
 

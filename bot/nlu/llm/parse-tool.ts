@@ -22,6 +22,9 @@ const INTENT_MEANINGS: Readonly<Record<Intent, string>> = {
   'approval.reject': '驳回/不同意一个申请 (reject a request)',
   help: '问怎么用 (asks how to use the bot)',
   unknown: '闲聊或其他 (small talk, or anything else)',
+  'delegation.set': '休假/出差期间让某人代理审批 (name a stand-in approver for some days; the period is the days away)',
+  'delegation.cancel': '取消代理 (cancel my stand-in)',
+  'delegation.list': '查看我的代理设置 (show my stand-ins)',
 }
 
 const SLOT_MEANINGS: Readonly<Record<keyof Slots, string>> = {

@@ -21,6 +21,24 @@ const RULES: readonly IntentRule[] = [
     strength: 0.95,
   },
   {
+    // Before withdraw and status: 取消代理 cancels a stand-in, 我的代理 asks about one.
+    intent: 'delegation.cancel',
+    pattern: /(?:取消|撤销|撤回|停止|结束|关闭|关掉|删除|删掉|不用|不要)(?:掉)?(?:[^,，。;；\s]{1,6}?的)?(?:审批)?代理(?:人|设置)?|代理(?:人)?(?:取消|不用了|不要了|结束)|\bcancel (?:my )?(?:delegation|delegate|stand-?in)\b|\bremove (?:my )?(?:delegation|delegate|stand-?in)\b/g,
+    strength: 0.95,
+  },
+  {
+    intent: 'delegation.list',
+    pattern: /^\s*(?:我的|查看|看看|看一下|查一下|查询)(?:审批)?代理(?:人|设置)?\s*$|谁(?:在)?(?:代理|代)我(?:审批)?|(?:我的)?代理(?:人)?是谁|\bmy (?:delegations?|delegates?|stand-?ins?)\b|\bwho is my (?:delegate|stand-?in)\b/g,
+    strength: 0.95,
+  },
+  {
+    // Someone approves in my place while I am away: 设置代理, 让李四代理, 李四代我审批, 休假…帮我审批.
+    intent: 'delegation.set',
+    pattern:
+      /(?:设置|设定|指定|安排|找)(?:一下|个)?(?:审批)?代理(?:人)?|让\S{1,6}?代(?:理|批|审)|由\S{1,6}?代(?:理|批|审)|代理(?:我的)?审批|代我(?:审批|审|批)|(?:休假|请假|出差|不在|年假|病假)[^。]*?(?:帮|替)我(?:审批|审|批)|\bdelegate (?:my )?approvals?\b|\bdelegate to\b|\bstand-?in\b|\bout of (?:the )?office\b/g,
+    strength: 0.95,
+  },
+  {
     intent: 'request.status',
     pattern:
       /进度|进展|状态|(?:审批|流程)?(?:走)?到(?:哪|那)(?:一步|步|里|儿|个环节|个节点)?|审批到|卡在|怎么样了|(?:批|审|通过|审批|批准|到账|打款|驳回|拒绝|撤回|报销|付款|处理)(?:完)?了(?:吗|没|没有|么)|批没批|有没有(?:批|通过|到账)|什么时候(?:能)?(?:批|到账|通过|审批)|(?:查|看)(?:一下|询|查|看)?(?:下)?(?:我的)?(?:申请|报销单?|单子|单据|记录)|(?<!取消|撤回|撤销)我的(?:申请|报销单?|单子)(?![^,，。;；!！]*?(?:撤|不要了|作废))|谁(?:那|手上|那里)|谁在(?:审|批|处理)|在谁(?:手里|手上|那)|(?:怎么)?还没(?:批|审|通过|到账|处理|打款)|什么情况|啥情况|\bstatus\b|\bprogress\b|\bwhere(?:'s| is)\b|\btrack\b/g,

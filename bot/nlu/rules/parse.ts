@@ -28,6 +28,10 @@ const SLOTS_BY_INTENT: Readonly<Record<Intent, ReadonlySet<SlotName>>> = {
   'approval.approve': new Set(['requestNo', 'reason']),
   'approval.reject': new Set(['requestNo', 'reason']),
   help: new Set([]),
+  // The stand-in is a person, found by the conversation among the employees' names.
+  'delegation.set': new Set(['period', 'date', 'reason']),
+  'delegation.cancel': new Set([]),
+  'delegation.list': new Set([]),
   // A bare answer to a follow-up question ("3500", "上个月的") carries slots without an intent.
   unknown: new Set(['category', 'amount', 'budget', 'period', 'date', 'requestNo']),
 }
@@ -40,6 +44,7 @@ const LEAN_BY_INTENT: Readonly<Partial<Record<Intent, Lean>>> = {
   'hr.resign': 'future',
   'project.initiate': 'future',
   'purchase.request': 'future',
+  'delegation.set': 'future',
 }
 
 const BASE_CONFIDENCE = 0.95
