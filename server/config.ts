@@ -115,9 +115,22 @@ function crossFieldProblems(c: Env): string[] {
   return problems
 }
 
+/**
+ * Every problem at once, so one run of config:check lists all there is to fix: each invalid setting,
+ * and the problems between the others (checked as if the invalid ones were unset, leaving out the
+ * ones that would only repeat an invalid setting).
+ */
+function problemsOf(env: Record<string, string | undefined>, parsed: ReturnType<typeof configSchema.safeParse>): string[] {
+  if (parsed.success) return crossFieldProblems(parsed.data)
+  const invalid = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))]
+  const rest = configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([key]) => !invalid.includes(key))))
+  const between = rest.success ? crossFieldProblems(rest.data).filter((problem) => !invalid.some((key) => problem.includes(key))) : []
+  return [...parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`), ...between]
+}
+
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = configSchema.safeParse(env)
-  const problems = parsed.success ? crossFieldProblems(parsed.data) : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+  const problems = problemsOf(env, parsed)
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`配置错误 / invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
   }

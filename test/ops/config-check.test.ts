@@ -33,4 +33,15 @@ describe('npm run config:check', () => {
     expect(out).toContain('RETENTION_AUDIT_DAYS: RETENTION_AUDIT_DAYS 至少 1095 天（3 年）/ at least 1095 days (3 years)')
     expect(out).toMatch(/SHUTDOWN_TIMEOUT_MS: /)
   })
+
+  it('lists invalid settings and settings that do not go together in the same run', async () => {
+    const { code, out } = await configCheck({ BACKUP_TOKEN: 'too-short', FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_ENCRYPT_KEY: 'encrypt-key' })
+    expect(code).toBe(1)
+    const lines = out.split('\n').filter((line) => line.startsWith('  '))
+    expect(lines).toEqual([
+      '  BACKUP_TOKEN: BACKUP_TOKEN 至少 32 个字符 / at least 32 characters',
+      '  FEISHU_ENCRYPT_KEY 已设置但缺少 FEISHU_VERIFICATION_TOKEN / FEISHU_ENCRYPT_KEY is set but FEISHU_VERIFICATION_TOKEN is not',
+      '  FEISHU_MODE=http 需要 FEISHU_VERIFICATION_TOKEN 来校验回调 / FEISHU_MODE=http needs FEISHU_VERIFICATION_TOKEN to verify callbacks',
+    ])
+  })
 })
