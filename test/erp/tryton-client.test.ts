@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { TrytonClient, trytonDate, trytonDecimal } from '../../erp-bridge/adapters/tryton/tryton-client.js'
-import { fenToDecimal, unitPrice } from '../../erp-bridge/adapters/tryton/tryton-mapping.js'
+import { unitPrice } from '../../erp-bridge/adapters/tryton/tryton-mapping.js'
+import { fenToDecimal } from '../../erp-bridge/adapters/document-values.js'
 import { startScriptedTrytond, type ScriptedTrytond } from '../fakes/tryton/scripted-trytond.js'
 import { rejection } from './erp-rejection.js'
 

@@ -1,8 +1,9 @@
 import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
+import { categoryLabel } from '../document-values.js'
 import { ErpNextClient } from './erpnext-client.js'
 import { erpnextConfigSchema, type ErpNextConfig, type ErpNextConfigInput } from './erpnext-config.js'
-import { categoryLabel, DOCTYPE, expenseClaimDoc, journalEntryDoc, materialRequestDoc, projectDoc, purchaseOrderDoc } from './erpnext-mapping.js'
+import { DOCTYPE, expenseClaimDoc, journalEntryDoc, materialRequestDoc, projectDoc, purchaseOrderDoc } from './erpnext-mapping.js'
 
 type KeyedRow = { name: string; docstatus: number }
 

@@ -1,5 +1,5 @@
-import { EXPENSE_CATEGORY_LABELS } from '../../../workflow/request-types.js'
 import type { ExpenseVoucherAction, ProjectAction, PurchaseAction } from '../../erp-adapter.js'
+import { categoryLabel, fenToAmount } from '../document-values.js'
 import type { ErpNextConfig } from './erpnext-config.js'
 
 /**
@@ -15,16 +15,6 @@ export const DOCTYPE = {
   purchaseOrder: 'Purchase Order',
   project: 'Project',
 } as const
-
-/** Frappe Currency fields are floats on the wire; fen / 100 is exact to the cent. */
-export function fenToAmount(fen: number): number {
-  if (!Number.isInteger(fen)) throw new TypeError(`amount in fen must be an integer: ${fen}`)
-  return fen / 100
-}
-
-export function categoryLabel(category: string): string {
-  return (EXPENSE_CATEGORY_LABELS as Record<string, string>)[category] ?? category
-}
 
 const remark = (...parts: (string | undefined)[]) => parts.filter(Boolean).join(' / ')
 

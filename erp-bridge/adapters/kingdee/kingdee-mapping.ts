@@ -1,6 +1,5 @@
-import { fenToYuan } from '../../../workflow/money.js'
-import { EXPENSE_CATEGORY_LABELS } from '../../../workflow/request-types.js'
-import { ErpError, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
+import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-adapter.js'
+import { categoryLabel, checkQuantityAndBudget, positiveAmount, requireCode } from '../document-values.js'
 import type { KingdeeConfig } from './kingdee-config.js'
 
 /**
@@ -58,24 +57,6 @@ export function markerFilter(field: string, key: string): string {
 }
 
 const ref = (code: string) => ({ FNumber: code })
-
-function categoryLabel(category: string): string {
-  return (EXPENSE_CATEGORY_LABELS as Record<string, string>)[category] ?? category
-}
-
-function missing(what: string, english: string): ErpError {
-  return new ErpError('permanent', `未配置映射：${what}（${english}）`)
-}
-
-function requireCode(value: string | undefined, what: string, english: string): string {
-  if (!value) throw missing(what, english)
-  return value
-}
-
-function positiveAmount(fen: number): number {
-  if (!Number.isInteger(fen) || fen <= 0) throw new ErpError('permanent', `金额必须大于零（${fen} 分）。The amount must be positive.`)
-  return fenToYuan(fen)
-}
 
 /** 费用报销单: one entry line for the category, paid to the employee (FRequestType "1" = 付款). */
 export function reimbursementModel(action: ExpenseVoucherAction, key: string, config: KingdeeConfig): Record<string, unknown> {
@@ -141,9 +122,7 @@ function unitPrice(budgetFen: number, quantity: number): number {
 }
 
 function purchaseBasics(action: PurchaseAction) {
-  if (!(action.quantity > 0) || !Number.isInteger(action.budgetFen) || action.budgetFen < 0) {
-    throw new ErpError('permanent', `采购数量必须大于零、预算不能为负（数量 ${action.quantity}，预算 ${action.budgetFen} 分）。Invalid quantity or budget.`)
-  }
+  checkQuantityAndBudget(action)
   const material = requireCode(action.materialCode, `物品「${action.item}」→ 金蝶物料编码`, `no Kingdee material for ${action.item}`)
   return { material, price: unitPrice(action.budgetFen, action.quantity), note: `${action.requestNo} ${action.item} ${action.memo}`.trim() }
 }

@@ -1,5 +1,5 @@
-import { EXPENSE_CATEGORY_LABELS } from '../../../workflow/request-types.js'
 import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-adapter.js'
+import { categoryLabel, fenToAmount } from '../document-values.js'
 
 /**
  * Our actions as Odoo record values (field names per version as in ERP.md §6: hr.expense takes
@@ -10,15 +10,6 @@ import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-adapter.js'
 
 /** One2many "create" command: (0, 0, values). */
 const create = (values: Record<string, unknown>) => [0, 0, values]
-
-export function fenToAmount(fen: number): number {
-  if (!Number.isInteger(fen)) throw new TypeError(`amount in fen must be an integer: ${fen}`)
-  return fen / 100
-}
-
-export function categoryLabel(category: string): string {
-  return (EXPENSE_CATEGORY_LABELS as Record<string, string>)[category] ?? category
-}
 
 /** "<key> <text>"; found again by a prefix search and carriesKey. */
 export function keyedName(key: string, text: string): string {

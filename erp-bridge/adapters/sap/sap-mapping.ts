@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { ErpError, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
+import { fenToDecimal } from '../document-values.js'
 import type { SapConfig } from './sap-config.js'
 import { decodeXml } from './sap-client.js'
 
@@ -38,13 +39,6 @@ export function sapReference(key: string, field: 'journal' | 'requisition'): str
 /** A stable 32-hex message id per key: a resent message carries the same ID as the first. */
 export function messageId(key: string, part: string): string {
   return createHash('sha256').update(`${key}\u0000${part}`).digest('hex').slice(0, 32).toUpperCase()
-}
-
-/** 12850 → "128.50" without going through floats. */
-export function fenToDecimal(fen: number): string {
-  if (!Number.isInteger(fen)) throw new TypeError(`amount in fen must be an integer: ${fen}`)
-  const abs = Math.abs(fen)
-  return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`
 }
 
 /** OData V2 JSON Edm.DateTime of a calendar day. */

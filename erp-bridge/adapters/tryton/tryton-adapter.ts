@@ -8,11 +8,11 @@ import {
   type ProjectAction,
   type PurchaseAction,
 } from '../../erp-adapter.js'
+import { categoryLabel } from '../document-values.js'
 import { TrytonClient, trytonDate } from './tryton-client.js'
 import { trytonConfigSchema, type TrytonConfig, type TrytonConfigInput } from './tryton-config.js'
 import {
   carriesKey,
-  categoryLabel,
   expenseMoveValues,
   hrNoteMessage,
   keyPattern,

@@ -1,6 +1,6 @@
 import { formatYuan } from '../../../workflow/money.js'
-import { EXPENSE_CATEGORY_LABELS } from '../../../workflow/request-types.js'
 import type { ExpenseVoucherAction, HrChangeAction, ProjectAction, PurchaseAction } from '../../erp-adapter.js'
+import { categoryLabel, fenToDecimal } from '../document-values.js'
 import { trytonDate, trytonDecimal } from './tryton-client.js'
 
 /**
@@ -23,21 +23,10 @@ export function keyPattern(key: string): string {
   return `${key}%`
 }
 
-/** 12850 → "128.50" without going through floats. */
-export function fenToDecimal(fen: number): string {
-  if (!Number.isInteger(fen)) throw new TypeError(`amount in fen must be an integer: ${fen}`)
-  const abs = Math.abs(fen)
-  return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`
-}
-
 /** Unit price in yuan to Tryton's 4 price digits, so quantity × price is the budget to the fen where it divides. */
 export function unitPrice(budgetFen: number, quantity: number): string {
   const tenThousandths = Math.round((budgetFen * 100) / quantity)
   return `${Math.floor(tenThousandths / 10_000)}.${String(tenThousandths % 10_000).padStart(4, '0')}`
-}
-
-export function categoryLabel(category: string): string {
-  return (EXPENSE_CATEGORY_LABELS as Record<string, string>)[category] ?? category
 }
 
 export interface VoucherRefs {

@@ -1,6 +1,6 @@
 import { fenToYuan } from '../../../workflow/money.js'
-import { EXPENSE_CATEGORY_LABELS } from '../../../workflow/request-types.js'
-import { ErpError, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
+import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-adapter.js'
+import { categoryLabel, checkQuantityAndBudget, positiveAmount, requireCode } from '../document-values.js'
 import { checkKey } from './yonyou-auth.js'
 import type { YonyouConfig } from './yonyou-config.js'
 
@@ -30,20 +30,6 @@ export function marker(key: string): string {
 
 export function carriesMarker(value: unknown, key: string): boolean {
   return typeof value === 'string' && value.includes(marker(key))
-}
-
-function categoryLabel(category: string): string {
-  return (EXPENSE_CATEGORY_LABELS as Record<string, string>)[category] ?? category
-}
-
-function requireCode(value: string | undefined, what: string, english: string): string {
-  if (!value) throw new ErpError('permanent', `未配置映射：${what}（${english}）`)
-  return value
-}
-
-function positiveAmount(fen: number): number {
-  if (!Number.isInteger(fen) || fen <= 0) throw new ErpError('permanent', `金额必须大于零（${fen} 分）。The amount must be positive.`)
-  return fenToYuan(fen)
 }
 
 const staffOf = (employee: ExpenseVoucherAction['employee']) => requireCode(employee.erpCode, `员工 ${employee.name} → 用友员工编码`, `no YonBIP staff code for ${employee.name}`)
@@ -103,9 +89,7 @@ export function voucherBody(action: ExpenseVoucherAction, key: string, config: Y
 }
 
 function purchaseLine(action: PurchaseAction, config: YonyouConfig) {
-  if (!(action.quantity > 0) || !Number.isInteger(action.budgetFen) || action.budgetFen < 0) {
-    throw new ErpError('permanent', `采购数量必须大于零、预算不能为负（数量 ${action.quantity}，预算 ${action.budgetFen} 分）。Invalid quantity or budget.`)
-  }
+  checkQuantityAndBudget(action)
   const product = requireCode(action.materialCode, `物品「${action.item}」→ 用友物料编码`, `no YonBIP product for ${action.item}`)
   const { unit, taxCode } = config.purchase
   return {
