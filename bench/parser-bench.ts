@@ -1,6 +1,7 @@
 /**
  * Rules-only parser quality and speed on the labelled corpus: intent accuracy, slot accuracy
- * (exact slot-object match and per slot), and per-command latency p50/p99 in microseconds; then
+ * (exact slot-object match and per slot), and per-command latency p50/p99 in microseconds; the
+ * same accuracy on the held-out corpus (fresh wording the rules were not written from); then
  * the LLM fallback's latency against the local fake model answering after a fixed delay.
  * `npx tsx bench/parser-bench.ts` prints the figures; runParserBench() returns them.
  */
@@ -12,6 +13,7 @@ import { createParserFromEnv } from '../bot/nlu/parser-from-env.js'
 import { parseWithRules } from '../bot/nlu/rules/index.js'
 import { startFakeOpenAi, toolCall } from '../test/fakes/openai/fake-openai.js'
 import { CORPUS, CORPUS_NOW, type CorpusCase } from '../test/nlu/corpus.js'
+import { HELD_OUT_CORPUS } from '../test/nlu/held-out-corpus.js'
 
 const TIMING_ROUNDS = 20
 const FAKE_MODEL_DELAY_MS = 20
@@ -66,7 +68,23 @@ export async function runParserBench(): Promise<Record<string, number | string>>
     result[`slot.${name}.accuracyPct`] = pct(tally.right, tally.seen)
   result.latencyP50Us = Math.round(percentile(samples, 50) * 10) / 10
   result.latencyP99Us = Math.round(percentile(samples, 99) * 10) / 10
-  return { ...result, ...(await llmFallbackFigures(cases)) }
+  return { ...result, ...heldOutFigures(), ...(await llmFallbackFigures(cases)) }
+}
+
+/** Intent accuracy and exact slot match on the held-out corpus: how the rules do on wording they were not written from. */
+function heldOutFigures(): Record<string, number> {
+  let intentHits = 0
+  let slotHits = 0
+  for (const c of HELD_OUT_CORPUS) {
+    const parsed = parseWithRules(c.text, new Date(c.now ?? CORPUS_NOW))
+    if (parsed.intent === c.intent) intentHits++
+    if (isDeepStrictEqual(parsed.slots, c.slots)) slotHits++
+  }
+  return {
+    'heldOut.cases': HELD_OUT_CORPUS.length,
+    'heldOut.intentAccuracyPct': pct(intentHits, HELD_OUT_CORPUS.length),
+    'heldOut.slotExactMatchPct': pct(slotHits, HELD_OUT_CORPUS.length),
+  }
 }
 
 /**

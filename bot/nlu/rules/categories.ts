@@ -14,7 +14,7 @@ const SYNONYMS: Readonly<Record<ExpenseCategory, readonly string[]>> = {
   ],
   meal: [
     '餐补', '餐费', '饭补', '饭费', '伙食', '午饭', '午餐', '中饭', '晚饭', '晚餐', '早饭', '早餐', '夜宵', '宵夜', '加班餐', '工作餐',
-    '外卖', '盒饭', '吃饭', '用餐', '餐饮',
+    '外卖', '盒饭', '吃饭', '用餐', '餐饮', '饭钱', '餐钱',
     'meal', 'meals', 'lunch', 'dinner', 'breakfast', 'food',
   ],
   lodging: ['住宿', '酒店', '宾馆', '旅馆', '民宿', '房费', '住店', 'hotel', 'lodging', 'accommodation'],

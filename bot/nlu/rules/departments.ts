@@ -1,7 +1,7 @@
 import type { Scan } from './scan.js'
 
 const SUFFIX = '事业部|部门|部|中心|小组|组|团队|科|处|办公室|分公司|工作室'
-const MOVE = '(?:(?:调|转|换)岗(?:位)?|调动|调|转|去|到|至|往)\\s*(?:申请)?\\s*(?:到|至|去|往|入|:)?\\s*'
+const MOVE = '(?:(?:调|转|换)岗(?:位)?|调动|调|转|去|到|至|往|\\bto\\b)\\s*(?:申请)?\\s*(?:到|至|去|往|入|:)?\\s*'
 const WITH_SUFFIX = new RegExp(`${MOVE}(?<dept>[\\u4e00-\\u9fa5a-z0-9]{1,12}?(?:${SUFFIX}))`, 'dg')
 // 调到销售: a short name right after 到 with nothing else in the clause.
 const BARE = /(?:调岗|调动|转岗|换岗|调|转)\s*(?:到|至|去|往|入)\s*(?<dept>[\u4e00-\u9fa5a-z0-9]{2,8}?)(?=$|[,.;\s]|工作|上班|任职|生效|\u0001)/dg

@@ -25,7 +25,8 @@ export function findProjectTitle(scan: Scan): string | undefined {
     const cut = TITLE_END.exec(raw.toLowerCase())
     const kept = (cut ? raw.slice(0, cut.index) : raw).trimEnd()
     // A trailing 项目 or 的 is part of the phrase, not of the name.
-    const title = kept.replace(/(?:的|项目)+$/, '').trim()
+    // Quotes around the name (「年度品牌升级」) mark it; they are not part of it.
+    const title = kept.replace(/(?:的|项目)+$/, '').trim().replace(/^[「『“"《]\s*(.*?)\s*[」』”"》]$/, '$1')
     if (title.length < 2 || isOnlyFillers(title)) continue
     scan.claim(at[0], at[0] + kept.length)
     return title
