@@ -13,7 +13,7 @@ const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' 
 /**
  * The previous release, as far as the schema goes: the code just before the newest migration was
  * added (from git history; a shallow clone needs `git fetch --unshallow`). Unpacked next to a link
- * to this checkout's node_modules, and run as `npm start` would.
+ * to this checkout's node_modules; its server/node.ts is started directly.
  */
 function checkOutPreviousRelease(): { dir: string; commit: string } {
   const newestMigration = git('log', '-1', '--diff-filter=A', '--format=%H', '--', 'db/migrations')
