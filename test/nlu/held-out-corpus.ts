@@ -193,6 +193,55 @@ const answers: CorpusCase[] = [
   c('本周', 'unknown', { period: THIS_WEEK }),
 ]
 
+/**
+ * A second round, written after the fixes the first one led to, to see whether those generalised.
+ * Measured once before anything was tuned on it: intent 97.6%, exact slots 100% (42 commands).
+ */
+const secondRound: CorpusCase[] = [
+  c('报销周一的打车费 39', 'expense.submit', { category: 'transport', amount: 39, date: '2026-11-23' }),
+  c('住酒店花了两千一，帮我报了', 'expense.submit', { category: 'lodging', amount: 2100 }),
+  c('上个月电话费 一百六十八', 'expense.submit', { category: 'communication', amount: 168, period: OCT }),
+  c('午饭 25块 今天', 'expense.submit', { category: 'meal', amount: 25, date: '2026-11-25' }),
+  c('reimburse dinner 188 yesterday', 'expense.submit', { category: 'meal', amount: 188, date: '2026-11-24' }),
+  c('報銷機票 1,980', 'expense.submit', { category: 'travel', amount: 1980 }),
+  c('报销本月培训费 4千', 'expense.submit', { category: 'training', amount: 4000, period: NOV }),
+  c('招待客户 2800 报销，理由：项目签约', 'expense.submit', { category: 'entertainment', amount: 2800, reason: '项目签约' }),
+  c('报销停车 15 元', 'expense.submit', { category: 'transport', amount: 15 }),
+  c('报销出差火车票 三百二十五', 'expense.submit', { category: 'travel', amount: 325 }),
+  c('采购3个显示器支架', 'purchase.request', { item: '显示器支架', quantity: 3 }),
+  c('申请采购2台空调 预算1万2', 'purchase.request', { item: '空调', quantity: 2, budget: 12000 }),
+  c('需要买10本笔记本，预算300', 'purchase.request', { item: '笔记本', quantity: 10, budget: 300 }),
+  c('purchase 1 projector budget 5000', 'purchase.request', { item: 'projector', quantity: 1, budget: 5000 }),
+  c('下个月15号调到财务部', 'hr.transfer', { department: '财务部', effectiveDate: '2026-12-15' }),
+  c('申请调岗到人事行政部', 'hr.transfer', { department: '人事行政部' }),
+  c('我想转岗到销售部，12月1日开始', 'hr.transfer', { department: '销售部', effectiveDate: '2026-12-01' }),
+  c('离职申请，最后工作日下月底', 'hr.resign', { effectiveDate: '2026-12-31' }),
+  c('我要辞职 理由：回老家发展', 'hr.resign', { reason: '回老家发展' }),
+  c('立项：新办公室装修，预算30万', 'project.initiate', { title: '新办公室装修', budget: 300000 }),
+  c('发起项目：会员积分系统', 'project.initiate', { title: '会员积分系统' }),
+  c('BX-202611-0061 批了没', 'request.status', { requestNo: 'BX-202611-0061' }),
+  c('我上个月的报销进度', 'request.status', { period: OCT }),
+  c('查一下我的采购申请', 'request.status', {}),
+  c('what is the status of CG-202611-0011', 'request.status', { requestNo: 'CG-202611-0011' }),
+  c('撤回 CG-202611-0015', 'request.withdraw', { requestNo: 'CG-202611-0015' }),
+  c('把 BX-202611-0062 撤销掉', 'request.withdraw', { requestNo: 'BX-202611-0062' }),
+  c('报销单填错了，帮我撤回', 'request.withdraw', {}),
+  c('待我审批的', 'approval.list', {}),
+  c('我有什么要审的', 'approval.list', {}),
+  c('pending approvals', 'approval.list', {}),
+  c('同意BX-202611-0063', 'approval.approve', { requestNo: 'BX-202611-0063' }),
+  c('批准，没问题', 'approval.approve', {}),
+  c('lgtm', 'approval.approve', {}),
+  c('驳回 CG-202611-0016 理由：超预算', 'approval.reject', { requestNo: 'CG-202611-0016', reason: '超预算' }),
+  c('不同意，缺发票', 'approval.reject', { reason: '缺发票' }),
+  c('怎么用', 'help', {}),
+  c('能做什么', 'help', {}),
+  c('晚上好', 'unknown', {}),
+  c('今天几号', 'unknown', {}),
+  c('三百五', 'unknown', { amount: 350 }),
+  c('下周一', 'unknown', { date: '2026-11-30' }),
+]
+
 export const HELD_OUT_CORPUS: readonly CorpusCase[] = [
   ...expenses,
   ...purchases,
@@ -207,4 +256,5 @@ export const HELD_OUT_CORPUS: readonly CorpusCase[] = [
   ...help,
   ...smallTalk,
   ...answers,
+  ...secondRound,
 ]
