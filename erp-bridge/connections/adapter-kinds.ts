@@ -34,6 +34,8 @@ export interface AdapterKind {
   secretFields: readonly string[]
   /** Mapping kinds the adapter is built from, so it is rebuilt when they change. */
   readsMappings: readonly MappingKind[]
+  /** What its settings look like, for the admin app's form: the adapter's own, then every connection's. */
+  settingsSchemas: readonly z.ZodType[]
   /** Checks the settings (secrets included) and builds the adapter with its mapping policy. */
   create(settings: Record<string, unknown>, deps: AdapterDeps): Promise<ErpTarget>
 }
@@ -65,6 +67,7 @@ function networkErp<S extends z.ZodType<{ timeoutMs: number }>>(
     label,
     secretFields,
     readsMappings: [],
+    settingsSchemas: [schema, connectionSettingsSchema],
     async create(settings) {
       const config = parseSettings(schema, settings)
       const adapter = build(config)
@@ -80,6 +83,7 @@ export const ADAPTER_KINDS: Record<string, AdapterKind> = {
     label: '内置账簿 Built-in ledger',
     secretFields: [],
     readsMappings: [],
+    settingsSchemas: [],
     async create(_settings, { db }) {
       const adapter = new LedgerAdapter(db)
       return { adapter, policy: adapter.mappingPolicy }
@@ -90,6 +94,7 @@ export const ADAPTER_KINDS: Record<string, AdapterKind> = {
     label: 'Tryton',
     secretFields: ['password'],
     readsMappings: ['expense_category'],
+    settingsSchemas: [trytonSettingsSchema, connectionSettingsSchema],
     async create(settings, { mappings }) {
       const config = parseSettings(trytonSettingsSchema, settings)
       const { maxInFlight = 4 } = parseSettings(connectionSettingsSchema, settings)

@@ -53,30 +53,45 @@ export const APP_JS = String.raw`(function () {
   });
 
   // Forms that post JSON: <form data-post="/api/..." data-method="PUT" data-done="reload|/path">
-  // Names with dots nest ("settings.host"); data-json fields hold JSON; data-wrap="entries" sends {entries:[value]}.
+  // Names with dots nest ("settings.host"), or data-path='["settings","a.b"]' when a key has a dot;
+  // data-json fields hold JSON, data-pairs fields "key = value" lines, data-list checkboxes build an
+  // array of their values; data-wrap="entries" sends {entries:[value]}.
   function formValue(form) {
     var out = {};
-    var put = function (name, value) {
-      var parts = name.split('.');
+    var put = function (path, value) {
       var target = out;
-      for (var i = 0; i < parts.length - 1; i++) { target = target[parts[i]] = target[parts[i]] || {}; }
-      target[parts[parts.length - 1]] = value;
+      for (var i = 0; i < path.length - 1; i++) { target = target[path[i]] = target[path[i]] || {}; }
+      target[path[path.length - 1]] = value;
     };
-    var get = function (name) {
-      return name.split('.').reduce(function (cur, p) { return cur && cur[p]; }, out);
+    var get = function (path) {
+      return path.reduce(function (cur, p) { return cur && cur[p]; }, out);
     };
     $$('input, select, textarea', form).forEach(function (el) {
       if (!el.name || el.disabled) return;
-      if (el.type === 'checkbox') { put(el.name, el.checked); return; }
+      var path = el.dataset.path ? JSON.parse(el.dataset.path) : el.name.split('.');
+      if (el.type === 'checkbox' && el.dataset.list !== undefined) { if (el.checked) put(path, (get(path) || []).concat([el.value])); return; }
+      if (el.type === 'checkbox') { put(path, el.checked); return; }
       if (el.type === 'file') return;
-      if (el.value === '' && el.dataset.optional !== undefined) return;
+      if (el.value.trim() === '' && el.dataset.optional !== undefined) return;
+      if (el.dataset.pairs !== undefined) {
+        var pairs = {};
+        el.value.split('\n').forEach(function (line) {
+          if (!line.trim()) return;
+          var eq = line.indexOf('=');
+          if (eq < 1) throw new Error('每行应为“键 = 值” / each line must be "key = value": ' + line);
+          pairs[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+        });
+        put(path, pairs);
+        return;
+      }
       if (el.dataset.json !== undefined) {
-        var parsed = el.value.trim() ? JSON.parse(el.value) : {};
-        put(el.name, Object.assign(parsed, get(el.name) || {}));
+        var parsed;
+        try { parsed = el.value.trim() ? JSON.parse(el.value) : {}; } catch (e) { throw new Error((el.name || '设置') + ' 不是有效的 JSON / is not valid JSON'); }
+        put(path, Object.assign(parsed, get(path) || {}));
         return;
       }
       // data-scale: yuan typed, fen sent.
-      put(el.name, el.type === 'number' ? Math.round(Number(el.value) * Number(el.dataset.scale || 1) * 1e6) / 1e6 : el.value);
+      put(path, el.type === 'number' ? Math.round(Number(el.value) * Number(el.dataset.scale || 1) * 1e6) / 1e6 : el.value);
     });
     return form.dataset.wrap ? (function () { var w = {}; w[form.dataset.wrap] = [out]; return w; })() : out;
   }
@@ -86,7 +101,7 @@ export const APP_JS = String.raw`(function () {
       var button = $('button[type=submit]', form);
       busy(button, true);
       var body;
-      try { body = formValue(form); } catch (e) { toast('设置不是有效的 JSON / settings are not valid JSON', true); busy(button, false); return; }
+      try { body = formValue(form); } catch (e) { toast(e.message, true); busy(button, false); return; }
       api(form.dataset.method || 'POST', form.dataset.post, body).then(function (data) {
         toast((data && data.message) || '已保存 / saved');
         var done = form.dataset.done || 'reload';

@@ -1,8 +1,10 @@
 import type { Context } from 'hono'
 import type { ErpAdminService, PostingRow } from '../../erp-bridge/admin/erp-admin-service.js'
 import { STATUS_LABELS } from '../../erp-bridge/admin/erp-admin-service.js'
+import { adapterKind } from '../../erp-bridge/connections/adapter-kinds.js'
 import type { ErpConnectionView } from '../../erp-bridge/connections/erp-connection-store.js'
 import type { Viewer } from '../auth/viewer.js'
+import { settingsFields } from '../erp/settings-form.js'
 import { renderPage } from '../ui/layout.js'
 import { bi, empty, html, postingBadge, when, type Html } from '../ui/html.js'
 
@@ -27,7 +29,7 @@ function connectionForm(kind: AdapterKindInfo, existing?: ErpConnectionView): Ht
     ${existing ? html`<input type="hidden" name="id" value="${existing.id}">` : ''}
     <input type="hidden" name="adapter" value="${kind.id}">
     <label class="field"><span>名称 Name</span><input type="text" name="name" required maxlength="100" value="${existing?.name ?? kind.label}"></label>
-    <label class="field"><span>设置 Settings (JSON)</span><textarea name="settings" data-json rows="5" spellcheck="false" class="mono">${JSON.stringify(plain, null, 2)}</textarea></label>
+    ${settingsFields(adapterKind(kind.id).settingsSchemas, kind.secretFields, plain)}
     ${kind.secretFields.map(
       (f) => html`<label class="field"><span>${f}（密钥，只写 secret, write-only）</span><input type="password" name="settings.${f}" autocomplete="new-password" data-optional
         placeholder="${existing?.secretsSet.includes(f) ? '已设置，留空则保持不变 / set; leave empty to keep' : '未设置 / not set'}"></label>`,

@@ -84,6 +84,8 @@ h1 { font-size: 18px; } h2 { font-size: 16px; } h3 { font-size: 15px; }
 fieldset.field { border: 0; margin: 0; padding: 0; }
 fieldset.field > legend { font-size: 12px; color: var(--muted); padding: 0; margin-bottom: 4px; }
 .check { display: flex; flex-direction: row; align-items: center; gap: 6px; min-height: 32px; }
+fieldset.choices { display: flex; flex-direction: row; flex-wrap: wrap; gap: 0 14px; }
+fieldset.choices > legend { width: 100%; }
 .flag-list { margin: 4px 0 0; padding-left: 0; list-style: none; }
 .flag-list li { font-size: 13px; color: #b35c00; margin: 2px 0; }
 input[type=text], input[type=date], input[type=search], input[type=number], input[type=password], select, textarea {

@@ -179,8 +179,12 @@ describe('admin mini-app on a phone', () => {
       await signIn(page, 'sunba', '/miniapp/erp')
       const form = page.locator('#new-connection form[data-adapter="webhook"]')
       await page.locator('#new-connection details', { has: page.locator('form[data-adapter="webhook"]') }).locator('summary').click()
-      await form.locator('textarea[name="settings"]').fill(JSON.stringify({ url: erp.url, employeeNoIsErpCode: true, requiredMappings: { 'expense.voucher': ['expense_category'] } }))
+      // Form fields, not JSON: only the expense category must be mapped (department too would block the retry below).
+      await form.locator('input[name="settings.url"]').fill(erp.url)
+      await form.locator('input[name="settings.employeeNoIsErpCode"]').check()
+      await form.locator('input[name="settings.requiredMappings.expense.voucher"][value="expense_category"]').check()
       await form.locator('input[name="settings.secret"]').fill(WEBHOOK_SECRET)
+      await shot(page, '09b-erp-connection-form')
       await form.locator('button[type=submit]').click()
       const connection = page.locator('#connections li[data-connection-id]')
       await connection.waitFor()
