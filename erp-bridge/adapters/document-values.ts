@@ -1,6 +1,6 @@
 import { fenToYuan } from '../../workflow/money.js'
 import { EXPENSE_CATEGORY_LABELS } from '../../workflow/request-types.js'
-import { ErpError, type PurchaseAction } from '../erp-adapter.js'
+import { ErpError, type ExpenseVoucherAction, type PurchaseAction } from '../erp-adapter.js'
 
 /** How the adapters write an action's values into ERP documents: amounts, category names, codes that must be mapped. */
 
@@ -21,6 +21,13 @@ export function fenToDecimal(fen: number): string {
 export function positiveAmount(fen: number): number {
   if (!Number.isInteger(fen) || fen <= 0) throw new ErpError('permanent', `金额必须大于零（${fen} 分）。The amount must be positive.`)
   return fenToYuan(fen)
+}
+
+/** A claim of nothing or less: refused here, in words, before the ERP is asked. */
+export function checkClaimAmount(action: ExpenseVoucherAction): void {
+  if (!Number.isInteger(action.amountFen) || action.amountFen <= 0) {
+    throw new ErpError('permanent', `报销金额必须大于零（${action.amountFen} 分）。The amount must be positive.`)
+  }
 }
 
 /** A purchase the ERP would price per unit: refused here, in words, when it has no quantity or a broken budget. */

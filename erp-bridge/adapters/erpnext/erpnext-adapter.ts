@@ -1,6 +1,6 @@
 import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
-import { categoryLabel } from '../document-values.js'
+import { categoryLabel, checkClaimAmount, checkQuantityAndBudget } from '../document-values.js'
 import { ErpNextClient } from './erpnext-client.js'
 import { erpnextConfigSchema, type ErpNextConfig, type ErpNextConfigInput } from './erpnext-config.js'
 import { DOCTYPE, expenseClaimDoc, journalEntryDoc, materialRequestDoc, projectDoc, purchaseOrderDoc } from './erpnext-mapping.js'
@@ -71,9 +71,7 @@ export class ErpNextAdapter implements ErpAdapter {
   }
 
   private postExpense(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
-    if (!Number.isInteger(action.amountFen) || action.amountFen <= 0) {
-      throw new ErpError('permanent', `报销金额必须大于零（${action.amountFen} 分）。The amount must be positive.`)
-    }
+    checkClaimAmount(action)
     if (this.config.expenseDocument === 'journal_entry') {
       return this.postKeyed(DOCTYPE.journalEntry, key, () => {
         if (!action.accountCode) throw new ErpError('permanent', `未配置映射：费用类别 ${categoryLabel(action.category)} → ERPNext 科目。No ERPNext account is mapped.`)
@@ -89,9 +87,7 @@ export class ErpNextAdapter implements ErpAdapter {
   }
 
   private postPurchase(action: PurchaseAction, key: string): Promise<ErpDocument> {
-    if (!(action.quantity > 0) || !Number.isInteger(action.budgetFen) || action.budgetFen < 0) {
-      throw new ErpError('permanent', `采购数量必须大于零、预算不能为负（数量 ${action.quantity}，预算 ${action.budgetFen} 分）。Invalid quantity or budget.`)
-    }
+    checkQuantityAndBudget(action)
     const ordering = this.config.purchaseDocument === 'purchase_order'
     return this.postKeyed(ordering ? DOCTYPE.purchaseOrder : DOCTYPE.materialRequest, key, () => {
       const itemCode = action.materialCode ?? this.config.purchaseItem

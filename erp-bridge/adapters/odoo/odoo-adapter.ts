@@ -1,5 +1,6 @@
 import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
+import { checkClaimAmount, checkQuantityAndBudget } from '../document-values.js'
 import { OdooClient } from './odoo-client.js'
 import { odooConfigSchema, type OdooConfig, type OdooConfigInput } from './odoo-config.js'
 import { carriesKey, employeeExpenseValues, journalEntryValues, keyPrefixPattern, purchaseOrderValues } from './odoo-mapping.js'
@@ -73,7 +74,7 @@ export class OdooAdapter implements ErpAdapter {
   }
 
   private async postJournalEntry(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
-    checkAmount(action)
+    checkClaimAmount(action)
     let move = await this.findMove(key)
     if (!move) {
       if (!action.accountCode) throw new ErpError('permanent', `未配置映射：费用类别 ${action.category} → Odoo 科目。No Odoo account is mapped for this category.`)
@@ -97,7 +98,7 @@ export class OdooAdapter implements ErpAdapter {
   }
 
   private async postEmployeeExpense(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
-    checkAmount(action)
+    checkClaimAmount(action)
     const existing = await this.findExpense(key)
     if (existing) return { documentNo: `hr.expense,${existing.id}` }
     if (!action.employee.erpCode) throw new ErpError('permanent', `未配置映射：员工 ${action.employee.name} → Odoo 员工。No Odoo employee is mapped.`)
@@ -113,9 +114,7 @@ export class OdooAdapter implements ErpAdapter {
   }
 
   private async postPurchaseOrder(action: PurchaseAction, key: string): Promise<ErpDocument> {
-    if (!(action.quantity > 0) || !Number.isInteger(action.budgetFen) || action.budgetFen < 0) {
-      throw new ErpError('permanent', `采购数量必须大于零、预算不能为负（数量 ${action.quantity}，预算 ${action.budgetFen} 分）。Invalid quantity or budget.`)
-    }
+    checkQuantityAndBudget(action)
     let order = await this.findOrder(key)
     if (!order) {
       if (!action.supplierCode) throw new ErpError('permanent', '未配置映射：供应商 → Odoo 供应商；Odoo 采购订单必须有供应商。A purchase order needs a mapped supplier.')
@@ -178,11 +177,5 @@ export class OdooAdapter implements ErpAdapter {
       'permanent',
       rows.length ? `Odoo 中有多个${label}，无法确定用哪一个。More than one ${model} has ${field} ${code}.` : `Odoo 中找不到${label}，请检查映射或在 Odoo 中创建。No ${model} with ${field} ${code} in Odoo.`,
     )
-  }
-}
-
-function checkAmount(action: ExpenseVoucherAction): void {
-  if (!Number.isInteger(action.amountFen) || action.amountFen <= 0) {
-    throw new ErpError('permanent', `报销金额必须大于零（${action.amountFen} 分）。The amount must be positive.`)
   }
 }

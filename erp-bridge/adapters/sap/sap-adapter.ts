@@ -1,5 +1,6 @@
 import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
+import { checkClaimAmount, checkQuantityAndBudget } from '../document-values.js'
 import { SapClient } from './sap-client.js'
 import { sapAuth, sapConfigSchema, type SapConfig, type SapConfigInput } from './sap-config.js'
 import { journalEntryRejected } from './sap-errors.js'
@@ -79,9 +80,7 @@ export class SapAdapter implements ErpAdapter {
   }
 
   private async postJournalEntry(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
-    if (!Number.isInteger(action.amountFen) || action.amountFen <= 0) {
-      throw new ErpError('permanent', `报销金额必须大于零（${action.amountFen} 分）。The amount must be positive.`)
-    }
+    checkClaimAmount(action)
     if (!action.accountCode) {
       throw new ErpError('permanent', `未配置映射：费用类别 ${action.category} → SAP 总账科目。No G/L account is mapped for this expense category.`)
     }
@@ -96,9 +95,7 @@ export class SapAdapter implements ErpAdapter {
   }
 
   private async postPurchase(action: PurchaseAction, key: string): Promise<ErpDocument> {
-    if (!(action.quantity > 0) || !Number.isInteger(action.budgetFen) || action.budgetFen < 0) {
-      throw new ErpError('permanent', `采购数量必须大于零、预算不能为负（数量 ${action.quantity}，预算 ${action.budgetFen} 分）。Invalid quantity or budget.`)
-    }
+    checkQuantityAndBudget(action)
     const ordering = this.config.purchasing.document === 'order'
     if (ordering && !action.supplierCode) {
       throw new ErpError('permanent', `未配置映射：供应商 → SAP 供应商编号；SAP 采购订单必须有供应商。A purchase order needs a mapped supplier.`)

@@ -8,7 +8,7 @@ import {
   type ProjectAction,
   type PurchaseAction,
 } from '../../erp-adapter.js'
-import { categoryLabel } from '../document-values.js'
+import { categoryLabel, checkClaimAmount, checkQuantityAndBudget } from '../document-values.js'
 import { TrytonClient, trytonDate } from './tryton-client.js'
 import { trytonConfigSchema, type TrytonConfig, type TrytonConfigInput } from './tryton-config.js'
 import {
@@ -76,9 +76,7 @@ export class TrytonAdapter implements ErpAdapter {
   }
 
   private async postExpenseVoucher(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
-    if (!Number.isInteger(action.amountFen) || action.amountFen <= 0) {
-      throw new ErpError('permanent', `报销金额必须大于零（${action.amountFen} 分）。The amount must be positive.`)
-    }
+    checkClaimAmount(action)
     let move = await this.findMove(key)
     if (!move) {
       const accountCode = this.config.expenseAccounts[action.category]
@@ -107,9 +105,7 @@ export class TrytonAdapter implements ErpAdapter {
   }
 
   private async postRequisition(action: PurchaseAction, key: string): Promise<ErpDocument> {
-    if (!(action.quantity > 0) || !Number.isInteger(action.budgetFen) || action.budgetFen < 0) {
-      throw new ErpError('permanent', `采购数量必须大于零、预算不能为负（数量 ${action.quantity}，预算 ${action.budgetFen} 分）。Invalid quantity or budget.`)
-    }
+    checkQuantityAndBudget(action)
     let requisition = await this.findRequisition(key)
     if (!requisition) {
       const company = await this.masterData.company()
