@@ -1,6 +1,6 @@
 import * as lark from '@larksuiteoapi/node-sdk'
 import { fetchHttpInstance } from './feishu-http.js'
-import { FeishuApiError, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
+import { exchangeLoginCode, FeishuApiError, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
 export { EDIT_WINDOW_CLOSED, FeishuApiError, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
@@ -128,17 +128,8 @@ export class FeishuApi implements FeishuOutbound {
   }
 
   /** H5 login, step 1 (authen v2): a tt.requestAccess code → a user access token. */
-  async userAccessToken(code: string): Promise<string> {
-    const answer = await this.call('login code exchange', () =>
-      this.http.post<Answer & { access_token?: string }>(`${this.baseUrl}/open-apis/authen/v2/oauth/token`, {
-        grant_type: 'authorization_code',
-        client_id: this.options.appId,
-        client_secret: this.options.appSecret,
-        code,
-      }),
-    )
-    if (!answer.access_token) throw new FeishuApiError('login code exchange', answer.code, 'no access_token in the answer', 200, false)
-    return answer.access_token
+  userAccessToken(code: string): Promise<string> {
+    return exchangeLoginCode(this.policy, this.http, this.baseUrl, this.options, code)
   }
 
   /** H5 login, step 2: who the user access token belongs to. */

@@ -1,5 +1,5 @@
 import { fetchHttpInstance } from './feishu-http.js'
-import { FeishuApiError, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
+import { exchangeLoginCode, FeishuApiError, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
 export interface FeishuFetchApiOptions {
   appId: string
@@ -82,17 +82,8 @@ export class FeishuFetchApi implements FeishuOutbound {
     return this.botId
   }
 
-  async userAccessToken(code: string): Promise<string> {
-    const answer = await this.policy.call('login code exchange', () =>
-      this.http.post<FeishuAnswer & { access_token?: string }>(`${this.baseUrl}/open-apis/authen/v2/oauth/token`, {
-        grant_type: 'authorization_code',
-        client_id: this.options.appId,
-        client_secret: this.options.appSecret,
-        code,
-      }),
-    )
-    if (!answer.access_token) throw new FeishuApiError('login code exchange', answer.code, 'no access_token in the answer', 200, false)
-    return answer.access_token
+  userAccessToken(code: string): Promise<string> {
+    return exchangeLoginCode(this.policy, this.http, this.baseUrl, this.options, code)
   }
 
   async userInfo(userAccessToken: string): Promise<FeishuUser> {

@@ -1,3 +1,4 @@
+import type { HttpInstance } from '@larksuiteoapi/node-sdk'
 import { FeishuHttpError } from './feishu-http.js'
 
 /**
@@ -170,4 +171,24 @@ export async function fetchMessageResource(
     return { code: failed.code || -1, msg: failed.msg ?? 'no file in the answer', bytes: new Uint8Array() }
   })
   return answer.bytes
+}
+
+/** H5 login, step 1 (authen v2), for both transports: a tt.requestAccess code → a user access token. */
+export async function exchangeLoginCode(
+  policy: FeishuCallPolicy,
+  http: HttpInstance,
+  baseUrl: string,
+  app: { appId: string; appSecret: string },
+  code: string,
+): Promise<string> {
+  const answer = await policy.call<FeishuAnswer & { access_token?: string }>('login code exchange', () =>
+    http.post(`${baseUrl}/open-apis/authen/v2/oauth/token`, {
+      grant_type: 'authorization_code',
+      client_id: app.appId,
+      client_secret: app.appSecret,
+      code,
+    }),
+  )
+  if (!answer.access_token) throw new FeishuApiError('login code exchange', answer.code, 'no access_token in the answer', 200, false)
+  return answer.access_token
 }
