@@ -60,7 +60,7 @@ export const APP_JS = String.raw`(function () {
     var out = {};
     var put = function (path, value) {
       var target = out;
-      for (var i = 0; i < path.length - 1; i++) { target = target[path[i]] = target[path[i]] || {}; }
+      for (var i = 0; i < path.length - 1; i++) { target = target[path[i]] = target[path[i]] || (typeof path[i + 1] === 'number' ? [] : {}); }
       target[path[path.length - 1]] = value;
     };
     var get = function (path) {
@@ -79,7 +79,8 @@ export const APP_JS = String.raw`(function () {
           if (!line.trim()) return;
           var eq = line.indexOf('=');
           if (eq < 1) throw new Error('每行应为“键 = 值” / each line must be "key = value": ' + line);
-          pairs[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+          var value = line.slice(eq + 1).trim();
+          pairs[line.slice(0, eq).trim()] = el.dataset.pairs === 'number' ? Number(value) : value;
         });
         put(path, pairs);
         return;
@@ -93,6 +94,13 @@ export const APP_JS = String.raw`(function () {
       // data-scale: yuan typed, fen sent.
       put(path, el.type === 'number' ? Math.round(Number(el.value) * Number(el.dataset.scale || 1) * 1e6) / 1e6 : el.value);
     });
+    // Table rows left empty leave holes in their array: drop them.
+    var compact = function (v) {
+      if (Array.isArray(v)) return v.filter(function (x) { return x !== undefined && x !== null; }).map(compact);
+      if (v && typeof v === 'object') Object.keys(v).forEach(function (k) { v[k] = compact(v[k]); });
+      return v;
+    };
+    out = compact(out);
     return form.dataset.wrap ? (function () { var w = {}; w[form.dataset.wrap] = [out]; return w; })() : out;
   }
   $$('form[data-post]').forEach(function (form) {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { formatYuan } from '../../workflow/money.js'
-import type { Policy, RuleKind } from '../../workflow/policy/policy-rules.js'
+import type { Policy, RuleKind, RuleParams } from '../../workflow/policy/policy-rules.js'
 import { RULE_PARAMS } from '../../workflow/policy/policy-rules.js'
 import type { PolicyStore } from '../../workflow/policy/policy-store.js'
 import { EXPENSE_CATEGORY_LABELS } from '../../workflow/request-types.js'
@@ -45,7 +45,28 @@ function describe(p: Policy): string {
 const categoryOptions = (selected: unknown): Html =>
   html`<option value="" ${selected === undefined ? 'selected' : ''}>全部类别 All</option>${Object.entries(EXPENSE_CATEGORY_LABELS).map(([code, label]) => html`<option value="${code}" ${selected === code ? 'selected' : ''}>${label}</option>`)}`
 
-/** Scalar parameters get fields (amounts in yuan); the tiered travel standard is edited as JSON. */
+const UNIT_LABELS = { night: '每晚 per night', day: '每天 per day', claim: '每笔 per claim' } as const
+/** Rows for new limits beyond the stored ones; a row left empty is not sent. */
+const SPARE_LIMIT_ROWS = 2
+
+/**
+ * The tiered travel standard as a table: one row per limit (city tier, level range, amount in
+ * yuan), cities and their tiers as "城市 = 档位" lines. Emptying a row removes that limit.
+ */
+function categoryLimitFields(params: Partial<RuleParams<'category_limit'>>): Html {
+  const limits = [...(params.limits ?? []), ...Array.from({ length: SPARE_LIMIT_ROWS }, () => undefined)]
+  const cell = (i: number, key: string, value: number | undefined, attrs: Html) =>
+    html`<td><input type="number" name="params.limits.${i}.${key}" data-path="${JSON.stringify(['params', 'limits', i, key])}" data-optional value="${value ?? ''}" ${attrs} aria-label="${key} ${i + 1}"></td>`
+  return html`<label class="field"><span>类别 Category</span><select name="params.category" required>${Object.entries(EXPENSE_CATEGORY_LABELS).map(([code, label]) => html`<option value="${code}" ${params.category === code ? 'selected' : ''}>${label}</option>`)}</select></label>
+    <label class="field"><span>标准单位 Unit</span><select name="params.unit" required>${Object.entries(UNIT_LABELS).map(([unit, label]) => html`<option value="${unit}" ${params.unit === unit ? 'selected' : ''}>${label}</option>`)}</select></label>
+    <div class="field"><span>标准 Limits（清空一行即删除 empty a row to remove it）</span><div class="table-wrap"><table class="data limits"><thead><tr><th>城市档位 Tier</th><th>最低职级 Min level</th><th>最高职级 Max level</th><th>上限（元）Cap ¥</th></tr></thead><tbody>
+      ${limits.map((l, i) => html`<tr>${cell(i, 'cityTier', l?.cityTier, html`min="1" max="5" step="1"`)}${cell(i, 'minLevel', l?.minLevel, html`min="0" max="99" step="1"`)}${cell(i, 'maxLevel', l?.maxLevel, html`min="0" max="99" step="1"`)}${cell(i, 'maxFen', l?.maxFen === undefined ? undefined : l.maxFen / 100, html`data-scale="100" min="0.01" step="0.01"`)}</tr>`)}
+    </tbody></table></div></div>
+    <label class="field"><span>城市档位（每行：城市 = 档位 1–5）City tiers, one "city = tier" per line</span><textarea name="params.cityTiers" data-pairs="number" rows="6" class="mono" spellcheck="false">${Object.entries(params.cityTiers ?? {}).map(([city, tier]) => `${city} = ${tier}`).join('\n')}</textarea></label>
+    <label class="field"><span>未知城市按档位 Tier for unknown cities</span><input type="number" name="params.defaultTier" min="1" max="5" step="1" required value="${params.defaultTier ?? ''}"></label>`
+}
+
+/** Every parameter gets a field (amounts in yuan). */
 function paramFields(p: Pick<Policy, 'kind' | 'params'>): Html {
   const params = p.params as Record<string, unknown>
   const money = (key: string, label: string) =>
@@ -63,7 +84,7 @@ function paramFields(p: Pick<Policy, 'kind' | 'params'>): Html {
         <label class="field"><span>时间窗（天）Window days</span><input type="number" name="params.windowDays" min="1" max="366" value="${String(params.windowDays ?? 7)}"></label>
         <label class="field"><span>笔数 Min count</span><input type="number" name="params.minCount" min="2" value="${String(params.minCount ?? 2)}"></label>`
     case 'category_limit':
-      return html`<label class="field"><span>参数 Parameters (JSON)</span><textarea name="params" data-json rows="10" class="mono" spellcheck="false">${JSON.stringify(params, null, 2)}</textarea></label>`
+      return categoryLimitFields(params as Partial<RuleParams<'category_limit'>>)
     default:
       return html`<input type="hidden" name="params" data-json value="{}">`
   }

@@ -100,6 +100,10 @@ table.data { width: 100%; border-collapse: collapse; font-size: 13px; }
 table.data th { text-align: left; font-weight: 500; color: var(--muted); padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 table.data td { padding: 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 table.data tr.missing td { background: #fff7e8; }
+table.limits { table-layout: fixed; }
+table.limits th { white-space: normal; font-size: 12px; padding: 4px; }
+table.limits td { padding: 3px 4px; border-bottom: 0; }
+table.limits input { width: 100%; min-width: 0; padding-left: 6px; padding-right: 4px; }
 
 .timeline { list-style: none; margin: 0; padding: 0 0 0 4px; }
 .timeline li { position: relative; padding: 0 0 14px 20px; border-left: 2px solid var(--line); }

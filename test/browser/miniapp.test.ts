@@ -255,6 +255,32 @@ describe('admin mini-app on a phone', () => {
     })
   }, 40_000)
 
+  it('policies: the travel standard is a table and city lines, not JSON; a cleared row is removed', async () => {
+    await withPhone('travel-standard', async (page) => {
+      await signIn(page, 'sunba', '/miniapp/policies')
+      const rule = page.locator('#policies li[data-policy="LODGING_PER_NIGHT"]')
+      await rule.locator('summary').first().click()
+      expect(await rule.locator('textarea[data-json]').count()).toBe(0)
+      await rule.locator('input[name="params.limits.0.maxFen"]').fill('450')
+      for (const key of ['cityTier', 'minLevel', 'maxLevel', 'maxFen']) await rule.locator(`input[name="params.limits.7.${key}"]`).fill('')
+      await rule.locator('input[name="params.limits.8.cityTier"]').fill('4')
+      await rule.locator('input[name="params.limits.8.maxFen"]').fill('260')
+      const tiers = rule.locator('textarea[name="params.cityTiers"]')
+      await tiers.fill(`${await tiers.inputValue()}\n拉萨 = 4`)
+      await shot(page, '16b-travel-standard')
+      await rule.locator('button[type=submit]').click()
+      await page.waitForLoadState('load')
+      type Lodging = { code: string; params: { limits: { cityTier: number; maxFen: number }[]; cityTiers: Record<string, number> } }
+      await expect
+        .poll(async () => {
+          const list = (await page.evaluate(async () => (await fetch('/api/admin/policies')).json())) as Lodging[]
+          const lodging = list.find((p) => p.code === 'LODGING_PER_NIGHT')!
+          return { first: lodging.params.limits[0], count: lodging.params.limits.length, last: lodging.params.limits.at(-1), lhasa: lodging.params.cityTiers['拉萨'], beijing: lodging.params.cityTiers['北京'] }
+        }, { timeout: 5_000 })
+        .toEqual({ first: { cityTier: 1, maxLevel: 3, maxFen: 450_00 }, count: 8, last: { cityTier: 4, maxFen: 260_00 }, lhasa: 4, beijing: 1 })
+    })
+  }, 30_000)
+
   it('org: an admin imports departments from an Excel workbook, previewed first', async () => {
     await withPhone('xlsx-import', async (page) => {
       await signIn(page, 'admin', '/miniapp/org')
