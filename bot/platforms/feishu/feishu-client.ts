@@ -1,6 +1,6 @@
 import * as lark from '@larksuiteoapi/node-sdk'
 import { fetchHttpInstance } from './feishu-http.js'
-import { exchangeLoginCode, FeishuApiError, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
+import { exchangeLoginCode, FeishuApiError, rememberedOnSuccess, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
 export { EDIT_WINDOW_CLOSED, FeishuApiError, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
@@ -46,7 +46,7 @@ export class FeishuApi implements FeishuOutbound {
   readonly http: lark.HttpInstance
   private readonly tokens = new TokenCache()
   private readonly policy: FeishuCallPolicy
-  private botId?: Promise<string>
+  private readonly botId = rememberedOnSuccess(() => this.call('bot info', () => this.client.request<Answer & { bot?: { open_id?: string } }>({ method: 'GET', url: '/open-apis/bot/v3/info' })).then((answer) => answer.bot?.open_id ?? ''))
 
   constructor(private readonly options: FeishuApiOptions) {
     this.http = fetchHttpInstance(options.timeoutMs ?? 10_000)
@@ -118,13 +118,7 @@ export class FeishuApi implements FeishuOutbound {
 
   /** The bot's own open_id, to tell whether a group message @-mentions it. */
   botOpenId(): Promise<string> {
-    this.botId ??= this.call('bot info', () => this.client.request<Answer & { bot?: { open_id?: string } }>({ method: 'GET', url: '/open-apis/bot/v3/info' }))
-      .then((answer) => answer.bot?.open_id ?? '')
-      .catch((error: unknown) => {
-        this.botId = undefined
-        throw error
-      })
-    return this.botId
+    return this.botId()
   }
 
   /** H5 login, step 1 (authen v2): a tt.requestAccess code → a user access token. */

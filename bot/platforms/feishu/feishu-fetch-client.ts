@@ -1,5 +1,5 @@
 import { fetchHttpInstance } from './feishu-http.js'
-import { exchangeLoginCode, FeishuApiError, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
+import { exchangeLoginCode, FeishuApiError, rememberedOnSuccess, FeishuCallPolicy, fetchMessageResource, messageIdOf, type FeishuAnswer, type FeishuOutbound, type FeishuUser, type RetryPolicy } from './feishu-outbound.js'
 
 export interface FeishuFetchApiOptions {
   appId: string
@@ -23,7 +23,7 @@ export class FeishuFetchApi implements FeishuOutbound {
   private readonly http
   private readonly policy: FeishuCallPolicy
   private tenantToken?: { value: Promise<string>; expiresAt: number }
-  private botId?: Promise<string>
+  private readonly botId = rememberedOnSuccess(() => this.call<{ bot?: { open_id?: string } }>('bot info', 'GET', '/open-apis/bot/v3/info').then((answer) => answer.bot?.open_id ?? ''))
 
   constructor(private readonly options: FeishuFetchApiOptions) {
     this.http = fetchHttpInstance(options.timeoutMs ?? 10_000)
@@ -73,13 +73,7 @@ export class FeishuFetchApi implements FeishuOutbound {
   }
 
   botOpenId(): Promise<string> {
-    this.botId ??= this.call<{ bot?: { open_id?: string } }>('bot info', 'GET', '/open-apis/bot/v3/info')
-      .then((answer) => answer.bot?.open_id ?? '')
-      .catch((error: unknown) => {
-        this.botId = undefined
-        throw error
-      })
-    return this.botId
+    return this.botId()
   }
 
   userAccessToken(code: string): Promise<string> {

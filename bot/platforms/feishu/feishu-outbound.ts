@@ -192,3 +192,13 @@ export async function exchangeLoginCode(
   if (!answer.access_token) throw new FeishuApiError('login code exchange', answer.code, 'no access_token in the answer', 200, false)
   return answer.access_token
 }
+
+/** A lookup that is asked once and then remembered, unless it fails: then the next caller asks again. */
+export function rememberedOnSuccess<T>(load: () => Promise<T>): () => Promise<T> {
+  let remembered: Promise<T> | undefined
+  return () =>
+    (remembered ??= load().catch((error: unknown) => {
+      remembered = undefined
+      throw error
+    }))
+}
