@@ -103,6 +103,20 @@ export const APP_JS = String.raw`(function () {
     out = compact(out);
     return form.dataset.wrap ? (function () { var w = {}; w[form.dataset.wrap] = [out]; return w; })() : out;
   }
+  // A union's fields: only the chosen variant is shown and sent.
+  $$('select[data-union-switch]').forEach(function (select) {
+    var group = select.closest('.grid');
+    var sync = function () {
+      $$('[data-variant]', group).forEach(function (variant) {
+        var on = variant.dataset.variant === select.value;
+        variant.hidden = !on;
+        $$('input, select, textarea', variant).forEach(function (el) { el.disabled = !on; });
+      });
+    };
+    select.addEventListener('change', sync);
+    sync();
+  });
+
   $$('form[data-post]').forEach(function (form) {
     form.addEventListener('submit', function (event) {
       event.preventDefault();

@@ -14,6 +14,9 @@ interface JsonSchema {
   exclusiveMinimum?: number
   items?: JsonSchema
   additionalProperties?: JsonSchema | boolean
+  const?: unknown
+  oneOf?: JsonSchema[]
+  anyOf?: JsonSchema[]
 }
 
 /** What admins read beside each setting; a setting not named here shows its key. */
@@ -54,6 +57,7 @@ const LABELS: Record<string, string> = {
   purchase: '采购',
   purchasing: '采购',
   expense: '报销',
+  document: '单据',
   'expense.voucher': '报销入账',
   'purchase.requisition': '采购申请',
   'hr.change': '人事变动',
@@ -73,9 +77,9 @@ function label(key: string, extra = ''): Html {
 /**
  * One input per setting, named by its path (`data-path`, so keys like "expense.voucher" survive):
  * text, URL and number inputs, selects for choices, checkboxes for yes/no and for lists of mapping
- * kinds, nested groups as fieldsets, "key = value" lines for tables. Only a setting whose shape
- * depends on another (a union) is still typed as JSON, and only that one. Secret fields are left
- * out: the page renders them write-only.
+ * kinds, nested groups as fieldsets, "key = value" lines for tables, a union as a choice that
+ * shows its own fields. Anything else would fall back to a JSON box for that one setting. Secret
+ * fields are left out: the page renders them write-only.
  */
 function field(key: string, schema: JsonSchema, path: string[], value: unknown, required: boolean): Html {
   const dataPath = JSON.stringify(path)
@@ -86,6 +90,23 @@ function field(key: string, schema: JsonSchema, path: string[], value: unknown, 
   if (schema.enum && schema.enum.every((e) => typeof e === 'string')) {
     return html`<label class="field">${label(key)}<select name="${name}" data-path="${dataPath}" ${optional ? 'data-optional' : 'required'}>
       ${optional ? html`<option value="">${hint || '（不设置 unset）'}</option>` : ''}${(schema.enum as string[]).map((e) => html`<option value="${e}" ${value === e ? 'selected' : ''}>${e}</option>`)}</select></label>`
+  }
+  const variants = schema.oneOf ?? schema.anyOf
+  const tag = variants?.every((v) => v.properties) ? Object.keys(variants[0]!.properties!).find((k) => variants.every((v) => typeof v.properties![k]?.const === 'string')) : undefined
+  if (variants && tag) {
+    // A union told apart by one property (Kingdee's expense.document): a select for it, and the fields of the chosen variant (app.js disables the others).
+    const chosen = at(value, tag) ?? variants[0]!.properties![tag]!.const
+    return html`<fieldset class="field"><legend>${label(key)}</legend><div class="grid">
+      <label class="field">${label(tag)}<select name="${[...path, tag].join('.')}" data-path="${JSON.stringify([...path, tag])}" data-union-switch>${variants.map((v) => {
+        const option = String(v.properties![tag]!.const)
+        return html`<option value="${option}" ${option === chosen ? 'selected' : ''}>${option}</option>`
+      })}</select></label>
+      ${variants.map((v) => {
+        const option = String(v.properties![tag]!.const)
+        return html`<div class="grid" data-variant="${option}" ${option === chosen ? '' : 'hidden'}>${Object.entries(v.properties!)
+          .filter(([k]) => k !== tag)
+          .map(([k, s]) => field(k, s, [...path, k], option === chosen ? at(value, k) : undefined, (v.required ?? []).includes(k)))}</div>`
+      })}</div></fieldset>`
   }
   switch (schema.type) {
     case 'string':

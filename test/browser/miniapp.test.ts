@@ -255,6 +255,31 @@ describe('admin mini-app on a phone', () => {
     })
   }, 40_000)
 
+  it('ERP: a Kingdee connection with the voucher document, entered field by field', async () => {
+    await withPhone('kingdee-form', async (page) => {
+      await signIn(page, 'sunba', '/miniapp/erp')
+      await page.locator('#new-connection details', { has: page.locator('form[data-adapter="kingdee"]') }).locator('summary').click()
+      const form = page.locator('#new-connection form[data-adapter="kingdee"]')
+      await form.locator('input[name="settings.url"]').fill('https://erp.example.com/k3cloud/')
+      await form.locator('input[name="settings.acctId"]').fill('6512345678')
+      await form.locator('input[name="settings.username"]').fill('集成用户')
+      await form.locator('input[name="settings.appId"]').fill(`300001_${'A'.repeat(32)}`)
+      await form.locator('input[name="settings.appSecret"]').fill('kingdee-app-secret')
+      await form.locator('input[name="settings.orgNumber"]').fill('100')
+      expect(await form.locator('input[name="settings.expense.accountBook"]').isVisible()).toBe(false)
+      await form.locator('select[name="settings.expense.document"]').selectOption('voucher')
+      await form.locator('input[name="settings.expense.accountBook"]').fill('001')
+      await form.locator('input[name="settings.expense.payableAccount"]').fill('2241.01')
+      await form.locator('textarea[name="settings.expense.expenseAccounts"]').fill('travel = 6602.01\nmeal = 6602.02')
+      await shot(page, '12b-kingdee-form')
+      await form.locator('button[type=submit]').click()
+      type Connection = { name: string; settings: { expense: unknown; appSecret?: string } }
+      await expect
+        .poll(async () => ((await page.evaluate(async () => (await fetch('/api/admin/erp/connections')).json())) as Connection[]).find((c) => c.name.includes('Kingdee'))?.settings.expense, { timeout: 5_000 })
+        .toEqual({ document: 'voucher', accountBook: '001', payableAccount: '2241.01', expenseAccounts: { travel: '6602.01', meal: '6602.02' } })
+    })
+  }, 30_000)
+
   it('policies: the travel standard is a table and city lines, not JSON; a cleared row is removed', async () => {
     await withPhone('travel-standard', async (page) => {
       await signIn(page, 'sunba', '/miniapp/policies')

@@ -52,10 +52,13 @@ describe('ERP connection settings form', () => {
     expect(erpnext).toMatch(/<textarea name="settings.expenseClaimTypes" data-path="[^"]+" data-pairs data-optional/)
     const sap = formOf(page, 'sap')
     expect(sap).toMatch(/<fieldset class="field"><legend><span>采购 <span class="faint mono">purchasing<\/span>/)
-    // Kingdee's expense settings change shape with the document chosen: the one setting still typed as JSON.
+    // Kingdee's expense settings change shape with the document chosen: a choice, then that document's fields.
     const kingdee = formOf(page, 'kingdee')
-    expect(kingdee).toMatch(/<textarea name="settings.expense" data-path="[^"]+" data-json/)
-    expect(kingdee.match(/data-json/g)).toHaveLength(1)
+    expect(kingdee).not.toContain('data-json')
+    expect(kingdee).toMatch(/<select name="settings.expense.document" data-path="[^"]+" data-union-switch><option value="reimbursement" selected>/)
+    expect(kingdee).toMatch(/<div class="grid" data-variant="reimbursement" >[\s\S]*name="settings.expense.expenseItems"[^>]*data-pairs/)
+    expect(kingdee).toMatch(/<div class="grid" data-variant="voucher" hidden>[\s\S]*name="settings.expense.accountBook"[^>]*required/)
+    for (const adapter of ['tryton', 'kingdee', 'yonyou', 'sap', 'odoo', 'erpnext', 'webhook']) expect(formOf(page, adapter)).not.toContain('data-json')
   })
 
   it('shows a saved connection’s settings in its edit form, secrets left out', async () => {
