@@ -1,5 +1,5 @@
-import { connectDatabase } from '../db/connect.js'
 import { verifyAuditChainFromAnchor } from '../ops/retention/audit-anchor.js'
+import { runScript, withDatabase } from './script-runner.js'
 
 /**
  * `npm run audit:verify`: walks the audit log's hash chain in DATABASE_URL's database and names
@@ -7,8 +7,7 @@ import { verifyAuditChainFromAnchor } from '../ops/retention/audit-anchor.js'
  * anchor it left. Exit code 0 when intact, 1 when broken, 2 on error.
  */
 async function main(): Promise<number> {
-  const database = connectDatabase(process.env.DATABASE_URL)
-  try {
+  return withDatabase(async (database) => {
     const report = await verifyAuditChainFromAnchor(database.db)
     if (report.ok) {
       const from = report.from > 1 ? `（自第 ${report.from} 行起，之前的已按保留期清理）/ from row ${report.from}, older rows removed by retention` : ''
@@ -19,15 +18,7 @@ async function main(): Promise<number> {
     const row = at.id === null ? `第 ${at.seq} 行（已不存在）/ row #${at.seq} (missing)` : `id=${at.id}（第 ${at.seq} 行）/ id=${at.id} (#${at.seq})`
     console.log(`审计日志被篡改：首个断点 ${row}：${at.reason}；此前 ${report.rows} 行完好 / audit log tampered: first broken row ${row}`)
     return 1
-  } finally {
-    await database.close()
-  }
+  })
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`审计校验失败 / audit verification failed: ${String(error)}`)
-    process.exit(2)
-  },
-)
+runScript('审计校验失败 / audit verification failed', main)

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { createGunzip } from 'node:zlib'
-import { connectDatabase } from '../db/connect.js'
 import { MIGRATIONS, migrateToLatest } from '../db/migrate.js'
 import { DumpError, restoreDump } from '../ops/backup/database-dump.js'
+import { runScript, withDatabase } from './script-runner.js'
 
 /**
  * `npm run -s backup:restore -- <dump.ndjson.gz>`: loads a dump from GET /backup (any runtime, any
@@ -25,29 +25,22 @@ async function main(): Promise<number> {
     console.error('用法 / usage: DATABASE_URL=<new empty database> npm run -s backup:restore -- <dump.ndjson.gz>')
     return 2
   }
-  const database = connectDatabase(process.env.DATABASE_URL)
-  try {
-    await migrateToLatest(database.db)
-    const restored = await restoreDump(database.db, linesOf(file), Object.keys(MIGRATIONS))
-    console.log(`已恢复 / restored ${restored.tables} tables, ${restored.rows} rows into ${database.describe}`)
-    console.log(`  dump made ${restored.header.createdAt} from ${restored.header.dialect}, migrations ${restored.header.migrations.join(', ')}`)
-    console.log('  next: npm run audit:verify (the audit chain must verify), then start the server')
-    return 0
-  } catch (error) {
-    if (error instanceof DumpError) {
-      console.error(`未恢复 / not restored: ${error.message}`)
-      return 1
+  return withDatabase(async (database) => {
+    try {
+      await migrateToLatest(database.db)
+      const restored = await restoreDump(database.db, linesOf(file), Object.keys(MIGRATIONS))
+      console.log(`已恢复 / restored ${restored.tables} tables, ${restored.rows} rows into ${database.describe}`)
+      console.log(`  dump made ${restored.header.createdAt} from ${restored.header.dialect}, migrations ${restored.header.migrations.join(', ')}`)
+      console.log('  next: npm run audit:verify (the audit chain must verify), then start the server')
+      return 0
+    } catch (error) {
+      if (error instanceof DumpError) {
+        console.error(`未恢复 / not restored: ${error.message}`)
+        return 1
+      }
+      throw error
     }
-    throw error
-  } finally {
-    await database.close()
-  }
+  })
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`恢复失败 / restore failed: ${String(error)}`)
-    process.exit(2)
-  },
-)
+runScript('恢复失败 / restore failed', main)

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { connectDatabase } from '../db/connect.js'
 import { pendingMigrations } from '../db/migrate.js'
 import { LedgerAdapter } from '../erp-bridge/adapters/ledger/ledger-adapter.js'
 import { ConfiguredErp } from '../erp-bridge/connections/configured-erp.js'
@@ -11,6 +10,7 @@ import { checkMappings, type MappingCheckReport } from '../erp-bridge/mapping/ma
 import { MAPPING_KINDS } from '../erp-bridge/mapping/mapping-kinds.js'
 import { MappingStore } from '../erp-bridge/mapping/mapping-store.js'
 import { deriveKey, SECRET_KEY_FILE } from '../server/secret-key.js'
+import { runScript, withDatabase } from './script-runner.js'
 
 /**
  * `npm run erp:check [-- --json]`: a dry run against the configured ERP (the active connection in
@@ -19,8 +19,7 @@ import { deriveKey, SECRET_KEY_FILE } from '../server/secret-key.js'
  * Exit code 0: everything can post; 1: mappings are missing; 2: the check itself could not run.
  */
 async function main(): Promise<number> {
-  const database = connectDatabase(process.env.DATABASE_URL)
-  try {
+  return withDatabase(async (database) => {
     const pending = await pendingMigrations(database.db)
     if (pending.length > 0) {
       console.error(`数据库还未建好（待迁移：${pending.join('、')}），请先运行一次 npm start。/ the database is not migrated yet; run npm start once.`)
@@ -36,9 +35,7 @@ async function main(): Promise<number> {
     if (process.argv.includes('--json')) console.log(JSON.stringify({ connection: name, ...report }, null, 2))
     else print(report, name, database.describe)
     return report.problems > 0 ? 1 : 0
-  } finally {
-    await database.close()
-  }
+  })
 }
 
 /** The key server/node.ts uses, without creating one: a dry run leaves no files behind. */
@@ -68,10 +65,4 @@ function print(report: MappingCheckReport, connection: string, database: string)
   )
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`映射检查无法完成 / the check could not run: ${error instanceof ErpError ? error.message : String(error)}`)
-    process.exit(2)
-  },
-)
+runScript('映射检查无法完成 / the check could not run', main, (error) => error instanceof ErpError ? error.message : String(error))

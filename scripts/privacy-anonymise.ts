@@ -1,5 +1,5 @@
-import { connectDatabase } from '../db/connect.js'
 import { anonymiseEmployee } from '../ops/privacy/anonymise.js'
+import { runScript, withDatabase } from './script-runner.js'
 
 /**
  * `npm run privacy:anonymise -- <userId> [--by <adminUserId>]`: replaces one employee's personal
@@ -14,8 +14,7 @@ async function main(): Promise<number> {
     console.error('用法 / usage: npm run privacy:anonymise -- <userId> [--by <adminUserId>]')
     return 2
   }
-  const database = connectDatabase(process.env.DATABASE_URL)
-  try {
+  return withDatabase(async (database) => {
     const report = await anonymiseEmployee(database.db, userId, { actorId })
     if (!report) {
       console.error(`没有这个员工 / no such employee: ${userId}`)
@@ -24,15 +23,7 @@ async function main(): Promise<number> {
     const changed = Object.entries(report.changed).map(([table, rows]) => `${table} ${rows}`).join(', ')
     console.log(`已匿名化 ${userId} → ${report.pseudonym}；已记入审计日志 / anonymised, recorded in the audit log (${changed})`)
     return 0
-  } finally {
-    await database.close()
-  }
+  })
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`匿名化失败 / anonymisation failed: ${String(error)}`)
-    process.exit(2)
-  },
-)
+runScript('匿名化失败 / anonymisation failed', main)

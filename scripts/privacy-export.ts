@@ -1,5 +1,5 @@
-import { connectDatabase } from '../db/connect.js'
 import { exportPersonalData } from '../ops/privacy/personal-data.js'
+import { runScript, withDatabase } from './script-runner.js'
 
 /**
  * `npm run -s privacy:export -- <userId>`: everything held about one employee, as one JSON
@@ -11,8 +11,7 @@ async function main(): Promise<number> {
     console.error('用法 / usage: npm run -s privacy:export -- <userId> > export.json')
     return 2
   }
-  const database = connectDatabase(process.env.DATABASE_URL)
-  try {
+  return withDatabase(async (database) => {
     const data = await exportPersonalData(database.db, userId)
     if (!data) {
       console.error(`没有这个员工 / no such employee: ${userId}`)
@@ -20,15 +19,7 @@ async function main(): Promise<number> {
     }
     console.log(JSON.stringify(data, null, 2))
     return 0
-  } finally {
-    await database.close()
-  }
+  })
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`导出失败 / export failed: ${String(error)}`)
-    process.exit(2)
-  },
-)
+runScript('导出失败 / export failed', main)
