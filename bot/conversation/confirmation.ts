@@ -3,6 +3,7 @@ import type { RequestType } from '../../workflow/request-types.js'
 import type { BotServices } from '../bot-services.js'
 import type { Card } from '../cards/card.js'
 import type { Intent, ParsedCommand, Slots } from '../nlu/command.js'
+import { parseWithRules } from '../nlu/rules/index.js'
 import type { PendingCommand } from './conversation-store.js'
 import { EDITABLE_FIELDS, INTENT_OF_TYPE, payloadChanges, type EditableField } from './draft-fields.js'
 import { fieldOfValue, fieldValue, namedField, readEdit } from './field-edits.js'
@@ -12,12 +13,14 @@ import { sayAction } from './say-action.js'
 
 const CANCEL_WORDS = new Set(['取消', '算了', '不用了', '不要了', 'cancel', '退出'])
 
+export const isCancelWord = (text: string) => CANCEL_WORDS.has(text.trim().toLowerCase())
+
 /**
  * Whether a line given while something is half done drops it: 「取消」, or 「不想报了」「刚才那个不要了」,
  * which name no submitted request and so mean the one being filled in, not a withdrawal.
  */
 export function abandons(text: string, command: ParsedCommand): boolean {
-  return CANCEL_WORDS.has(text.toLowerCase()) || (command.intent === 'request.withdraw' && command.slots.requestNo === undefined)
+  return isCancelWord(text) || (command.intent === 'request.withdraw' && command.slots.requestNo === undefined)
 }
 const CONFIRM = /^(?:确认提交|确认|确定|提交|没问题|好的?|可以|是的?|对的?|嗯|ok|okay|yes|confirm)[。.!！~]*$/i
 /** 「确认 王五、赵六」: the approvers a 发起人自选 step needs, named with the confirmation. */
@@ -43,7 +46,7 @@ export async function continueConfirmation(ctx: HandlerContext, pending: Pending
   const confirmed = CONFIRM.test(text)
   if (!pending.draftId) {
     // A withdrawal we asked about: yes runs it, no drops it, anything else is a new command.
-    const declined = CANCEL_WORDS.has(text.toLowerCase())
+    const declined = isCancelWord(text)
     await services.conversations.clear(user.id)
     if (declined) await ctx.reply('好的，不撤回')
     return declined ? 'done' : confirmed ? 'confirmed' : 'unrelated'
@@ -68,7 +71,9 @@ export async function continueConfirmation(ctx: HandlerContext, pending: Pending
     return 'done'
   }
   const editing = pending.editing && EDITABLE_FIELDS[type].find((f) => f.slot === pending.editing)
-  if (editing) {
+  // As with any question we ask: a line that is another command is that command, not the answer.
+  const answers = ctx.command.intent === 'unknown' || ctx.command.intent === pending.intent
+  if (editing && answers) {
     await changeField(ctx, pending, type, editing, text)
     return 'done'
   }
@@ -105,7 +110,7 @@ async function editByText(ctx: HandlerContext, pending: PendingCommand, type: Re
     await ctx.replyWithCard(editChoices(type))
     return true
   }
-  const guess = fieldOfValue(type, edit.value, await parsedSlots(ctx.services, edit.value))
+  const guess = fieldOfValue(type, edit.value, parsedSlots(ctx.services, edit.value))
   if (guess) await applyChange(ctx, pending, type, guess.field, guess.slots)
   else await ctx.replyWithCard(editChoices(type, `没有看出「${edit.value}」要改哪一项`))
   return true
@@ -118,7 +123,7 @@ async function askForValue(ctx: HandlerContext, pending: PendingCommand, field: 
 }
 
 async function changeField(ctx: HandlerContext, pending: PendingCommand, type: RequestType, field: EditableField, value: string): Promise<void> {
-  const slots = fieldValue(field, value, await parsedSlots(ctx.services, value))
+  const slots = fieldValue(field, value, parsedSlots(ctx.services, value))
   if (slots) await applyChange(ctx, pending, type, field, slots)
   else await askForValue(ctx, pending, field, `没有看懂「${value}」。`)
 }
@@ -147,8 +152,9 @@ async function applyChange(ctx: HandlerContext, pending: PendingCommand, type: R
   await ctx.replyWithRequestCard(draftId)
 }
 
-async function parsedSlots(services: BotServices, text: string): Promise<Slots> {
-  return (await services.parser.parse(text, new Date(services.now()))).slots
+/** A field's new value is read by the rules alone: deterministic, and nothing leaves for a model. */
+function parsedSlots(services: BotServices, text: string): Slots {
+  return parseWithRules(text, new Date(services.now())).slots
 }
 
 /** 「要修改哪一项？」: one button per field; each stands for 「修改<field>」 typed. */

@@ -13,7 +13,7 @@ import { requestStatus } from './handlers/request-status.js'
 import { offerRequestTypes } from './handlers/request-type-choice.js'
 import { withdrawRequest } from './handlers/request-withdraw.js'
 import { submitProject, submitPurchase, submitResignation, submitTransfer } from './handlers/request-submit.js'
-import { abandons, continueConfirmation, offerEdits } from './confirmation.js'
+import { abandons, continueConfirmation, isCancelWord, offerEdits } from './confirmation.js'
 import { HandlerContext, type CommandHandler } from './handler-context.js'
 import { announceSubmission, decideAndAnnounce, performRequestAction } from './request-effects.js'
 import { saidBy } from './say-action.js'
@@ -60,7 +60,9 @@ export class Conversation {
     if (!user) throw new DomainError('NOT_FOUND', '你还未在系统中登记，请联系管理员', 'you are not registered; ask an administrator')
     const text = message.text.trim()
     let pending = await this.services.conversations.get(user.id)
-    let command = text ? await this.services.parser.parse(text, new Date(this.services.now())) : { intent: 'unknown' as const, slots: {}, confidence: 1, source: 'rules' as const }
+    // 「取消」 to something half done needs no parse (and no model call).
+    const understood = text && !(pending && isCancelWord(text))
+    let command = understood ? await this.services.parser.parse(text, new Date(this.services.now())) : { intent: 'unknown' as const, slots: {}, confidence: 1, source: 'rules' as const }
 
     if (pending?.awaiting === 'confirmation') {
       const ctx = new HandlerContext(this.services, user, message.platform, text, command)

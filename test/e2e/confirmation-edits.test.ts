@@ -61,6 +61,8 @@ describe.each(DB_KINDS)('the confirmation card: confirm, edit a field, or cancel
     expect((await t.tap(choice.id, 'say:修改金额', 'zhangsan')).body.ok).toBe(true)
     expect(texts(await t.inbox('zhangsan')).at(-1)).toBe('请问金额改成什么？')
     expect(texts(await t.say('zhangsan', '不知道'))).toEqual(['没有看懂「不知道」。请问金额改成什么？'])
+    // Another command meanwhile is that command; the question still waits.
+    expect(texts(await t.say('zhangsan', '待我审批'))).toEqual(['你目前没有待审批的申请'])
     const updated = cardIn(await t.say('zhangsan', '一百二'))
     expect(field(updated, '金额')).toBe('¥120.00')
 
