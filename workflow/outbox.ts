@@ -1,5 +1,5 @@
-import type { Transaction } from 'kysely'
-import type { RequestRow, Schema } from '../db/schema.js'
+import type { Insertable, Transaction } from 'kysely'
+import type { OutboxTable, RequestRow, Schema } from '../db/schema.js'
 
 /** What the ERP bridge must do for an approved request of each type. */
 const POSTING_ACTION: Record<string, string> = {
@@ -15,24 +15,27 @@ const POSTING_ACTION: Record<string, string> = {
  * without its posting (and vice versa). Our request number is the idempotency key the ERP sees.
  */
 export async function enqueuePosting(trx: Transaction<Schema>, request: RequestRow, newId: () => string, now: number): Promise<void> {
+  const row = postingRow(request, newId(), now)
+  if (row) await trx.insertInto('outbox').values(row).execute()
+}
+
+/** The pending outbox row that posts this request, or none when its type posts nothing. */
+export function postingRow(request: Pick<RequestRow, 'id' | 'type' | 'request_no'>, id: string, now: number): Insertable<OutboxTable> | undefined {
   const actionKind = POSTING_ACTION[request.type]
-  if (!actionKind || !request.request_no) return
-  await trx
-    .insertInto('outbox')
-    .values({
-      id: newId(),
-      request_id: request.id,
-      action_kind: actionKind,
-      idempotency_key: request.request_no,
-      payload: JSON.stringify({ requestId: request.id }),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      locked_until: null,
-      last_error: null,
-      document_no: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute()
+  if (!actionKind || !request.request_no) return undefined
+  return {
+    id,
+    request_id: request.id,
+    action_kind: actionKind,
+    idempotency_key: request.request_no,
+    payload: JSON.stringify({ requestId: request.id }),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    locked_until: null,
+    last_error: null,
+    document_no: null,
+    created_at: now,
+    updated_at: now,
+  }
 }

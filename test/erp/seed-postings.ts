@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
+import { postingRow } from '../../workflow/outbox.js'
 
 /**
  * Approved expense claims with their outbox rows, written straight into the tables the workflow
@@ -39,23 +40,7 @@ export async function seedApprovedClaims(db: Kysely<Schema>, count: number, opti
       .execute()
     await db
       .insertInto('outbox')
-      .values(
-        batch.map((r) => ({
-          id: crypto.randomUUID(),
-          request_id: r.id,
-          action_kind: 'expense.voucher',
-          idempotency_key: r.requestNo,
-          payload: JSON.stringify({ requestId: r.id }),
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: now,
-          locked_until: null,
-          last_error: null,
-          document_no: null,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
+      .values(batch.map((r) => postingRow({ id: r.id, type: 'expense', request_no: r.requestNo }, crypto.randomUUID(), now)!))
       .execute()
     numbers.push(...batch.map((r) => r.requestNo))
   }
