@@ -254,6 +254,23 @@ export const APP_JS = String.raw`(function () {
     }, function (e) { toast(e.message, true); });
   });
 
+  // Contact sync: a dry run shows the counts, then 确认同步 writes them.
+  $$('[data-sync]').forEach(function (box) {
+    var preview = $('.sync-preview', box), confirmButton = $('.sync-confirm', box), result = $('.sync-result', box);
+    var run = function (dryRun, button) {
+      busy(button, true);
+      return api('POST', box.dataset.sync, { dryRun: dryRun }).then(function (data) {
+        result.textContent = data.message; busy(button, false); return data;
+      }, function (e) { result.textContent = e.message; toast(e.message, true); busy(button, false); throw e; });
+    };
+    preview.addEventListener('click', function () {
+      run(true, preview).then(function () { confirmButton.hidden = false; }, function () { confirmButton.hidden = true; });
+    });
+    confirmButton.addEventListener('click', function () {
+      run(false, confirmButton).then(function (data) { toast(data.message); setTimeout(function () { location.reload(); }, 1500); }, function () {});
+    });
+  });
+
   // CSV or XLSX import: preview first (dry run), then import what the preview showed. A workbook goes as base64.
   function importSource(f) {
     if (!/\.xlsx$/i.test(f.name)) return f.text().then(function (text) { return { csv: text }; });

@@ -51,14 +51,17 @@ function missingRow(m: MissingMapping): Html {
     </form></div></li>`
 }
 
-const PLATFORM_LABELS: Record<string, string> = { feishu: '飞书 Feishu', dingtalk: '钉钉 DingTalk' }
+const PLATFORM_LABELS: Record<string, [string, string]> = { feishu: ['飞书', 'Feishu'], dingtalk: ['钉钉', 'DingTalk'] }
 
-/** One button per connected platform; without any, how to get the directory in by file. */
+/** One preview button per connected platform (the counts, then 确认同步); without any, how to get the directory in by file. */
 function contactSync(platforms: string[]): Html {
   if (!platforms.length) return html`<p class="faint">连接飞书或钉钉后可在此直接同步通讯录；现在可从管理后台导出通讯录后导入。Connect Feishu or DingTalk to sync the directory here; until then, export it and import the file.</p>`
-  return html`<div class="btn-row" id="contact-sync">${platforms.map(
-    (p) => html`<button class="btn small" type="button" data-call="/api/admin/org/contact-sync/${p}" data-confirm="从${PLATFORM_LABELS[p] ?? p}读取部门和人员，更新员工主数据（角色与职级不变）。继续？Sync departments and people from ${p}?">从${PLATFORM_LABELS[p] ?? p}同步通讯录 Sync contacts</button>`,
-  )}</div>`
+  return html`<div id="contact-sync">${platforms.map(
+    (p) => html`<div class="contact-sync" data-sync="/api/admin/org/contact-sync/${p}" data-platform="${p}">
+      <div class="btn-row"><button class="btn small sync-preview" type="button">从${PLATFORM_LABELS[p]?.[0] ?? p}同步通讯录 Sync from ${PLATFORM_LABELS[p]?.[1] ?? p}</button>
+      <button class="btn small primary sync-confirm" type="button" hidden>确认同步 Sync now</button></div>
+      <p class="faint sync-result" aria-live="polite"></p></div>`,
+  )}<p class="faint" style="margin-bottom:10px">先预览变化，确认后写入；角色、职级和成本中心不变，不在通讯录中的人不会被停用。Preview first; roles, levels and cost centres are kept, nobody is deactivated.</p></div>`
 }
 
 export async function renderOrgPage(c: Context, db: Kysely<Schema>, erp: ErpAdminService, viewer: Viewer, now: number, syncPlatforms: string[]): Promise<Response> {
@@ -87,9 +90,9 @@ ${
 </section>
 <section class="panel" id="employees">
   <div class="panel-head"><h2>${bi('员工', 'Employees')}</h2><span class="faint">手机号已遮盖 mobiles masked</span></div>
+  ${contactSync(syncPlatforms)}
   <ul class="list">${employees.map((e) => employeeItem(e, departments, employees))}</ul>
   ${importForm('/api/admin/org/employees/import', '导入员工', 'Import employees', '工号, 姓名, 部门, 直属上级工号, 职位, 职级, 角色, 手机, 邮箱, 在职')}
-  ${contactSync(syncPlatforms)}
 </section>
 ${delegationPanel({ rows: delegations, people, principals: people, now })}`
     : ''

@@ -25,16 +25,17 @@ async function freePort(): Promise<number> {
 /**
  * Starts the real server (`server/node.ts`) as a child process in dev mode on a fresh embedded
  * database, the way `npm start` does, and waits for /healthz. Chat-platform and LLM credentials
- * from the outer environment are dropped so the simulator is the chat and no request leaves the machine.
+ * from the outer environment are dropped so the simulator is the chat and no request leaves the machine;
+ * `extraEnv` connects a platform to a local fake instead.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort()
   const dataDir = await mkdtemp(join(tmpdir(), 'dev-page-'))
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(FEISHU_|DINGTALK_|OPENAI_)/.test(key)) env[key] = value
   }
-  Object.assign(env, { PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'app.db')}`, DEV_MODE: '1' })
+  Object.assign(env, { PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'app.db')}`, DEV_MODE: '1' }, extraEnv)
 
   let log = ''
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], {

@@ -87,8 +87,8 @@ describe.each(DB_KINDS)('contact sync on %s', (kind) => {
 
   it('Feishu: a preview changes nothing; the sync upserts departments, people, supervisors, heads and links', async () => {
     const page = await (await admin.get('/miniapp/org')).text()
-    expect(page).toContain('data-call="/api/admin/org/contact-sync/feishu"')
-    expect(page).toContain('data-call="/api/admin/org/contact-sync/dingtalk"')
+    expect(page).toContain('data-sync="/api/admin/org/contact-sync/feishu"')
+    expect(page).toContain('data-sync="/api/admin/org/contact-sync/dingtalk"')
 
     const usersBefore = await sys.database.db.selectFrom('users').select('id').execute()
     const preview = await json<Result>(admin.post('/api/admin/org/contact-sync/feishu', { dryRun: true }))
