@@ -3,9 +3,12 @@ import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { createFeishuIntegration, type FeishuIntegration, type FeishuSettings } from '../../bot/platforms/feishu/feishu-integration.js'
 import { cardActionEnvelope, FeishuEventPusher, messageEnvelope, type PushResult } from '../fakes/feishu/feishu-event-pusher.js'
-import { FakeFeishuOpenPlatform, type FakeMessage, type FakeUser } from '../fakes/feishu/fake-open-platform.js'
+import { FakeFeishuOpenPlatform, type FakeUser } from '../fakes/feishu/fake-open-platform.js'
+import { readCard, type SeenCard } from '../fakes/feishu/seen-card.js'
 import type { TestDbKind } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
+
+export { readCard, type SeenCard }
 
 export const APP = {
   appId: 'cli_0123456789abcdef',
@@ -33,37 +36,6 @@ export const FEISHU_USERS: FakeUser[] = [
   { open_id: OPEN_ID.sunba, name: '孙八', employee_no: 'E1007', enterprise_email: 'sunba@demo.example.com' },
   { open_id: OPEN_ID.stranger, name: '路人甲', employee_no: 'X9999', email: 'stranger@example.org' },
 ]
-
-/** A Feishu 2.0 card as the fake holds it, with what a test needs to read off it. */
-export interface SeenCard {
-  message: FakeMessage
-  json: { header: { title: { content: string }; subtitle?: { content: string }; template: string }; body: { elements: unknown[] } }
-  title: string
-  status: string
-  /** Every button: its label and the value it sends back. */
-  buttons: { label: string; value: { card: string; action: string }; inForm: boolean }[]
-  text: string
-}
-
-export function readCard(message: FakeMessage): SeenCard {
-  const json = JSON.parse(message.content) as SeenCard['json']
-  const buttons: SeenCard['buttons'] = []
-  const texts: string[] = []
-  const walk = (node: unknown, inForm: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((child) => walk(child, inForm))
-    if (typeof node !== 'object' || node === null) return
-    const element = node as Record<string, unknown>
-    if (element.tag === 'button') {
-      const behavior = (element.behaviors as { value: { card: string; action: string } }[])[0]!
-      buttons.push({ label: (element.text as { content: string }).content, value: behavior.value, inForm })
-      return
-    }
-    if (element.tag === 'plain_text' || element.tag === 'markdown') texts.push(String(element.content))
-    for (const [key, value] of Object.entries(element)) if (key !== 'tag') walk(value, inForm || element.tag === 'form')
-  }
-  walk(json.body.elements, false)
-  return { message, json, title: json.header.title.content, status: json.header.subtitle?.content ?? '', buttons, text: texts.join('\n') }
-}
 
 export interface HarnessOptions {
   encrypted?: boolean

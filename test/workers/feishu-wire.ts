@@ -1,5 +1,6 @@
 import { inject } from 'vitest'
 import type { FakeMessage } from '../fakes/feishu/fake-open-platform.js'
+import { readCard, type SeenCard } from '../fakes/feishu/seen-card.js'
 import { cardActionEnvelope, FeishuEventPusher, messageEnvelope } from '../fakes/feishu/feishu-event-pusher.js'
 import { FEISHU_APP } from './feishu-tenant.js'
 
@@ -73,28 +74,4 @@ export class FeishuWire {
   }
 }
 
-export interface SentCard {
-  message: FakeMessage
-  title: string
-  status: string
-  template: string
-  buttons: { label: string; value: { card: string; action: string }; inForm: boolean }[]
-}
-
-function readCard(message: FakeMessage): SentCard {
-  const json = JSON.parse(message.content) as { header: { title: { content: string }; subtitle?: { content: string }; template: string }; body: { elements: unknown[] } }
-  const buttons: SentCard['buttons'] = []
-  const walk = (node: unknown, inForm: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((child) => walk(child, inForm))
-    if (typeof node !== 'object' || node === null) return
-    const element = node as Record<string, unknown>
-    if (element.tag === 'button') {
-      const behavior = (element.behaviors as { value: { card: string; action: string } }[])[0]!
-      buttons.push({ label: (element.text as { content: string }).content, value: behavior.value, inForm })
-      return
-    }
-    for (const [key, value] of Object.entries(element)) if (key !== 'tag') walk(value, inForm || element.tag === 'form')
-  }
-  walk(json.body.elements, false)
-  return { message, title: json.header.title.content, status: json.header.subtitle?.content ?? '', template: json.header.template, buttons }
-}
+export type SentCard = SeenCard
