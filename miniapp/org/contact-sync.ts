@@ -33,6 +33,30 @@ const count = (items: { isNew: boolean; changed: boolean }[]): SyncCounts => ({
 })
 
 /**
+ * The platform's supervisors mixed with ours (people it does not list keep theirs) could close a
+ * loop, and approval routes walk these chains: a supervisor the sync would set that closes one is
+ * left as it was.
+ */
+function keepSupervisorChainsFinite(users: { id: string; manager_id: string | null }[], planned: { before?: { manager_id: string | null }; values: { id: string; manager_id: string | null } }[]): void {
+  const managerOf = new Map(users.map((u) => [u.id, u.manager_id]))
+  for (const { values } of planned) managerOf.set(values.id, values.manager_id)
+  const leadsBackTo = (id: string) => {
+    const seen = new Set<string>()
+    for (let at = managerOf.get(id); at && !seen.has(at); at = managerOf.get(at)) {
+      if (at === id) return true
+      seen.add(at)
+    }
+    return false
+  }
+  for (const { before, values } of planned) {
+    if (!leadsBackTo(values.id)) continue
+    values.manager_id = before?.manager_id ?? null
+    managerOf.set(values.id, values.manager_id)
+    if (leadsBackTo(values.id)) managerOf.set(values.id, (values.manager_id = null))
+  }
+}
+
+/**
  * Brings the employee master in line with a platform's directory: departments (name, parent,
  * head), people (name, 工号, department, supervisor, title, mobile, e-mail, active) and their
  * identity links. People are found by their existing link, then 工号, mobile, e-mail, the way a
@@ -94,7 +118,7 @@ export async function syncContacts(
     })
 
     const numbersInUse = new Map(users.map((u) => [u.employee_no, u.id]))
-    const personPlan = snapshot.people.map((p) => {
+    const planned = snapshot.people.map((p) => {
       const id = userIdOf.get(p.externalId)!
       const before = users.find((u) => u.id === id)
       const wantedNo = p.employeeNo && (numbersInUse.get(p.employeeNo) ?? id) === id ? p.employeeNo : undefined
@@ -113,9 +137,14 @@ export async function syncContacts(
         email: p.email ?? before?.email ?? null,
         active: p.active ? 1 : 0,
       }
-      const changed = !!before && PERSON_FIELDS.some((f) => (f === 'active' ? Number(before.active) !== values.active : before[f] !== values[f]))
-      return { isNew: !before, changed, values, externalId: p.externalId, link: linkedTo.get(p.externalId) !== id }
+      return { before, values, externalId: p.externalId, link: linkedTo.get(p.externalId) !== id }
     })
+    keepSupervisorChainsFinite(users, planned)
+    const personPlan = planned.map((p) => ({
+      ...p,
+      isNew: !p.before,
+      changed: !!p.before && PERSON_FIELDS.some((f) => (f === 'active' ? Number(p.before!.active) !== p.values.active : p.before![f] !== p.values[f])),
+    }))
 
     const result = {
       departments: count(departmentPlan),

@@ -128,6 +128,18 @@ describe.each(DB_KINDS)('contact sync on %s', (kind) => {
     expect((await user('feishu-ou_legal3')).title).toBe('律师')
   })
 
+  it('Feishu: a supervisor that would close a loop (王五 under his own report 张三) is left as it was', async () => {
+    const wangwu = feishu.users.find((p) => p.open_id === 'ou_wangwu')!
+    wangwu.leader_user_id = 'ou_zhangsan'
+    try {
+      expect(await json<Result>(admin.post('/api/admin/org/contact-sync/feishu', {}))).toMatchObject({ people: { added: 0, updated: 0, unchanged: 66 } })
+      expect((await user('wangwu')).manager_id).toBe('zhouzong')
+      expect((await user('zhangsan')).manager_id).toBe('lisi')
+    } finally {
+      wangwu.leader_user_id = 'ou_zhouzong'
+    }
+  })
+
   it('Feishu on Workers (fetch transport) reads the same directory as the SDK client', async () => {
     const sdk = sys.system.integrations.find((i) => i.contactDirectory?.platform === 'feishu')!.contactDirectory!
     const fetched = await new FeishuContactDirectory(new FeishuFetchApi({ ...FEISHU_APP, baseUrl: feishu.url })).read()
