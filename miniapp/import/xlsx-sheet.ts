@@ -16,8 +16,17 @@ const parser = new XMLParser({
 
 const notASheet = (en: string) => new DomainError('VALIDATION', '文件不是有效的 XLSX 工作簿', `not a valid XLSX workbook: ${en}`)
 
+/** Far beyond any employee or mapping sheet, and small enough that a forged row or column number cannot exhaust memory. */
+const MAX_ROWS = 50_000
+const MAX_COLUMNS = 200
+
 async function xml(zip: ZipEntries, name: string): Promise<Node> {
-  return parser.parse(new TextDecoder().decode(await zip.read(name))) as Node
+  const text = new TextDecoder().decode(await zip.read(name))
+  try {
+    return parser.parse(text) as Node
+  } catch {
+    throw notASheet(`${name} is not readable XML`)
+  }
 }
 
 /** `<t>` is a string, or `{ '#text': … }` when it carries xml:space="preserve". */
@@ -57,9 +66,11 @@ export async function firstSheetRows(bytes: Uint8Array): Promise<string[][]> {
   const rows: string[][] = []
   for (const row of (sheetData.row as Node[] | undefined) ?? []) {
     const index = row['@_r'] ? Number(row['@_r']) - 1 : rows.length
+    if (!Number.isInteger(index) || index < 0 || index >= MAX_ROWS) throw new DomainError('VALIDATION', `工作表超过 ${MAX_ROWS} 行`, `the sheet has more than ${MAX_ROWS} rows`)
     const cells: string[] = []
     for (const cell of (row.c as Node[] | undefined) ?? []) {
       const column = typeof cell['@_r'] === 'string' ? columnOf(cell['@_r']) : cells.length
+      if (column < 0 || column >= MAX_COLUMNS) throw new DomainError('VALIDATION', `工作表超过 ${MAX_COLUMNS} 列`, `the sheet has more than ${MAX_COLUMNS} columns`)
       const value = text(cell.v)
       switch (cell['@_t']) {
         case 's':

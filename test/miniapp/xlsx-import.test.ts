@@ -38,6 +38,19 @@ describe('reading the first sheet of an .xlsx', () => {
     const inWorkbookData = book.indexOf('xl/workbook.xml') + 'xl/workbook.xml'.length + 8
     damaged[inWorkbookData] = damaged[inWorkbookData]! ^ 0xff
     expect(await refusal(damaged)).toMatch(/^VALIDATION: 文件不是有效的 XLSX/)
+    // A forged row or column number far away must not make the reader allocate for it.
+    const sheetWith = (sheetData: string) => {
+      const parts = new Map([
+        ['xl/workbook.xml', '<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'],
+        ['xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'],
+        ['xl/worksheets/sheet1.xml', `<worksheet><sheetData>${sheetData}</sheetData></worksheet>`],
+      ])
+      return zip([...parts].map(([name, text]) => [name, Buffer.from(text)]))
+    }
+    expect(await refusal(sheetWith('<row r="1"><c r="A1" t="inlineStr"><is><t>工号</t></is></c></row>'))).toBe('read')
+    expect(await refusal(sheetWith('<row r="900000000"><c r="A900000000"><v>1</v></c></row>'))).toMatch(/^VALIDATION: 工作表超过 50000 行/)
+    expect(await refusal(sheetWith('<row r="1"><c r="ZZZZ1"><v>1</v></c></row>'))).toMatch(/^VALIDATION: 工作表超过 200 列/)
+    expect(await refusal(sheetWith('<row r="1"><c r="A1"><v><![CDATA[1</v></c></row>'))).toMatch(/^VALIDATION: 文件不是有效的 XLSX/)
     // 64 MB of zeros deflates to ~64 KB: refused from its header before anything is inflated.
     expect(await refusal(zip([['xl/workbook.xml', Buffer.alloc(64 * 1024 * 1024)]]))).toMatch(/^VALIDATION: XLSX 文件过大/)
   })
