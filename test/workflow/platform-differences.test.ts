@@ -100,6 +100,36 @@ describe.each(DB_KINDS)('where Feishu and DingTalk differ: our choices (%s)', (k
     })
   })
 
+  it('an SLA escalation with nobody above the approver leaves the task with him, without a further deadline', async () => {
+    await h.publish('purchase', flow([approver({ sources: users('zhouzong'), sla: { timeoutAfterHours: 1, onTimeout: 'escalate' } })]))
+    const { request } = await h.submit('zhangsan', 'purchase', purchase)
+    const fired = await runTimersAfter(2)
+    expect(fired.timeouts.filter((t) => t.requestId === request.id).map((t) => t.action)).toEqual(['escalate'])
+    expect(await h.pending(request.id)).toEqual(['zhouzong'])
+    expect((await h.view(request.id)).route[0]!.notes).toContain('周总 超时未处理，无可升级的上级，继续等待')
+    expect((await runTimersAfter(48)).timeouts.filter((t) => t.requestId === request.id)).toEqual([])
+  })
+
+  describe('代理: where a task of an approver on leave goes', () => {
+    const cases: Array<{ name: string; away: Array<[string, string]>; holder: string; delegatedFrom: string | null }> = [
+      { name: 'to his stand-in', away: [['qianqi', 'sunba']], holder: 'sunba', delegatedFrom: '钱七' },
+      { name: 'one hop only: not on to the stand-in\'s own stand-in', away: [['qianqi', 'sunba'], ['sunba', 'wujiu']], holder: 'sunba', delegatedFrom: '钱七' },
+      { name: 'never to the requester: it stays with the approver', away: [['qianqi', 'zhangsan']], holder: 'qianqi', delegatedFrom: null },
+    ]
+    it.each(cases)('$name', async ({ away, holder, delegatedFrom }) => {
+      const set = []
+      for (const [principalId, delegateId] of away) set.push(await h.delegations.set({ actorId: 'admin', principalId, delegateId, from: '2026-11-20', to: '2026-12-31' }))
+      try {
+        await h.publish('purchase', flow([approver({ sources: users('qianqi') })]))
+        const { request } = await h.submit('zhangsan', 'purchase', purchase)
+        expect(await h.pending(request.id)).toEqual([holder])
+        expect((await h.view(request.id)).tasks[0]!.delegatedFrom?.name ?? null).toBe(delegatedFrom)
+      } finally {
+        for (const d of set) await h.delegations.revoke(d.id, 'admin')
+      }
+    })
+  })
+
   describe('退回: where the flow goes on, and who decides again', () => {
     const cases: Array<{ to: string; target: 'initiator' | number; next: string[] }> = [
       // Resubmitting restarts at the first step; it does not jump back to 赵六, who returned it.
