@@ -72,6 +72,14 @@ export class OutboxWorker {
     await this.running
   }
 
+  /**
+   * Resolves once nothing is being worked on: every claimed row settled and its requester told
+   * (the row reads `posted` before the telling is done).
+   */
+  async idle(): Promise<void> {
+    while (this.running) await this.running
+  }
+
   /** Wake up now (e.g. right after a final approval) instead of at the next poll. */
   kick(): void {
     if (this.stopped || this.running) return

@@ -41,7 +41,7 @@ export interface ChatStack {
   /** With `faultProxies`: what the app reaches Feishu's open platform and DingTalk's v1.0 API through. */
   feishuProxy?: FaultProxy
   dingtalkProxy?: FaultProxy
-  /** Waits until every acknowledged event has been handled by every instance. */
+  /** Waits until every acknowledged event has been handled, and every posting told, by every instance. */
   settle(): Promise<void>
   close(): Promise<void>
 }
@@ -145,6 +145,8 @@ export async function startChatStack(kind: TestDbKind, options: ChatStackOptions
     logs,
     async settle() {
       await Promise.all(instances.map((i) => i.pusher.settle()))
+      // A posting's row reads `posted` before its requester is told: wait for the telling too.
+      await Promise.all(instances.map((i) => i.t.system.outbox.idle()))
       for (let round = 0; round < 3; round++) await Promise.all(instances.flatMap((i) => [i.feishu.idle(), i.dingtalk.idle()]))
     },
     async close() {
