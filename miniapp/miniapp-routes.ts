@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { handOverFromLeavers } from '../bot/conversation/request-effects.js'
 import type { System } from '../server/compose.js'
 import type { AdminAccess } from './auth/admin-access.js'
 import type { AdminEnv } from './auth/viewer.js'
@@ -30,9 +31,10 @@ export function miniappRoutes(system: System, access: AdminAccess): Hono<AdminEn
   app.route('/', access.routes())
   app.route('/', myWorkApi(services))
   app.route('/', auditApi(services.db, services.now))
-  app.route('/', orgApi(services.db, services.now))
+  const afterOrgChange = (actorId: string) => handOverFromLeavers(services, actorId)
+  app.route('/', orgApi(services.db, services.now, afterOrgChange))
   app.route('/', delegationsApi(services.db, services.now))
-  app.route('/', contactSyncApi(services.db, services.now, contactDirectories(system)))
+  app.route('/', contactSyncApi(services.db, services.now, contactDirectories(system), afterOrgChange))
   app.route('/', dashboardApi(services.db, services.now))
   app.route('/', erpApi(system.erp.admin))
   app.route('/', flowsApi(services.db, services.org, templates))

@@ -2,7 +2,7 @@ import { inTransaction } from '../db/transaction.js'
 import { checkTargets, holderTask, runFlowAction, type FlowOutcome, type FlowResult } from './actions/flow-action.js'
 import { appendAudit } from './audit.js'
 import { DomainError, isDomainError } from './errors.js'
-import type { RouteStep } from './routing/route.js'
+import { replaceMember, type RouteStep } from './routing/route.js'
 import { lockRequest, type WorkflowContext } from './workflow-context.js'
 
 export type Decision = 'approve' | 'reject'
@@ -39,7 +39,7 @@ export class DecisionService {
   /** Approve or reject. Reject ends the flow (in a vote step: once the pass ratio is out of reach). */
   async decide(input: DecisionInput): Promise<DecisionResult> {
     return runFlowAction(this.ctx, input.requestId, async (run) => {
-      const task = holderTask(run, input.actorId)
+      const task = await holderTask(run, input.actorId)
       const step = run.current
       await run.setTask(task, { status: input.decision === 'approve' ? 'approved' : 'rejected', comment: cleanComment(input.comment), decided_at: run.now })
       await run.settle(step)
@@ -69,7 +69,7 @@ export class DecisionService {
   /** 退回 to the initiator or to an earlier step that had approvers; earlier approvals no longer de-duplicate. */
   async returnTo(input: { requestId: string; actorId: string; target: ReturnTarget; comment?: string }): Promise<FlowResult> {
     return runFlowAction(this.ctx, input.requestId, async (run) => {
-      const task = holderTask(run, input.actorId)
+      const task = await holderTask(run, input.actorId)
       const current = run.current
       if (input.target !== 'initiator') checkReturnTarget(run.route, input.target, current)
       await run.setTask(task, { status: 'returned', comment: cleanComment(input.comment), decided_at: run.now })
@@ -90,13 +90,13 @@ export class DecisionService {
   /** 转交: the task goes to someone else, who takes the actor's place on the step. */
   async transfer(input: { requestId: string; actorId: string; toUserId: string; comment?: string }): Promise<FlowResult> {
     return runFlowAction(this.ctx, input.requestId, async (run) => {
-      const task = holderTask(run, input.actorId)
+      const task = await holderTask(run, input.actorId)
       await checkTargets(run, input.actorId, [input.toUserId])
       const i = run.current
       const step = run.route[i]!
       if (step.approverIds.includes(input.toUserId)) throw new DomainError('VALIDATION', '对方已是本节点审批人', 'that person already approves this step')
       const member = run.memberOf(task)
-      step.approverIds = step.approverIds.map((id) => (id === member ? input.toUserId : id))
+      replaceMember(step, member, [input.toUserId])
       await run.setTask(task, { status: 'transferred', comment: cleanComment(input.comment), decided_at: run.now })
       run.note(i, `${await run.nameOf(input.actorId)} 转交给 ${await run.nameOf(input.toUserId)}${input.comment ? `：${input.comment}` : ''}`)
       await run.createTask(i, input.toUserId, { dedup: false })
@@ -110,7 +110,7 @@ export class DecisionService {
    */
   async addSigners(input: { requestId: string; actorId: string; userIds: string[]; position: 'before' | 'after'; mode?: 'all' | 'any'; comment?: string }): Promise<FlowResult> {
     return runFlowAction(this.ctx, input.requestId, async (run) => {
-      const task = holderTask(run, input.actorId)
+      const task = await holderTask(run, input.actorId)
       await checkTargets(run, input.actorId, input.userIds)
       const i = run.current
       const actor = await run.nameOf(input.actorId)

@@ -1,4 +1,5 @@
 import type { FlowResult } from '../../workflow/actions/flow-action.js'
+import { handOverFromDeactivated } from '../../workflow/actions/resigned-handover.js'
 import type { Decision } from '../../workflow/decisions.js'
 import { DomainError } from '../../workflow/errors.js'
 import { loadRequestView } from '../../workflow/request-view.js'
@@ -230,10 +231,22 @@ async function changesFrom(services: BotServices, requestId: string, comment: st
 }
 
 /**
- * One pass of the SLA timers, for the worker loop: reminders go out as messages, timeouts move the
- * request exactly as a person's action would.
+ * 离职交接: the pending tasks of people who were deactivated go to their successors, who get cards;
+ * every copy of those requests' cards is re-rendered, so the leaver's buttons disappear.
+ */
+export async function handOverFromLeavers(services: BotServices, deactivatedBy: string | null): Promise<number> {
+  const results = await handOverFromDeactivated(createWorkflowContext(services.db, services.now), deactivatedBy)
+  for (const result of results) await announceFlow(services, result, null)
+  return results.length
+}
+
+/**
+ * One pass of the approval clock, for the worker loop: tasks still held by people who left are handed
+ * over (whatever deactivated them: the mini-app, an import, a contact sync, or a run cut short), then
+ * reminders go out as messages and timeouts move the request exactly as a person's action would.
  */
 export async function runApprovalTimers(services: BotServices, now: number = services.now()): Promise<TimerRun> {
+  await handOverFromLeavers(services, null)
   const run = await new SlaTimers(createWorkflowContext(services.db, services.now)).runDueTimers(now)
   for (const reminder of run.reminders) {
     const view = await loadRequestView(services.db, reminder.requestId)

@@ -9,6 +9,7 @@ import { requireRole } from '../auth/require-role.js'
 import { viewerOf, type AdminEnv } from '../auth/viewer.js'
 import { domainErrorResponse, validationFailed } from '../http/api-errors.js'
 import { syncContacts } from './contact-sync.js'
+import type { AfterOrgChange } from './org-api.js'
 
 const syncBody = z.object({ dryRun: z.boolean().optional() })
 
@@ -18,7 +19,7 @@ export function contactDirectories(system: System): ContactDirectory[] {
 }
 
 /** "从飞书/钉钉同步通讯录": reads a connected platform's directory and upserts the employee master. Admins only. */
-export function contactSyncApi(db: Kysely<Schema>, now: () => number, directories: ContactDirectory[]): Hono<AdminEnv> {
+export function contactSyncApi(db: Kysely<Schema>, now: () => number, directories: ContactDirectory[], afterOrgChange: AfterOrgChange): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>()
   app.post('/api/admin/org/contact-sync/:platform', requireRole('admin'), zValidator('json', syncBody, validationFailed), async (c) => {
     const platform = c.req.param('platform')
@@ -31,8 +32,10 @@ export function contactSyncApi(db: Kysely<Schema>, now: () => number, directorie
       // The platform's own words (missing contact scope, wrong secret) are what the admin needs to fix it.
       return c.json({ ok: false, code: 'PLATFORM', message: `读取通讯录失败，请检查应用的通讯录权限 / reading the directory failed: ${(error as Error).message}` }, 502)
     }
-    const result = await syncContacts(db, platform, snapshot, { actorId: viewerOf(c).id, now: now(), dryRun: c.req.valid('json').dryRun ?? false })
-    return c.json({ ok: true, ...result })
+    const dryRun = c.req.valid('json').dryRun ?? false
+    const result = await syncContacts(db, platform, snapshot, { actorId: viewerOf(c).id, now: now(), dryRun })
+    const handedOver = dryRun ? 0 : await afterOrgChange(viewerOf(c).id)
+    return c.json({ ok: true, ...result, handedOver })
   })
   app.onError(domainErrorResponse)
   return app

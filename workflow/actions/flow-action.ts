@@ -76,9 +76,13 @@ function deriveOutcome(beforeStatus: RequestStatus, beforeStep: number, after: R
 
 /**
  * The pending task `actorId` holds on the current step; anyone else is refused with the reason
- * that fits: already decided, request finished, or not an approver here.
+ * that fits: left the company, already decided, request finished, or not an approver here.
  */
-export function holderTask(run: FlowRun, actorId: string): ApprovalTaskRow {
+export async function holderTask(run: FlowRun, actorId: string): Promise<ApprovalTaskRow> {
+  // An old card in a departed approver's chat must not move a request his successor now holds.
+  if ((await run.org.employee(actorId))?.active === false) {
+    throw new DomainError('FORBIDDEN', '你的账号已停用（离职），不能再处理审批；你的待办已交接给他人', 'your account is deactivated (left the company); your approvals were handed over')
+  }
   const pending = run.pendingOnCurrent().find((t) => t.approver_id === actorId)
   if (pending) return pending
   if (run.tasks.some((t) => t.approver_id === actorId && t.auto_reason === null && Number(t.round) === run.round && ['approved', 'rejected', 'returned', 'transferred'].includes(t.status))) {

@@ -4,7 +4,7 @@ import { enqueuePosting } from '../outbox.js'
 import { OrgDirectory } from '../org.js'
 import type { RequestStatus } from '../request-types.js'
 import { replaceResigned } from '../routing/approver-sources.js'
-import { approvalsNeeded, isCcStep, type RouteStep } from '../routing/route.js'
+import { approvalsNeeded, isCcStep, replaceMember, seatsOf, type RouteStep } from '../routing/route.js'
 import type { FlowSettings } from '../templates/flow-definition.js'
 import { activeDelegation } from '../time/delegations.js'
 import type { WorkflowContext } from '../workflow-context.js'
@@ -92,12 +92,19 @@ export class FlowRun {
     return 'open'
   }
 
+  /** A shared seat (或签 among its people) is settled by the first decision in it. */
+  private seatState(step: number, seat: string[]): MemberState {
+    const states = seat.map((m) => this.memberState(step, m))
+    for (const state of ['approved', 'rejected', 'pending'] as const) if (states.includes(state)) return state
+    return 'open'
+  }
+
   /** Whether the step's votes so far pass it, fail it, or leave it waiting. */
   outcomeOf(stepIndex: number): StepOutcome {
     const step = this.route[stepIndex]!
-    const members = step.approverIds
+    const members = seatsOf(step)
     if (members.length === 0) return 'passed'
-    const states = members.map((m) => this.memberState(stepIndex, m))
+    const states = members.map((seat) => this.seatState(stepIndex, seat))
     const approved = states.filter((s) => s === 'approved').length
     const rejected = states.filter((s) => s === 'rejected').length
     const needed = approvalsNeeded(step)
@@ -139,9 +146,9 @@ export class FlowRun {
     this.request.finished_at = null
     await this.replaceResignedMembers(i)
     const step = this.route[i]!
-    const open = step.approverIds.filter((m) => this.memberState(i, m) === 'open')
+    const open = seatsOf(step).filter((seat) => this.seatState(i, seat) === 'open')
     const toOpen = step.mode === 'sequential' ? open.slice(0, 1) : open
-    for (const member of toOpen) await this.createTask(i, member)
+    for (const member of toOpen.flat()) await this.createTask(i, member)
     await this.settle(i)
   }
 
@@ -154,10 +161,13 @@ export class FlowRun {
       return this.advanceFrom(i + 1)
     }
     const step = this.route[i]!
+    // The rest of a shared seat that one of them settled need not act any more.
+    const settled = seatsOf(step).filter((seat) => seat.length > 1 && ['approved', 'rejected'].includes(this.seatState(i, seat)))
+    await this.cancelPending((t) => Number(t.step) === i && settled.some((seat) => seat.includes(this.memberOf(t))))
     if (step.mode === 'sequential' && !this.tasksOfStep(i).some((t) => t.status === 'pending')) {
-      const next = step.approverIds.find((m) => this.memberState(i, m) === 'open')
+      const next = seatsOf(step).find((seat) => this.seatState(i, seat) === 'open')
       if (next) {
-        await this.createTask(i, next)
+        for (const member of next) await this.createTask(i, member)
         return this.settle(i)
       }
     }
@@ -252,21 +262,15 @@ export class FlowRun {
   /** A member who left since submit is replaced now, by the template's rule. */
   private async replaceResignedMembers(i: number): Promise<void> {
     const step = this.route[i]!
-    const ids: string[] = []
-    for (const id of step.approverIds) {
+    for (const id of [...step.approverIds]) {
       const person = await this.org.employee(id)
-      if (!person || person.active || this.memberState(i, id) !== 'open') {
-        if (!ids.includes(id)) ids.push(id)
-        continue
-      }
-      const replacements = (await replaceResigned(this.org, person, this.settings.resignedApprover)).filter((r) => r.id !== this.request.requester_id)
-      if (replacements.length === 0) this.note(i, `${person.name} 已离职，且无人可接替，本步不再等待其审批`)
-      for (const r of replacements) {
-        if (!ids.includes(r.id)) ids.push(r.id)
-        this.note(i, r.note)
-      }
+      if (!person || person.active || this.memberState(i, id) !== 'open') continue
+      const replacement = await replaceResigned(this.org, person, this.settings.resignedApprover, (e) => e.id !== this.request.requester_id)
+      if (!replacement) this.note(i, `${person.name} 已离职，且无人可接替，本步不再等待其审批`)
+      else this.note(i, replacement.note)
+      // Someone already on the step keeps his one seat: the resigned member's seat goes.
+      replaceMember(step, id, (replacement?.ids ?? []).filter((r) => !step.approverIds.includes(r)))
     }
-    step.approverIds = ids
   }
 
   note(i: number, text: string): void {

@@ -88,20 +88,24 @@ async function roleInDepartmentTree(org: OrgDirectory, requester: Employee, role
 }
 
 export interface Replacement {
-  id: string
+  /** One supervisor, or the admins, who share the seat (或签). */
+  ids: string[]
   note: string
 }
 
 /**
- * A resigned approver's work goes to his supervisor (climbing past others who left) or to the
- * admins, as the template says. Returns the replacement ids, or [] when nobody is left.
+ * A resigned approver's work goes to his nearest active supervisor or to the admins, as the
+ * template says. A supervisor who may not take it (`eligible`) leaves it to the admins. The admins
+ * share the seat as 或签, the way they take a step that found nobody: on a 会签 or 依次 step one
+ * admin's decision is enough. Null when nobody is left.
  */
-export async function replaceResigned(org: OrgDirectory, resigned: Employee, rule: 'supervisor' | 'admin'): Promise<Replacement[]> {
+export async function replaceResigned(org: OrgDirectory, resigned: Employee, rule: 'supervisor' | 'admin', eligible: (e: Employee) => boolean = () => true): Promise<Replacement | null> {
   if (rule === 'supervisor') {
-    for (const boss of await supervisorChain(org, resigned)) {
-      if (boss.active) return [{ id: boss.id, note: `${resigned.name} 已离职，由其上级 ${boss.name} 审批` }]
-    }
+    const boss = (await supervisorChain(org, resigned)).find((e) => e.active)
+    if (boss && eligible(boss)) return { ids: [boss.id], note: `${resigned.name} 已离职，由其上级 ${boss.name} 审批` }
   }
-  const admins = (await org.withRole('admin')).filter((e) => e.active)
-  return admins.map((a) => ({ id: a.id, note: `${resigned.name} 已离职，由管理员 ${a.name} 审批` }))
+  const admins = (await org.withRole('admin')).filter((e) => e.active && eligible(e))
+  if (admins.length === 0) return null
+  const names = admins.map((a) => a.name).join('、')
+  return { ids: admins.map((a) => a.id), note: `${resigned.name} 已离职，由管理员 ${names} 审批${admins.length > 1 ? '（或签，一人处理即可）' : ''}` }
 }

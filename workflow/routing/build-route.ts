@@ -74,9 +74,10 @@ function pickBranch(node: Extract<FlowNode, { kind: 'condition' }>, facts: Routi
   return { name: node.else.name ?? '其他情况', nodes: node.else.nodes, reason: node.else.reason, explanation: failed.join('，') }
 }
 
-async function resolvePeople(input: RouteInput, node: ApproverNode | CcNode): Promise<{ ids: string[]; notes: string[] }> {
+async function resolvePeople(input: RouteInput, node: ApproverNode | CcNode): Promise<{ ids: string[]; notes: string[]; sharedSeats: string[][] }> {
   const ids: string[] = []
   const notes: string[] = []
+  const sharedSeats: string[][] = []
   for (const source of node.sources) {
     const selected = source.kind === 'initiatorSelected' ? await checkedSelection(input, node, source.multiple ?? false) : undefined
     for (const id of await resolveSource(source, { org: input.org, requester: input.requester, selected })) {
@@ -86,13 +87,15 @@ async function resolvePeople(input: RouteInput, node: ApproverNode | CcNode): Pr
         if (!ids.includes(id)) ids.push(id)
         continue
       }
-      for (const replacement of await replaceResigned(input.org, person, input.definition.settings.resignedApprover)) {
-        if (!ids.includes(replacement.id)) ids.push(replacement.id)
-        notes.push(replacement.note)
-      }
+      const replacement = await replaceResigned(input.org, person, input.definition.settings.resignedApprover)
+      if (!replacement) continue
+      const fresh = replacement.ids.filter((r) => !ids.includes(r))
+      ids.push(...fresh)
+      if (fresh.length > 1) sharedSeats.push(fresh)
+      notes.push(replacement.note)
     }
   }
-  return { ids, notes }
+  return { ids, notes, sharedSeats }
 }
 
 async function checkedSelection(input: RouteInput, node: ApproverNode | CcNode, multiple: boolean): Promise<string[] | undefined> {
@@ -121,7 +124,7 @@ async function approverStep(input: RouteInput, node: ApproverNode, reason: strin
   if (input.preview && awaitingSelection) return { ...base, awaitingSelection: true, skippedBecause: '待发起人选择审批人' }
 
   const people = await resolvePeople(input, node)
-  const step: RouteStep = { ...base, approverIds: people.ids, ...(people.notes.length ? { notes: people.notes } : {}) }
+  const step: RouteStep = { ...base, approverIds: people.ids, ...(people.notes.length ? { notes: people.notes } : {}), ...(people.sharedSeats.length ? { sharedSeats: people.sharedSeats } : {}) }
   const selected = input.selections?.[node.id]
   if (selected?.length && node.sources.some((s) => s.kind === 'initiatorSelected')) step.selected = selected
   const keepsInitiator = settings.initiatorIsApprover === 'keep' || node.sources.some((s) => s.kind === 'initiator')

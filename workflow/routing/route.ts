@@ -18,6 +18,11 @@ export interface RouteStep {
   passRatio?: number
   /** Who decides (approver) or who is informed (cc); transfers replace entries in place. */
   approverIds: string[]
+  /**
+   * Members who share one seat, 或签 among them, whatever the step's mode: the admins standing in
+   * for a resigned approver, as they do for a step that found nobody. Each group counts as one vote.
+   */
+  sharedSeats?: string[][]
   /** Why this step is on the route, shown on the cards. */
   reason: string
   /** Set when the step needs no decision (e.g. the requester would approve himself). */
@@ -41,9 +46,34 @@ export function isCcStep(step: RouteStep): boolean {
   return step.kind === 'cc'
 }
 
+/** The step's seats in member order: one per member, except members of a shared seat, who sit together. */
+export function seatsOf(step: RouteStep): string[][] {
+  const seats: string[][] = []
+  for (const id of step.approverIds) {
+    if (seats.some((s) => s.includes(id))) continue
+    const group = step.sharedSeats?.find((g) => g.includes(id))
+    seats.push(group ? group.filter((m) => step.approverIds.includes(m)) : [id])
+  }
+  return seats
+}
+
+/**
+ * Puts `to` in the seat of `from` (转交, escalation, hand-over of a resigned approver); several
+ * people share that seat. `to` must not be on the step already: one person, one seat.
+ */
+export function replaceMember(step: RouteStep, from: string, to: string[]): void {
+  const at = step.approverIds.indexOf(from)
+  step.approverIds = at < 0 ? [...step.approverIds, ...to] : [...step.approverIds.slice(0, at), ...to, ...step.approverIds.slice(at + 1)]
+  const groups = (step.sharedSeats ?? []).map((g) => (g.includes(from) ? g.flatMap((m) => (m === from ? to : [m])) : g))
+  if (to.length > 1 && !groups.some((g) => to.every((m) => g.includes(m)))) groups.push(to)
+  const kept = groups.filter((g) => g.length > 1)
+  if (kept.length) step.sharedSeats = kept
+  else delete step.sharedSeats
+}
+
 /** The votes a step needs before it passes. */
 export function approvalsNeeded(step: RouteStep): number {
-  const members = step.approverIds.length
+  const members = seatsOf(step).length
   if (step.mode === 'any') return Math.min(1, members)
   if (step.mode === 'vote') return Math.max(1, Math.ceil((step.passRatio ?? 1) * members - 1e-9))
   return members

@@ -2,7 +2,9 @@ import { inTransaction } from '../../db/transaction.js'
 import { runFlowAction, type FlowResult } from '../actions/flow-action.js'
 import { appendAudit } from '../audit.js'
 import type { FlowRun } from '../engine/flow-run.js'
+import type { Employee } from '../org.js'
 import { supervisorOf } from '../routing/approver-sources.js'
+import { replaceMember } from '../routing/route.js'
 import type { WorkflowContext } from '../workflow-context.js'
 
 export interface Reminder {
@@ -107,14 +109,17 @@ export class SlaTimers {
       const boss = named && (await supervisorOf(run.org, named))
       const target = boss?.active && boss.id !== run.request.requester_id && !run.route[i]!.approverIds.includes(boss.id) ? boss : null
       if (!target) {
-        // Nobody above to escalate to: the task stays with its approver, without a further deadline.
+        // The task stays with its approver, without a further deadline. We do not skip a level when
+        // the supervisor is on this step already: Feishu and DingTalk escalate to the direct
+        // supervisor only, and he already has the request before him; a skip-level manager on a
+        // step the template never gave him would surprise both. The note says which case it was.
         await run.setTask(task, { due_at: null })
-        run.note(i, `${name} 超时未处理，无可升级的上级，继续等待`)
-        return { action: 'task.timeout_escalate_failed', actorId: null, outcome: 'recorded' as const }
+        run.note(i, `${name} 超时未处理，${boss ? whyNotEscalated(run, boss) : '无可升级的上级'}，继续等待`)
+        return { action: 'task.timeout_escalate_failed', actorId: null, after: { supervisor: boss?.id ?? null }, outcome: 'recorded' as const }
       }
       const member = run.memberOf(task)
       const step = run.route[i]!
-      step.approverIds = step.approverIds.map((id) => (id === member ? target.id : id))
+      replaceMember(step, member, [target.id])
       await run.setTask(task, { status: 'transferred', decided_at: run.now, auto_reason: '超时未处理，已升级给上级' })
       run.note(i, `${name} 超时未处理，已升级给 ${target.name}`)
       const escalated = await run.createTask(i, target.id, { dedup: false })
@@ -129,4 +134,11 @@ export class SlaTimers {
     await run.settle(i)
     return { action: approve ? 'task.timeout_approved' : 'task.timeout_rejected', actorId: null, after: { taskId } }
   }
+}
+
+/** Why the approver's supervisor did not take an escalated task, in the words the card shows. */
+function whyNotEscalated(run: FlowRun, boss: Employee): string {
+  if (!boss.active) return `上级 ${boss.name} 已离职，无可升级的上级`
+  if (boss.id === run.request.requester_id) return `上级 ${boss.name} 即发起人，不升级`
+  return `上级 ${boss.name} 已在本步审批中，不再升级`
 }
