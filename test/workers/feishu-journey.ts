@@ -121,4 +121,39 @@ export function feishuJourney(database: string, read: ReadDatabase): void {
       expect((await wire.cards(OPEN_ID.sunba)).filter((c) => c.title.includes(requestNo) && c.buttons.some((b) => b.value.action === 'approve'))).toHaveLength(1)
     })
   })
+
+  describe(`the cron runs the approval clock inside workerd (${database})`, () => {
+    const wire = new FeishuWire(send)
+    const cron = async () => {
+      const ctx = createExecutionContext()
+      await worker.scheduled(createScheduledController({ cron: '* * * * *', scheduledTime: Date.now() }), workerEnv, ctx)
+      await waitOnExecutionContext(ctx)
+    }
+
+    it('reminds an approver whose task is overdue, once; hands over the task of an approver who left', async () => {
+      await wire.say(OPEN_ID.zhangsan, '提交本月差旅费 900元')
+      await settled()
+      const confirmed = await wire.tap(OPEN_ID.zhangsan, await wire.cardOffering(OPEN_ID.zhangsan, 'confirm'), 'confirm')
+      const requestNo = /BX-\d{6}-\d{4}/.exec(confirmed.body.toast!.content)![0]
+      await settled()
+      const pendingOf = (approver: string) =>
+        read<{ n: number }>(`select count(*) as n from approval_tasks t join requests r on r.id = t.request_id where r.request_no = ? and t.approver_id = ? and t.status = 'pending'`, requestNo, approver)
+
+      // The reminder is made due in the database, as if the node's SLA time had passed.
+      await read(`update approval_tasks set remind_at = ? where approver_id = 'lisi' and status = 'pending' and request_id = (select id from requests where request_no = ?)`, Date.now() - 1000, requestNo)
+      await cron()
+      await cron()
+      expect((await wire.texts(OPEN_ID.lisi)).filter((t) => t.startsWith('⏰ 审批提醒') && t.includes(requestNo))).toHaveLength(1)
+
+      // 李四 leaves, deactivated behind the app's back: the next run gives his task to his supervisor 王五.
+      await read(`update users set active = 0 where id = 'lisi'`)
+      try {
+        await cron()
+        expect(await pendingOf('lisi')).toEqual([{ n: 0 }])
+        expect(await pendingOf('wangwu')).toEqual([{ n: 1 }])
+      } finally {
+        await read(`update users set active = 1 where id = 'lisi'`)
+      }
+    })
+  })
 }
