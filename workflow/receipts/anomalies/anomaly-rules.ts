@@ -14,7 +14,7 @@ export interface ClaimFlag {
   reason: string
 }
 
-/** The thresholds, each chosen so a normal month raises nothing (test/receipts/anomaly-rules.test.ts). */
+/** The thresholds, each chosen so a normal month raises nothing (test/receipts/anomaly-flags.test.ts). */
 export const ANOMALY_LIMITS = {
   /** Claims needed before "usual" means anything: the requester's own, the department's. */
   minOwnClaims: 5,
