@@ -1,5 +1,6 @@
 import { DomainError } from '../../../workflow/errors.js'
 import type { Decision } from '../../../workflow/decisions.js'
+import { isCcStep, type RouteStep } from '../../../workflow/routing/route.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { announceFlow, decideAndAnnounce } from '../request-effects.js'
 
@@ -42,12 +43,26 @@ async function approveAll(ctx: HandlerContext, tasks: Awaited<ReturnType<typeof 
   await ctx.reply([`已批量同意 ${done.length} 个：${done.join('、') || '无'}`, ...refused.map((r) => `未处理 ${r}`)].join('\n'))
 }
 
+/**
+ * 「上一步」: the nearest earlier step someone decided on. A step that was skipped (the requester
+ * would have approved himself, nobody found) or a CC step is passed over, as the card's 退回 buttons
+ * do; with none before, the engine's refusal says where one may return to.
+ */
+function previousDecidedStep(route: RouteStep[], current: number): number {
+  for (let i = current - 1; i >= 0; i--) {
+    const step = route[i]!
+    if (!isCcStep(step) && !step.skippedBecause && step.approverIds.length > 0) return i
+  }
+  return current - 1
+}
+
 /** "退回 BX-… [到第1步|上一步] 理由：…": 退回 is not 驳回 — the request goes back, it does not end. */
 async function returnByText(ctx: HandlerContext, requestId: string): Promise<void> {
-  const view = await ctx.services.db.selectFrom('requests').select(['current_step']).where('id', '=', requestId).executeTakeFirstOrThrow()
+  const view = await ctx.services.db.selectFrom('requests').select(['current_step', 'route']).where('id', '=', requestId).executeTakeFirstOrThrow()
   const current = Number(view.current_step)
   const stepNo = /第\s*(\d+)\s*步/.exec(ctx.text)?.[1]
-  const target = stepNo ? Number(stepNo) - 1 : /上一步|上一级|上一节点/.test(ctx.text) ? current - 1 : 'initiator'
+  const previous = () => previousDecidedStep(JSON.parse(view.route) as RouteStep[], current)
+  const target = stepNo ? Number(stepNo) - 1 : /上一步|上一级|上一节点/.test(ctx.text) ? previous() : 'initiator'
   const comment = ctx.command.slots.reason
   const result = await ctx.services.decisions.returnTo({ requestId, actorId: ctx.user.id, target, comment })
   await announceFlow(ctx.services, result, ctx.user.id, comment)
