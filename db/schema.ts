@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
 
 /**
  * The typed schema. Timestamps are epoch milliseconds (BIGINT) and money is integer fen, so both
@@ -203,6 +203,8 @@ export interface OutboxTable {
   locked_until: number | null
   last_error: string | null
   document_no: string | null
+  /** x-request-id of the callback that approved the request (migration 0008); optional on insert. */
+  trace_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: number
   updated_at: number
 }

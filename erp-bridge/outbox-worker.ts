@@ -35,6 +35,12 @@ export interface OutboxWorkerOptions {
   /** After an unknown outcome, how long to wait before asking the ERP (unless the ERP's connection says). */
   reconcileAfterMs?: number
   log?: (message: string) => void
+  /**
+   * Runs all the work for one claimed row (ERP calls, settling it, telling the requester), so the
+   * caller can give it a context: the server runs it under the request id stored on the row
+   * (`trace_id`), so its log lines carry the approving callback's id in any process.
+   */
+  withinRow?: (row: ClaimedRow, work: () => Promise<void>) => Promise<void>
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8
@@ -135,11 +141,14 @@ export class OutboxWorker {
     } catch (error) {
       failure = error
     }
+    const within: NonNullable<OutboxWorkerOptions['withinRow']> = this.options.withinRow ?? ((_row, work) => work())
     for (const row of rows) {
-      const posting = actions
-        ? this.deliver(row, target, actions.get(row.request_id)!)
-        : // Our own database failed before anything was sent: the rows go back with back-off.
-          this.failed(row, failure, row.claimedFrom !== 'pending' || row.attempts > 1, target)
+      const posting = within(row, () =>
+        actions
+          ? this.deliver(row, target, actions.get(row.request_id)!)
+          : // Our own database failed before anything was sent: the rows go back with back-off.
+            this.failed(row, failure, row.claimedFrom !== 'pending' || row.attempts > 1, target),
+      )
       const tracked: Promise<void> = posting
         .catch((error: unknown) => this.options.log?.(`outbox ${row.idempotency_key}: ${String(error)}`))
         .finally(() => inFlight.delete(tracked))

@@ -83,7 +83,7 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const log: Log = options.log ?? (() => {})
   const metrics = options.metrics ?? new AppMetrics()
   metrics.watchOutbox(db, now)
-  const trace = new RequestTrace()
+  const trace = new RequestTrace(db, log)
   const erpCalls = new ObservedErp(metrics, trace, log)
   const workflow = createWorkflowContext(db, now)
   const devPlatform = new DevPlatform(db, now)
@@ -122,7 +122,12 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
     secrets: options.erpSecrets ?? null,
     listener: erpCalls.listener(new PostingAnnouncer(services)),
     now,
-    worker: { pollMs: options.outboxPollMs, baseBackoffMs: options.outboxBaseBackoffMs },
+    worker: {
+      pollMs: options.outboxPollMs,
+      baseBackoffMs: options.outboxBaseBackoffMs,
+      // Each posting logs under the request id of the callback that approved it, stored on its row.
+      withinRow: (row, work) => trace.withinRow(row, work),
+    },
     log: options.log,
     observeTarget: (target) => erpCalls.target(target),
   })

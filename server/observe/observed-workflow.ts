@@ -21,8 +21,9 @@ const isRequestRow = (value: unknown): value is RequestRow => typeof value === '
 /**
  * The workflow services (RequestService, DecisionService) as the server hands them to the bot:
  * every action that yields a FlowResult is counted by outcome and logged under the current
- * request id, final decisions feed the time-to-decision histogram, and an approval remembers its
- * callback so the ERP posting that follows logs under the same id. The services are untouched.
+ * request id, final decisions feed the time-to-decision histogram, and an approval stores its
+ * callback's id with the posting so the ERP posting that follows logs under the same id, in any
+ * process (server/observe/request-trace.ts). The services are untouched.
  */
 export function observeWorkflow<T extends object>(service: T, observers: WorkflowObservers): T {
   return new Proxy(service, {
@@ -34,11 +35,11 @@ export function observeWorkflow<T extends object>(service: T, observers: Workflo
         const result = Reflect.apply(value, target, args) as unknown
         if (!(result instanceof Promise)) return result
         return result.then(
-          (settled: unknown) => {
+          async (settled: unknown) => {
             if (isFlowResult(settled)) {
-              record(observers, property, args[0], settled)
+              await record(observers, property, args[0], settled)
             } else if (isBatch(settled)) {
-              for (const item of settled) if (item.result) record(observers, 'decide', { decision: 'approve' }, item.result)
+              for (const item of settled) if (item.result) await record(observers, 'decide', { decision: 'approve' }, item.result)
             } else if (isRequestRow(settled)) {
               observers.log(`workflow: ${property} ${settled.request_no ?? settled.id} → ${settled.status}`, { action: property, requestNo: settled.request_no, status: settled.status })
             }
@@ -54,7 +55,7 @@ export function observeWorkflow<T extends object>(service: T, observers: Workflo
   })
 }
 
-function record(observers: WorkflowObservers, action: string, input: unknown, result: FlowResult): void {
+async function record(observers: WorkflowObservers, action: string, input: unknown, result: FlowResult): Promise<void> {
   const { metrics, trace, log } = observers
   const { request, outcome } = result
   metrics.workflowActions.inc({ action, outcome })
@@ -62,11 +63,12 @@ function record(observers: WorkflowObservers, action: string, input: unknown, re
   if ((outcome === 'approved' || outcome === 'rejected') && request.submitted_at != null && request.finished_at != null) {
     metrics.timeToDecision.observe({ type: request.type, outcome }, Math.max(0, (Number(request.finished_at) - Number(request.submitted_at)) / 1000))
   }
-  if (outcome === 'approved') trace.remember([request.id, request.request_no])
   log(`workflow: ${action} ${request.request_no ?? request.id} → ${outcome} (${request.status}; ${result.openedTasks.length} task(s) opened)`, {
     action,
     requestNo: request.request_no,
     outcome,
     status: request.status,
   })
+  // Before the caller hears of it (and kicks the outbox worker): the posting's row carries this callback's id.
+  if (outcome === 'approved') await trace.remember(request.id, [request.request_no])
 }
