@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely'
+import { STANDARD_CITY_TIERS } from '../../workflow/policy/city-tiers.js'
 import type { Schema } from '../schema.js'
 
-const TIERS = { 北京: 1, 上海: 1, 广州: 1, 深圳: 1, 杭州: 2, 南京: 2, 成都: 2, 武汉: 2, 西安: 2, 苏州: 2, 天津: 2, 重庆: 2 }
+/** One list of city tiers: the seeded policy's and the chat's (bot/nlu/rules/places.ts). */
+const TIERS = { ...STANDARD_CITY_TIERS }
 
 /**
  * Demo expense policies: one of each rule kind, with numbers a small company might use. Warnings
