@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { FakeFeishuOpenPlatform } from '../fakes/feishu/fake-open-platform.js'
+import { screenshot } from './screenshots.js'
 import { startServer, type RunningServer } from './server-process.js'
 
 /**
@@ -60,10 +61,10 @@ it('an admin previews the Feishu directory sync, confirms it, and the org page s
     await page.locator('#departments li[data-department-id="feishu-od-legal"]').waitFor({ timeout: 10_000 })
     expect(await page.locator('#departments li[data-department-id="feishu-od-legal"]').textContent()).toContain('负责人 冯一')
     expect(await page.locator('#employees li[data-employee-no="E2002"]').textContent()).toContain('上级 冯一')
-    await page.screenshot({ path: join(ARTIFACTS, '23-contact-sync-done.png'), fullPage: true })
+    await screenshot(page, join(ARTIFACTS, '23-contact-sync-done.png'))
     expect(errors).toEqual([])
   } catch (error) {
-    await page.screenshot({ path: join(ARTIFACTS, 'failure-contact-sync.png'), fullPage: true }).catch(() => {})
+    await screenshot(page, join(ARTIFACTS, 'failure-contact-sync.png')).catch(() => {})
     throw new Error(`${(error as Error).message}\n--- server output ---\n${server.output().slice(-4000)}`, { cause: error })
   } finally {
     await context.close()
