@@ -4,6 +4,7 @@ import type { Schema } from '../../db/schema.js'
 import type { ErpAdminService } from '../../erp-bridge/admin/erp-admin-service.js'
 import { MAPPING_KINDS, type MappingKind } from '../../erp-bridge/mapping/mapping-kinds.js'
 import type { MissingMapping } from '../../erp-bridge/mapping/mapping-check.js'
+import type { MappingEntry } from '../../erp-bridge/mapping/mapping-store.js'
 import { roleAllows } from '../auth/roles.js'
 import type { Viewer } from '../auth/viewer.js'
 import { possibleDelegates, upcomingDelegations } from '../delegations/delegation-data.js'
@@ -40,15 +41,41 @@ function employeeItem(e: EmployeeRow, departments: DepartmentRow[], people: Empl
   </div></li>`
 }
 
+/** The ERP code and name inputs of one mapping, with the placeholders they share (both fit a 375 px phone). */
+function mappingInputs(label: string, entry?: { erpCode: string; erpName: string | null }): Html {
+  return html`<input type="text" name="erpCode" required maxlength="100" value="${entry?.erpCode ?? ''}" placeholder="ERP 编码 code" aria-label="ERP 编码 code · ${label}">
+      <input type="text" name="erpName" maxlength="200" data-optional value="${entry?.erpName ?? ''}" placeholder="名称 name（可选）" aria-label="ERP 名称（可选）name, optional · ${label}">`
+}
+
 function missingRow(m: MissingMapping): Html {
   return html`<li class="missing" data-missing="${m.kind}:${m.localKey}"><div class="item-main">
     <div class="item-title"><span class="badge orange">缺映射 missing</span> ${m.sentence}</div>
-    <form class="btn-row" data-post="/api/admin/erp/mappings" data-method="PUT" data-wrap="entries" style="margin-top:6px">
+    <form class="mapping-fields" data-post="/api/admin/erp/mappings" data-method="PUT" data-wrap="entries">
       <input type="hidden" name="kind" value="${m.kind}"><input type="hidden" name="localKey" value="${m.localKey}">
-      <input type="text" name="erpCode" required maxlength="100" placeholder="ERP 编码 code" style="width:9em" aria-label="ERP 编码 ${m.label}">
-      <input type="text" name="erpName" maxlength="200" data-optional placeholder="ERP 名称 name（可选）" style="width:10em">
+      ${mappingInputs(m.label)}
       <button class="btn small primary" type="submit">保存 Save</button>
     </form></div></li>`
+}
+
+type MappingRow = MappingEntry & { localLabel: string }
+
+/**
+ * An existing mapping, edited in place: its code and name are inputs, saved with the same PUT as a
+ * missing one; 删除 asks first, then DELETEs. Two columns, so a row fits a 375 px phone.
+ */
+function mappingRow(m: MappingRow): Html {
+  const kind = MAPPING_KINDS[m.kind]
+  const label = `${kind.local} ${m.localLabel}`
+  return html`<tr data-mapping="${m.kind}:${m.localKey}">
+    <td><div class="item-title">${m.localLabel}</div><div class="faint">${kind.local}</div></td>
+    <td><form class="mapping-fields stacked" data-post="/api/admin/erp/mappings" data-method="PUT" data-wrap="entries">
+      <input type="hidden" name="kind" value="${m.kind}"><input type="hidden" name="localKey" value="${m.localKey}">
+      ${mappingInputs(label, m)}
+      <div class="btn-row"><button class="btn small primary" type="submit">保存 Save</button>
+      <button class="btn small danger" type="button" data-call="/api/admin/erp/mappings/${m.kind}/${encodeURIComponent(m.localKey)}" data-method="DELETE"
+        data-confirm="删除映射「${label} → ${m.erpCode}」？需要它的入账将失败，直到重新配置。Delete this mapping?">删除 Delete</button></div>
+    </form></td>
+  </tr>`
 }
 
 const PLATFORM_LABELS: Record<string, [string, string]> = { feishu: ['飞书', 'Feishu'], dingtalk: ['钉钉', 'DingTalk'] }
@@ -100,11 +127,11 @@ ${delegationPanel({ rows: delegations, people, principals: people, now })}`
 <section class="panel" id="mappings">
   <div class="panel-head"><h2>${bi('ERP 映射', 'ERP mappings')}</h2><span class="faint">${check.erp}</span></div>
   ${missing.length ? html`<div class="notice warn">有 ${missing.length} 项主数据缺少 ERP 编码${blocked.length ? `，${blocked.length} 笔已审批的入账因此受阻` : ''}。<br><span class="faint">${missing.length} master-data item(s) have no ERP code${blocked.length ? `; ${blocked.length} approved posting(s) are blocked` : ''}.</span></div>
-  <ul class="list" id="missing-mappings">${missing.map(missingRow)}</ul>` : html`<div class="notice">所有入账需要的映射都已配置。All mappings the ERP needs are in place.</div>`}
+  <ul class="list" id="missing-mappings" style="margin-top:10px">${missing.map(missingRow)}</ul>` : html`<div class="notice">所有入账需要的映射都已配置。All mappings the ERP needs are in place.</div>`}
   ${
     mappings.length
-      ? html`<div class="table-wrap" style="margin-top:10px"><table class="data" id="mapping-table"><thead><tr><th>类型 Kind</th><th>本系统 Ours</th><th>ERP 编码 Code</th><th>ERP 名称 Name</th></tr></thead><tbody>
-    ${mappings.map((m) => html`<tr data-mapping="${m.kind}:${m.localKey}"><td>${MAPPING_KINDS[m.kind].local}</td><td>${m.localLabel}</td><td class="mono">${m.erpCode}</td><td>${m.erpName ?? ''}</td></tr>`)}</tbody></table></div>`
+      ? html`<div class="table-wrap" style="margin-top:10px"><table class="data mapping-table" id="mapping-table"><thead><tr><th>本系统 Ours</th><th>ERP 编码 · 名称 Code · name</th></tr></thead><tbody>
+    ${mappings.map(mappingRow)}</tbody></table></div>`
       : ''
   }
   ${importForm('/api/admin/erp/mappings/import', '导入映射', 'Import mappings', '类型, 本系统, ERP编码, ERP名称')}

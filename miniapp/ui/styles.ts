@@ -100,6 +100,12 @@ table.data { width: 100%; border-collapse: collapse; font-size: 13px; }
 table.data th { text-align: left; font-weight: 500; color: var(--muted); padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 table.data td { padding: 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 table.data tr.missing td { background: #fff7e8; }
+.mapping-fields { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; align-items: center; }
+.mapping-fields input[type=text] { flex: 1 1 8.5em; width: auto; min-width: 0; }
+.mapping-fields.stacked { flex-direction: column; align-items: stretch; margin-top: 0; }
+.mapping-fields.stacked input[type=text] { flex: none; width: 100%; }
+table.mapping-table td:first-child { padding-top: 14px; }
+table.mapping-table td:nth-child(2) { width: 100%; }
 table.limits { table-layout: fixed; }
 table.limits th { white-space: normal; font-size: 12px; padding: 4px; }
 table.limits td { padding: 3px 4px; border-bottom: 0; }

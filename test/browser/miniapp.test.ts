@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
 import { xlsxWorkbook } from '../miniapp/xlsx-file.js'
+import { screenshot } from './screenshots.js'
 import { startServer, type RunningServer } from './server-process.js'
 
 /**
@@ -65,7 +66,7 @@ async function signIn(page: Page, userId: string, next = ''): Promise<void> {
 
 async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.waitForTimeout(150)
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage })
+  await screenshot(page, join(ARTIFACTS, `${name}.png`), { fullPage })
 }
 
 async function withPhone(name: string, run: (page: Page) => Promise<void>): Promise<void> {
@@ -214,6 +215,90 @@ describe('admin mini-app on a phone', () => {
       await shot(page, '12-erp-after-retry')
     })
     expect(erp.documents.filter((d) => d.idempotencyKey === requestNo)).toHaveLength(1)
+  }, 45_000)
+
+  it('ERP mappings: finance corrects a mapping in place, and deletes one only after confirming', async () => {
+    type Mapping = { kind: string; localKey: string; erpCode: string; erpName: string | null }
+    await withPhone('mapping-edit', async (page) => {
+      await signIn(page, 'sunba', '/miniapp/org')
+      const mappingOf = async (localKey: string) =>
+        ((await page.evaluate(async () => (await fetch('/api/admin/erp/mappings?kind=expense_category')).json())) as Mapping[]).find((m) => m.localKey === localKey)
+      const row = page.locator('#mapping-table tr[data-mapping="expense_category:training"]')
+      expect(await row.locator('input[name="erpCode"]').inputValue()).toBe('6602.08')
+
+      // Every placeholder in the mapping panel fits its box at 375 px (the optional name's used to be cut off).
+      const clipped = await page.evaluate(() => {
+        const context = document.createElement('canvas').getContext('2d')!
+        return Array.from(document.querySelectorAll<HTMLInputElement>('#mappings input[placeholder]'))
+          .filter((input) => input.offsetParent !== null)
+          .filter((input) => {
+            const style = getComputedStyle(input)
+            context.font = style.font
+            const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+            return context.measureText(input.placeholder).width > room
+          })
+          .map((input) => `${input.placeholder} (${input.clientWidth}px)`)
+      })
+      expect(clipped).toEqual([])
+      // …and the table of existing mappings, inputs and buttons included, fits without scrolling sideways.
+      expect(await page.locator('#mappings .table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth)).toBeLessThanOrEqual(0)
+
+      await row.locator('input[name="erpCode"]').fill('6602.18')
+      await row.locator('input[name="erpName"]').fill('管理费用-培训费')
+      await shot(page, '11b-mapping-edit')
+      await row.getByRole('button', { name: /保存/ }).click()
+      await expect.poll(() => mappingOf('training'), { timeout: 5_000 }).toMatchObject({ erpCode: '6602.18', erpName: '管理费用-培训费' })
+      await page.reload()
+      expect(await row.locator('input[name="erpCode"]').inputValue()).toBe('6602.18')
+      expect(await row.locator('input[name="erpName"]').inputValue()).toBe('管理费用-培训费')
+
+      // 删除 asks first: dismissed, nothing happens; accepted, the mapping is gone and shows as missing again.
+      const answers = [false, true]
+      const asked: string[] = []
+      page.removeAllListeners('dialog')
+      page.on('dialog', (dialog) => {
+        asked.push(dialog.message())
+        void (answers.shift() ? dialog.accept() : dialog.dismiss())
+      })
+      await row.getByRole('button', { name: /删除/ }).click()
+      await expect.poll(() => asked.length).toBe(1)
+      expect(asked[0]).toContain('费用类别 培训费 → 6602.18')
+      await page.waitForTimeout(300)
+      expect(await mappingOf('training')).toMatchObject({ erpCode: '6602.18' })
+      await row.getByRole('button', { name: /删除/ }).click()
+      await page.locator('#missing-mappings li[data-missing="expense_category:training"]').waitFor({ timeout: 10_000 })
+      expect(asked).toHaveLength(2)
+      expect(await row.count()).toBe(0)
+      expect(await mappingOf('training')).toBeUndefined()
+      await shot(page, '11c-mapping-deleted')
+    })
+  }, 30_000)
+
+  it('ERP: finance cancels a failed posting from the ERP page; the row ends cancelled and nothing reaches the ERP', async () => {
+    // The training mapping was just deleted, so this claim fails before the ERP is called.
+    const requestNo = await submitInChat('zhangsan', '提交本月培训费 600元')
+    await approveInChat('lisi', requestNo)
+    await approveInChat('sunba', requestNo)
+    await approveInChat('zhengshi', requestNo)
+    await withPhone('erp-cancel', async (page) => {
+      await signIn(page, 'sunba', '/miniapp/erp')
+      const row = page.locator(`#outbox-problems li[data-request-no="${requestNo}"]`)
+      await expect.poll(async () => { await page.reload(); return row.count() }, { timeout: 15_000 }).toBe(1)
+      expect(await row.getAttribute('data-status')).toBe('failed')
+      expect(await row.textContent()).toContain('培训费')
+      await shot(page, '12c-erp-failed-to-cancel')
+      const asked: string[] = []
+      page.on('dialog', (dialog) => asked.push(dialog.message()))
+      await row.getByRole('button', { name: /取消/ }).click()
+      await expect.poll(async () => { await page.reload(); return row.count() }, { timeout: 10_000 }).toBe(0)
+      expect(asked).toEqual([expect.stringContaining('确定放弃这笔入账')])
+      type Posting = { requestNo: string; status: string }
+      const cancelled = (await page.evaluate(async () => (await fetch('/api/admin/erp/postings?status=cancelled')).json())) as Posting[]
+      expect(cancelled.filter((p) => p.requestNo === requestNo)).toEqual([expect.objectContaining({ status: 'cancelled' })])
+      await shot(page, '12d-erp-cancelled')
+    })
+    expect(erp.postsByKey.get(requestNo)).toBeUndefined()
+    expect(erp.documents.filter((d) => d.idempotencyKey === requestNo)).toEqual([])
   }, 45_000)
 
   it('dashboard, audit, organisation and policies render the stories’ real data', async () => {
