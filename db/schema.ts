@@ -326,6 +326,37 @@ export interface RequestSummaryTable {
   created_at: number
 }
 
+/**
+ * An outbound chat message the platform refused for a while (429, 5xx, no answer), kept until it goes
+ * out (bot/delivery). Deleted once delivered.
+ */
+export interface ChatDeliveryTable {
+  id: string
+  /** text | card | card_update */
+  kind: string
+  platform: string
+  recipient_id: string | null
+  /** A request card (row in `cards`): re-rendered at every try. */
+  card_id: string | null
+  /** For a card update: the platform message the card is in. */
+  message_id: string | null
+  /** The text, or the card's JSON as first tried. */
+  body: string | null
+  /** Feishu's `uuid`: the same at every try, so a send that landed unseen is not repeated. */
+  idempotency_key: string
+  /** `update:<card id>` for card updates: one row per card. */
+  coalesce_key: string | null
+  generation: Generated<number>
+  /** pending | sending | failed | dead */
+  status: string
+  attempts: Generated<number>
+  next_attempt_at: number
+  locked_until: number | null
+  last_error: string | null
+  created_at: number
+  updated_at: number
+}
+
 export interface Schema {
   departments: DepartmentTable
   users: UserTable
@@ -354,6 +385,7 @@ export interface Schema {
   attachments: AttachmentTable
   app_settings: AppSettingTable
   request_summaries: RequestSummaryTable
+  chat_deliveries: ChatDeliveryTable
 }
 
 export type UserRow = Selectable<UserTable>
@@ -367,3 +399,4 @@ export type ErpMappingRow = Selectable<ErpMappingTable>
 export type NewAuditEntry = Insertable<AuditLogTable>
 export type RequestUpdate = Updateable<RequestTable>
 export type AttachmentRow = Selectable<AttachmentTable>
+export type ChatDeliveryRow = Selectable<ChatDeliveryTable>
