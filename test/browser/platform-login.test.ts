@@ -100,7 +100,8 @@ async function insideHost<A>(userAgent: string, stub: (arg: A) => void, arg: A):
   })
   const bridgeCalls: BridgeCall[] = []
   await context.exposeFunction('__bridgeCall', (call: BridgeCall) => void bridgeCalls.push(call))
-  await context.addInitScript(stub, arg)
+  // Plain JSON arguments: what the stub is given is what it declares.
+  await context.addInitScript(stub as (arg: unknown) => void, arg)
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
