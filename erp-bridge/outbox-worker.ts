@@ -120,6 +120,26 @@ export class OutboxWorker {
     await Promise.all(inFlight)
   }
 
+  /**
+   * Hands back rows whose ERP call this process started and will not see the end of (a shutdown
+   * that ran out of time): `unknown`, so the next claim, by any worker, asks the ERP before any
+   * resend, and due only once the abandoned call must have landed or died — the wait after a
+   * timeout — so that lookup cannot miss a document the ERP is still making. Returns how many rows.
+   */
+  async handBack(idempotencyKeys: string[], reason: string): Promise<number> {
+    if (idempotencyKeys.length === 0) return 0
+    const target = await this.options.erp().catch(() => undefined)
+    const now = this.now()
+    const wait = target?.reconcileAfterMs ?? this.options.reconcileAfterMs ?? DEFAULT_RECONCILE_AFTER_MS
+    const result = await this.options.db
+      .updateTable('outbox')
+      .set({ status: 'unknown', locked_until: null, next_attempt_at: now + wait, updated_at: now, last_error: reason })
+      .where('idempotency_key', 'in', idempotencyKeys)
+      .where('status', '=', 'sending')
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  }
+
   /** Claims one batch and posts it; returns how many rows were handled. */
   async drainOnce(): Promise<number> {
     const inFlight = new Set<Promise<void>>()

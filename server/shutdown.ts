@@ -51,7 +51,7 @@ export async function shutDown(running: Running, signal: string): Promise<boolea
 
   if (!inTime) {
     server.closeAllConnections()
-    const released = await releaseInFlight(running, now())
+    const released = await releaseInFlight(running)
     log(`shutdown: bound of ${running.timeoutMs} ms reached; ${released} outbox row(s) handed back for reconciliation`, { level: 'error', released })
   }
   await database.close()
@@ -68,15 +68,11 @@ async function closeListener(server: Server): Promise<void> {
   clearInterval(sweeper)
 }
 
-/** Rows whose ERP call this process started and will not see the end of. */
-async function releaseInFlight(running: Running, now: number): Promise<number> {
-  const keys = [...running.system.erpCalls.inFlight]
-  if (keys.length === 0) return 0
-  const result = await running.system.services.db
-    .updateTable('outbox')
-    .set({ status: 'unknown', locked_until: null, next_attempt_at: now, updated_at: now, last_error: '进程停止时调用未完成，需核对 ERP 后再重试 / the process stopped mid-call; reconcile before resending' })
-    .where('idempotency_key', 'in', keys)
-    .where('status', '=', 'sending')
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows)
+/**
+ * Rows whose ERP call this process started and will not see the end of: `unknown`, looked up in
+ * the ERP (once the call must have landed) before any resend. Rows claimed but not yet sent keep
+ * their lease and are reclaimed when it runs out.
+ */
+async function releaseInFlight(running: Running): Promise<number> {
+  return running.system.outbox.handBack([...running.system.erpCalls.inFlight], '进程停止时调用未完成，需核对 ERP 后再重试 / the process stopped mid-call; reconcile before resending')
 }

@@ -2,8 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connectDatabase } from '../../db/connect.js'
+import { connectDatabase, type DbHandle } from '../../db/connect.js'
+import { ErpConnectionStore } from '../../erp-bridge/connections/erp-connection-store.js'
+import { SecretBox } from '../../erp-bridge/connections/secret-box.js'
+import { MappingStore } from '../../erp-bridge/mapping/mapping-store.js'
+import { deriveKey } from '../../server/secret-key.js'
 import { verifyAuditChain } from '../../workflow/audit-chain.js'
+import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
+import { overHttp, SimulatorDriver } from '../helpers/test-system.js'
 import { cardActionEnvelope, FeishuEventPusher, messageEnvelope, type PushResult } from '../fakes/feishu/feishu-event-pusher.js'
 import { FakeFeishuOpenPlatform } from '../fakes/feishu/fake-open-platform.js'
 import { APP, FEISHU_USERS, OPEN_ID, readCard, type SeenCard } from '../feishu/feishu-harness.js'
@@ -166,6 +172,107 @@ describe('SIGTERM under load, then a restart: nothing is lost, nothing is done t
 
     server.signal('SIGTERM')
     expect(await server.exited).toBe(0)
+    server = undefined
+  }, 90_000)
+})
+
+/**
+ * The bound itself: a posting hangs in a slow ERP when SIGTERM comes with a short
+ * SHUTDOWN_TIMEOUT_MS. The process must leave within the bound, say so with exit code 1, and hand
+ * the row back so the next start settles it — by asking the ERP, which meanwhile made the document
+ * from the abandoned call. The fake ERP keeps no idempotency of its own: a second post of the key
+ * would be a second document, so only the bridge can keep it to one.
+ */
+describe('SIGTERM while a posting hangs in a slow ERP, with a short SHUTDOWN_TIMEOUT_MS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shutdown-bound-'))
+  const dbUrl = `sqlite:${join(dir, 'app.db')}`
+  const secretKey = 'shutdown-bound-secret-key-0123456789abcdef'
+  const erpSecret = 'shutdown-bound-signing-secret'
+  /** The ERP takes this long over every call made while it is slow: far past the bound, and past the next start. */
+  const slowMs = 8_000
+  /** The adapter's own timeout: the call is still waiting when the bound runs out. */
+  const erpTimeoutMs = 9_000
+  const boundMs = 1_000
+  let erp: WebhookErp
+  let server: ServerChild | undefined
+  let settings: Record<string, string>
+  /** The test's own connection to the server's database. */
+  let watcher: DbHandle | undefined
+
+  beforeAll(async () => {
+    erp = await startWebhookErp({ secret: erpSecret, dedupe: false, latencyMs: slowMs })
+    settings = { DATABASE_URL: dbUrl, DEV_MODE: '1', APP_SECRET_KEY: secretKey, OUTBOX_POLL_MS: '100', SHUTDOWN_TIMEOUT_MS: String(boundMs) }
+  })
+  afterAll(async () => {
+    if (server) {
+      server.signal('SIGKILL')
+      await server.exited
+    }
+    await watcher?.close()
+    await erp.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('exits within the bound with code 1; the row is handed back, and the next start posts it exactly once', async () => {
+    server = await startServerChild(await freePort(), settings)
+    // The ERP the admin connected (sealed with the key the server derives from APP_SECRET_KEY).
+    watcher = connectDatabase(dbUrl)
+    const connections = new ErpConnectionStore(watcher.db, await SecretBox.fromKey(await deriveKey(secretKey, 'erp-secrets')))
+    const connection = await connections.save({ name: '慢 ERP', adapter: 'webhook', settings: { url: erp.url, secret: erpSecret, timeoutMs: erpTimeoutMs, employeeNoIsErpCode: true } })
+    await connections.activate(connection.id)
+    await new MappingStore(watcher.db).save([{ kind: 'expense_category', localKey: 'travel', erpCode: '6602.01', erpName: null }])
+
+    const first = server
+    const app = new SimulatorDriver(overHttp(first.baseUrl))
+    const [zhangsan, lisi, sunba] = [await app.user('张三'), await app.user('李四'), await app.user('孙八')]
+    const requestNo = await app.submitExpense(zhangsan.id, '提交本月差旅费 900元')
+    for (const approver of [lisi, sunba]) expect((await app.tap((await app.actionableCard(approver.id, requestNo)).id, 'approve', approver.id)).status).toBe(200)
+    const outboxRow = () => watcher!.db.selectFrom('outbox').selectAll().where('idempotency_key', '=', requestNo).executeTakeFirstOrThrow()
+    // The worker has claimed the row and sent the posting (a few ms after the claim); the ERP sits on it for seconds.
+    await waitFor('the worker to claim the posting', async () => (await outboxRow()).status === 'sending' || undefined)
+    const sentBy = Date.now()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(erp.documents).toHaveLength(0)
+
+    const signalled = Date.now()
+    first.signal('SIGTERM')
+    expect(await first.exited).toBe(1)
+    const took = Date.now() - signalled
+    // The bound, plus handing the row back, closing the database and the process ending.
+    expect(took).toBeGreaterThanOrEqual(boundMs)
+    expect(took).toBeLessThan(boundMs + 2_000)
+    server = undefined
+    const log = first.output().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; clean?: boolean; released?: number })
+    expect(log.find((l) => l.msg.startsWith('shutdown: bound of'))).toMatchObject({ msg: `shutdown: bound of ${boundMs} ms reached; 1 outbox row(s) handed back for reconciliation`, released: 1 })
+    expect(log.find((l) => l.msg.startsWith('shutdown: done'))?.clean).toBe(false)
+    expect(log.some((l) => l.msg === 'shutdown: outbox worker stopped')).toBe(false)
+
+    // Handed back, not lost: `unknown` (look it up before any resend), unclaimed, and due only once the
+    // abandoned call must have landed (twice the adapter's timeout), as after a timeout.
+    const row = await outboxRow()
+    expect(row).toMatchObject({ status: 'unknown', locked_until: null, document_no: null, attempts: 1 })
+    expect(row.last_error).toContain('the process stopped mid-call')
+    expect(Number(row.next_attempt_at)).toBeGreaterThanOrEqual(signalled + 2 * erpTimeoutMs)
+    expect(Number(row.next_attempt_at)).toBeLessThanOrEqual(Date.now() + 2 * erpTimeoutMs)
+
+    // The next start comes at once; the ERP is fast again for new calls, but the abandoned call is
+    // still being worked on there and makes its document only after the new process is up: a
+    // lookup as soon as it starts would find nothing and send the posting a second time.
+    erp.setLatency(0)
+    server = await startServerChild(await freePort(), settings)
+    const restarted = server
+    const posted = await waitFor('the handed-back row to settle', async () => ((await outboxRow()).status === 'posted' ? outboxRow() : undefined), 2 * erpTimeoutMs + 15_000)
+    // Whatever the ERP was still doing for the abandoned call is over by now.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, sentBy + slowMs + 1_000 - Date.now())))
+    // Looked up, found, never sent again: one document, the one the abandoned call made.
+    expect(posted.document_no).toBe(erp.documents[0]!.documentNo)
+    expect(erp.postsByKey.get(requestNo)).toBe(1)
+    expect(erp.documents).toHaveLength(1)
+    expect(erp.duplicates()).toEqual([])
+    expect(erp.lookups).toBeGreaterThanOrEqual(1)
+
+    restarted.signal('SIGTERM')
+    expect(await restarted.exited).toBe(0)
     server = undefined
   }, 90_000)
 })
