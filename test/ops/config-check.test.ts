@@ -1,6 +1,13 @@
 import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { migrateToLatest } from '../../db/migrate.js'
+import { ErpConnectionStore } from '../../erp-bridge/connections/erp-connection-store.js'
+import { SecretBox } from '../../erp-bridge/connections/secret-box.js'
+import { DB_KINDS, unmigratedDatabase } from '../helpers/databases.js'
 
 const run = promisify(execFile)
 
@@ -43,5 +50,59 @@ describe('npm run config:check', () => {
       '  FEISHU_ENCRYPT_KEY 已设置但缺少 FEISHU_VERIFICATION_TOKEN / FEISHU_ENCRYPT_KEY is set but FEISHU_VERIFICATION_TOKEN is not',
       '  FEISHU_MODE=http 需要 FEISHU_VERIFICATION_TOKEN 来校验回调 / FEISHU_MODE=http needs FEISHU_VERIFICATION_TOKEN to verify callbacks',
     ])
+  })
+})
+
+/**
+ * The ERP is not in the environment: the admin connects it in the mini-app and it is a row of
+ * erp_connections. config:check reads it from DATABASE_URL's database without writing anything,
+ * and says plainly when it cannot.
+ */
+describe.each(DB_KINDS)('npm run config:check names the enabled ERP from the database (%s)', (kind) => {
+  it('the built-in ledger while none is active; then the active connection, without its secret or path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-check-'))
+    const file = join(dir, 'app.db')
+    if (kind === 'sqlite') {
+      // No database yet: said so, and it still does not exist afterwards: a check creates nothing.
+      const missing = await configCheck({ DATABASE_URL: `sqlite:${file}` })
+      expect(missing.code).toBe(0)
+      expect(missing.out).toContain(`unknown: no database at ${file} yet (created on first start); postings go to the built-in ledger`)
+      expect(existsSync(file)).toBe(false)
+    }
+    const database = await unmigratedDatabase(kind, `sqlite:${file}`)
+    try {
+      const unmigrated = await configCheck({ DATABASE_URL: database.url })
+      expect(unmigrated.code).toBe(0)
+      expect(unmigrated.out).toMatch(/erp\s+unknown: the database is not set up yet \(run npm start once\)/)
+      await migrateToLatest(database.db)
+      const ledger = await configCheck({ DATABASE_URL: database.url })
+      expect(ledger.code).toBe(0)
+      expect(ledger.out).toMatch(/erp\s+built-in ledger \(内置账簿\): no ERP connection is active in the database\n/)
+
+      const connections = new ErpConnectionStore(database.db, await SecretBox.fromKey(crypto.getRandomValues(new Uint8Array(32))))
+      await connections.save({ name: '旧 Odoo', adapter: 'odoo', settings: { url: 'https://odoo.example.com', database: 'prod', login: 'bridge', apiKey: 'odoo-api-key-0123456789' } })
+      const active = await connections.save({ name: '总部 ERP', adapter: 'webhook', settings: { url: 'https://erp.example.com:8443/hooks/t0ken-in-path?sig=abc', secret: 'webhook-signing-secret-0123456789', timeoutMs: 5000 } })
+      await connections.activate(active.id)
+      const before = await database.db.selectFrom('erp_connections').selectAll().orderBy('id').execute()
+
+      const { code, out } = await configCheck({ DATABASE_URL: database.url })
+      expect(code).toBe(0)
+      expect(out).toMatch(/erp\s+webhook "总部 ERP" \(通用 Webhook（签名）Signed webhook\) at https:\/\/erp\.example\.com:8443, the active connection in the database; never tested; 1 other connection\(s\) configured, not active\n/)
+      for (const secret of ['webhook-signing-secret-0123456789', 'odoo-api-key-0123456789', 't0ken-in-path', 'sig=abc']) expect(out).not.toContain(secret)
+      // Read only: the rows are as they were.
+      expect(await database.db.selectFrom('erp_connections').selectAll().orderBy('id').execute()).toEqual(before)
+    } finally {
+      await database.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('npm run config:check with a database it cannot reach', () => {
+  it('says the ERP cannot be told, and why, without the password; the configuration itself is still valid', async () => {
+    const { code, out } = await configCheck({ DATABASE_URL: 'mysql://bridge:db-password-0123@127.0.0.1:1/approvals' })
+    expect(code).toBe(0)
+    expect(out).toMatch(/erp\s+unknown: database not reachable \(connect ECONNREFUSED 127\.0\.0\.1:1\); ERP connections are kept in the database \(管理后台 → ERP\), so this check cannot tell which is enabled/)
+    expect(out).not.toContain('db-password-0123')
   })
 })
