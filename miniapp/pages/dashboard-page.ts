@@ -52,7 +52,7 @@ function flagsPanel(flagged: readonly FlaggedClaim[]): Html {
         ? html`<ul class="list">${shown.map(
             (f) => html`<li data-request="${f.requestId}"><div class="item-main"><a class="item-title" href="/miniapp/requests/${f.requestId}">${f.title}</a>
           <div class="item-sub"><span class="mono">${f.requestNo ?? ''}</span> · ${f.requesterName}（${f.departmentName}）· ${yuan(f.amountFen)}</div>
-          <ul class="flag-list">${f.flags.map((x) => html`<li data-flag="${x.code}">🚩 ${x.reason}</li>`)}</ul></div><div class="item-side">${requestBadge(f.status)}</div></li>`,
+          <ul class="flag-list">${f.flags.map((x) => html`<li data-flag="${x.code}">${x.reason}</li>`)}</ul></div><div class="item-side">${requestBadge(f.status)}</div></li>`,
           )}</ul>${flagged.length > shown.length ? html`<p class="faint">另有 ${flagged.length - shown.length} 条 / ${flagged.length - shown.length} more</p>` : ''}`
         : empty('该时段没有异常提示', 'No flags in this range')
     }</section>`

@@ -53,7 +53,7 @@ function attachmentsPanel(requestId: string, files: readonly StoredAttachment[])
 function insightPanel(insight: ClaimInsight | null): Html {
   if (!insight) return html``
   return html`<section class="panel" id="insight"><h2>${bi('审批参考', 'For approvers')}</h2><p id="context-line">${insight.context}</p>
-  ${insight.flags.length ? html`<ul class="flag-list">${insight.flags.map((f) => html`<li data-flag="${f.code}">🚩 ${f.reason}</li>`)}</ul>` : html`<p class="faint">没有异常提示 No flags</p>`}</section>`
+  ${insight.flags.length ? html`<ul class="flag-list">${insight.flags.map((f) => html`<li data-flag="${f.code}">${f.reason}</li>`)}</ul>` : html`<p class="faint">没有异常提示 No flags</p>`}</section>`
 }
 
 export async function renderRequestPage(c: Context, db: Kysely<Schema>, viewer: Viewer, requestId: string, now: number): Promise<Response> {

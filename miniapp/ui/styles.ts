@@ -87,8 +87,11 @@ fieldset.field > legend { font-size: 12px; color: var(--muted); padding: 0; marg
 fieldset.choices { display: flex; flex-direction: row; flex-wrap: wrap; gap: 0 14px; }
 fieldset.choices > legend { width: 100%; }
 .flag-list { margin: 4px 0 0; padding-left: 0; list-style: none; }
-.flag-list li { font-size: 13px; color: #b35c00; margin: 2px 0; }
-input[type=text], input[type=date], input[type=search], input[type=number], input[type=password], select, textarea {
+/* The marker is drawn, not the 🚩 emoji the chat cards use: a webview or desktop without an emoji font shows a box. */
+.flag-list li { font-size: 13px; color: #b35c00; margin: 2px 0; position: relative; padding-left: 20px; }
+.flag-list li::before { content: "!"; position: absolute; left: 0; top: 2px; width: 15px; height: 15px; border-radius: 50%;
+  background: var(--orange); color: #fff; font-size: 11px; font-weight: 700; line-height: 15px; text-align: center; }
+input[type=text], input[type=url], input[type=email], input[type=tel], input[type=date], input[type=search], input[type=number], input[type=password], select, textarea {
   width: 100%; border: 1px solid var(--line); border-radius: 8px; padding: 7px 10px; background: #fff; min-height: 36px; font-size: 14px; }
 textarea { resize: vertical; min-height: 60px; }
 input:focus, select:focus, textarea:focus { outline: 2px solid var(--brand-weak); border-color: var(--brand); }
