@@ -21,7 +21,7 @@ try {
   erp                          ${erp}
   metrics                      ${config.METRICS_TOKEN ? 'on: GET /metrics with Authorization: Bearer $METRICS_TOKEN' : 'off (set METRICS_TOKEN to enable /metrics)'}
   backup export                ${config.BACKUP_TOKEN ? 'on: GET /backup with Authorization: Bearer $BACKUP_TOKEN' : 'off (set BACKUP_TOKEN to enable /backup)'}
-  rate limits                  chat ${config.RATE_LIMIT_CHAT_PER_MINUTE}/min per person, ${config.RATE_LIMIT_CHAT_TENANT_PER_MINUTE}/min in all; LLM ${config.RATE_LIMIT_LLM_PER_HOUR}/h per person, ${config.RATE_LIMIT_LLM_TENANT_PER_HOUR}/h in all (per instance)
+  rate limits                  chat ${config.RATE_LIMIT_CHAT_PER_MINUTE}/min per person, ${config.RATE_LIMIT_CHAT_TENANT_PER_MINUTE}/min in all; LLM ${config.RATE_LIMIT_LLM_PER_HOUR}/h per person, ${config.RATE_LIMIT_LLM_TENANT_PER_HOUR}/h in all (per instance, in memory: N Node instances allow up to N times these; Workers run one app object, so there they hold for the deployment)
   retention                    audit log ${config.RETENTION_AUDIT_DAYS} d, event ids ${config.RETENTION_INBOUND_EVENT_DAYS} d, conversations ${config.RETENTION_CONVERSATION_DAYS} d; job every ${Math.round(config.MAINTENANCE_INTERVAL_MS / 60_000)} min
   shutdown                     on SIGTERM drains for up to ${config.SHUTDOWN_TIMEOUT_MS / 1000} s; outbound calls without their own timeout give up after ${config.OUTBOUND_TIMEOUT_MS / 1000} s`)
 } catch (error) {

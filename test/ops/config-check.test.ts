@@ -28,6 +28,8 @@ describe('npm run config:check', () => {
     expect(out).not.toContain('prometheus-scrape-token-0123456789')
     expect(out).toMatch(/metrics\s+on: GET \/metrics/)
     expect(out).toMatch(/rate limits\s+chat 20\/min per person, 600\/min in all; LLM 10\/h per person, 600\/h in all/)
+    // Per instance, and what that means (README, "Limits").
+    expect(out).toMatch(/600\/h in all \(per instance, in memory: N Node instances allow up to N times these; Workers run one app object, so there they hold for the deployment\)/)
     expect(out).toMatch(/retention\s+audit log 1825 d, event ids 8 d, conversations 30 d; job every 60 min/)
     expect(out).toMatch(/shutdown\s+on SIGTERM drains for up to 20 s/)
   })
