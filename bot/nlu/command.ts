@@ -50,6 +50,9 @@ export const slotsSchema = z
     reason: z.string().min(1),
     requestNo: z.string().regex(/^[A-Z]{2}-\d{6}-\d{4,}$/),
     title: z.string().min(1),
+    // Extensions beyond the contract's slots (README): where an expense arose and for how many nights.
+    city: z.string().min(1).max(50),
+    nights: z.number().int().positive().max(366),
   })
   .partial()
   .strict()

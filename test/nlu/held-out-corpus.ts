@@ -34,7 +34,7 @@ const expenses: CorpusCase[] = [
   c('报销11月20号的出租车票 76', 'expense.submit', { category: 'transport', amount: 76, date: '2026-11-20' }),
   c('报销 11/18 的地铁 8 元', 'expense.submit', { category: 'transport', amount: 8, date: '2026-11-18' }),
   c('报销 2026-11-12 住宿 460', 'expense.submit', { category: 'lodging', amount: 460, date: '2026-11-12' }),
-  c('差旅报销 5600 理由：去深圳参加展会', 'expense.submit', { category: 'travel', amount: 5600, reason: '去深圳参加展会' }),
+  c('差旅报销 5600 理由：去深圳参加展会', 'expense.submit', { category: 'travel', amount: 5600, reason: '去深圳参加展会', city: '深圳' }),
   c('我要报销这周的打车钱，一共一百二十八', 'expense.submit', { category: 'transport', amount: 128, period: THIS_WEEK }),
   c('报个餐费 65', 'expense.submit', { category: 'meal', amount: 65 }),
   c('报销酒店费用一千三百五十元', 'expense.submit', { category: 'lodging', amount: 1350 }),
@@ -47,7 +47,7 @@ const expenses: CorpusCase[] = [
   c('报销飞机票 2300', 'expense.submit', { category: 'travel', amount: 2300 }),
   c('报销 三百八十 打车', 'expense.submit', { category: 'transport', amount: 380 }),
   c('打车费报销，金额 46', 'expense.submit', { category: 'transport', amount: 46 }),
-  c('报销出差住宿 3 晚 共 900', 'expense.submit', { category: 'lodging', amount: 900 }),
+  c('报销出差住宿 3 晚 共 900', 'expense.submit', { category: 'lodging', amount: 900, nights: 3 }),
   c('报销差旅费3千', 'expense.submit', { category: 'travel', amount: 3000 }),
   c('报销午餐钱二十八块五', 'expense.submit', { category: 'meal', amount: 28.5 }),
 ]

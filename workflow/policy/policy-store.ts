@@ -34,6 +34,18 @@ export async function loadActivePolicies(db: Kysely<Schema>): Promise<Policy[]> 
   })
 }
 
+/**
+ * Every city an active limit policy lists (category × level × city tier): the names the chat
+ * recognises as a claim's city, besides the standard tiers, exactly as the policy spells them.
+ */
+export async function policyCities(db: Kysely<Schema>): Promise<string[]> {
+  const cities = new Set<string>()
+  for (const policy of await loadActivePolicies(db)) {
+    if (policy.kind === 'category_limit') for (const city of Object.keys((policy as Policy<'category_limit'>).params.cityTiers)) cities.add(city)
+  }
+  return [...cities]
+}
+
 /** Admin-side policy maintenance: every change is validated and audited. */
 export class PolicyStore {
   constructor(

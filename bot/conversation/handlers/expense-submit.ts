@@ -1,5 +1,7 @@
 import { yuanToFen } from '../../../workflow/money.js'
+import { policyCities } from '../../../workflow/policy/policy-store.js'
 import type { Slots } from '../../nlu/command.js'
+import { cityIn } from '../../nlu/rules/places.js'
 import { awaitConfirmation } from '../confirmation.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { askCategory } from './category-choice.js'
@@ -8,7 +10,8 @@ import { askCategory } from './category-choice.js'
 export const submitExpense: CommandHandler = (ctx) => continueExpense(ctx, ctx.command.slots)
 
 /** The same, from slots gathered elsewhere too (an e-invoice's fields). */
-export async function continueExpense(ctx: HandlerContext, slots: Slots): Promise<void> {
+export async function continueExpense(ctx: HandlerContext, given: Slots): Promise<void> {
+  const slots = await withPolicyCity(ctx, given)
   const missing = (['category', 'amount'] as const).find((slot) => slots[slot] === undefined)
   if (missing) {
     await ctx.services.conversations.save(ctx.user.id, { intent: 'expense.submit', slots, awaiting: missing })
@@ -17,6 +20,19 @@ export async function continueExpense(ctx: HandlerContext, slots: Slots): Promis
     return
   }
   await draftAndConfirm(ctx, slots as Required<Pick<Slots, 'category' | 'amount'>> & Slots)
+}
+
+/**
+ * The claim's city as the policies spell it, so the limit by city tier applies: a city an admin
+ * added to a policy (拉萨 = 3) is recognised as well as the standard tiers the parser knows. A line
+ * that names no city (an answer: 「1200」) keeps the one given before; a claim with none stays
+ * without, and the policy's fallback tier applies.
+ */
+async function withPolicyCity(ctx: HandlerContext, slots: Slots): Promise<Slots> {
+  const named = cityIn(ctx.text, await policyCities(ctx.services.db))
+  const city = named ?? slots.city?.trim().replace(/(?<=..)市$/, '')
+  const { city: _given, ...rest } = slots
+  return city ? { ...rest, city } : rest
 }
 
 /**
@@ -32,6 +48,8 @@ async function draftAndConfirm(ctx: HandlerContext, slots: Required<Pick<Slots, 
     period: slots.period,
     date: slots.date,
     reason: slots.reason,
+    ...(slots.city !== undefined ? { city: slots.city } : {}),
+    ...(slots.nights !== undefined ? { nights: slots.nights } : {}),
     ...(invoices.length > 0 ? { invoices } : {}),
     ...(files.length > 0 ? { attachments: files.length } : {}),
   })

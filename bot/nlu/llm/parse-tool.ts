@@ -40,6 +40,8 @@ const SLOT_MEANINGS: Readonly<Record<keyof Slots, string>> = {
   reason: "the person's stated reason, in their words",
   requestNo: 'a request number exactly as written in the message, like BX-202611-0007',
   title: "a project's subject (发起立项：双十一营销活动 → 双十一营销活动)",
+  city: 'expense claims only: the city where the cost arose, the name alone without 市 (上海出差住宿 → 上海)',
+  nights: 'expense claims only: nights stayed, a whole number (3晚 → 3, 住了两天 → 2)',
 }
 
 function describedSlots() {

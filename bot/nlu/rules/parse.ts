@@ -8,6 +8,7 @@ import { findMoney } from './money.js'
 import { normalizeText } from './normalize.js'
 import { findProjectTitle } from './project-title.js'
 import { findPurchase } from './purchase.js'
+import { findPlaces, placeSlots } from './places.js'
 import { findClauseReasons, findMarkedReason } from './reasons.js'
 import { findDates, type Lean } from './relative-dates.js'
 import { findRequestNumbers } from './request-numbers.js'
@@ -17,7 +18,7 @@ type SlotName = keyof Slots
 
 /** Which slots each intent can carry; anything else the text says is left unexplained. */
 const SLOTS_BY_INTENT: Readonly<Record<Intent, ReadonlySet<SlotName>>> = {
-  'expense.submit': new Set(['category', 'amount', 'period', 'date', 'reason']),
+  'expense.submit': new Set(['category', 'amount', 'period', 'date', 'reason', 'city', 'nights']),
   'purchase.request': new Set(['item', 'quantity', 'budget', 'date', 'reason']),
   'hr.transfer': new Set(['department', 'effectiveDate', 'reason']),
   'hr.resign': new Set(['effectiveDate', 'reason']),
@@ -78,6 +79,8 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
 
   // With no keyword, a named expense category makes this an expense claim, which looks back.
   const lean = LEAN_BY_INTENT[intent] ?? (intent === 'unknown' && mentionsCategory(scan) ? 'past' : 'nearest')
+  // Where and how many nights (places.ts): read before dates and sums, so 住了3天 / 3晚 are neither.
+  const places = intent === 'expense.submit' || intent === 'unknown' ? findPlaces(scan) : undefined
   const dates = findDates(scan, today, lean)
 
   if (intent === 'purchase.request') Object.assign(slots, findPurchase(scan))
@@ -130,11 +133,12 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
     if (allowed('requestNo')) slots.requestNo = firstRequestNo.requestNo
     else scan.release(firstRequestNo.start, firstRequestNo.end)
   }
+  if (places) Object.assign(slots, placeSlots(scan, places, allowed))
 
   if (guess !== undefined) claimKeywords(scan, guess.keywords)
 
   if (allowed('reason')) {
-    const reasons = [marked?.reason, findClauseReasons(scan, categories)].filter((r): r is string => r !== undefined)
+    const reasons = [marked?.reason, findClauseReasons(scan, [...categories, ...(places?.spans ?? [])])].filter((r): r is string => r !== undefined)
     if (reasons.length > 0) slots.reason = reasons.join(',')
   } else if (marked !== undefined) scan.release(marked.start, marked.end)
 
