@@ -46,6 +46,16 @@ export const APP_JS = String.raw`(function () {
 
   function busy(button, on) { if (button) { button.disabled = on; button.setAttribute('aria-busy', on ? 'true' : 'false'); } }
 
+  // On a phone the tabs scroll sideways: the current one is brought into view, the edge fades while more follow.
+  var nav = $('.nav');
+  if (nav) {
+    var current = nav.querySelector('[aria-current="page"]');
+    if (current && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = Math.max(0, current.getBoundingClientRect().left - nav.getBoundingClientRect().left - (nav.clientWidth - current.offsetWidth) / 2);
+    var edge = function () { nav.classList.toggle('more-right', nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 2); };
+    nav.addEventListener('scroll', edge, { passive: true });
+    edge();
+  }
+
   // Sign out
   var logout = $('#logout');
   if (logout) logout.addEventListener('click', function () {

@@ -35,6 +35,7 @@ h1 { font-size: 18px; } h2 { font-size: 16px; } h3 { font-size: 15px; }
 .linkish { border: 0; background: none; color: var(--muted); font-size: 13px; padding: 4px; }
 .nav { display: flex; gap: 4px; overflow-x: auto; scrollbar-width: none; margin: 8px -16px 0; padding: 0 12px; }
 .nav::-webkit-scrollbar { display: none; }
+.nav.more-right { -webkit-mask-image: linear-gradient(to right, #000 calc(100% - 32px), transparent); mask-image: linear-gradient(to right, #000 calc(100% - 32px), transparent); }
 .nav a { flex: none; padding: 8px 10px 9px; color: var(--muted); font-size: 14px; border-bottom: 2px solid transparent; white-space: nowrap; }
 .nav a[aria-current="page"] { color: var(--brand); border-bottom-color: var(--brand); font-weight: 600; }
 
@@ -183,6 +184,7 @@ details > summary { cursor: pointer; color: var(--brand); font-size: 13px; }
 }
 @media (min-width: 900px) {
   body.has-nav { padding-left: 208px; }
+  .topbar .nav.more-right { -webkit-mask-image: none; mask-image: none; }
   .topbar .nav { position: fixed; left: 0; top: 0; bottom: 0; width: 208px; margin: 0; padding: 64px 10px 10px; flex-direction: column; background: var(--panel); border-right: 1px solid var(--line); }
   .nav a { border-bottom: 0; border-radius: 8px; padding: 9px 12px; }
   .nav a[aria-current="page"] { background: var(--brand-weak); }

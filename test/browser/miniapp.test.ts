@@ -313,6 +313,13 @@ describe('admin mini-app on a phone', () => {
       expect(await page.locator('#audit-entries li[data-action="task.approved"]').count()).toBeGreaterThanOrEqual(3)
       await page.locator('#verify-chain').click()
       await expect.poll(() => page.locator('#chain-result').textContent()).toContain('哈希链完整')
+      // The last tab of a row wider than the phone: scrolled into view, and no fade once nothing follows it.
+      const tabs = await page.locator('.nav').evaluate((nav) => {
+        const box = nav.getBoundingClientRect()
+        const current = nav.querySelector('[aria-current="page"]')!.getBoundingClientRect()
+        return { overflows: nav.scrollWidth > nav.clientWidth, visible: current.left >= box.left && current.right <= box.right + 1, fades: nav.classList.contains('more-right') }
+      })
+      expect(tabs).toEqual({ overflows: true, visible: true, fades: false })
       await shot(page, '14-audit')
 
       await page.goto(`${server.baseUrl}/miniapp/org`)
