@@ -360,6 +360,38 @@ const rejections: CorpusCase[] = [
   c('退回BX-202611-0020', 'approval.reject', { requestNo: 'BX-202611-0020' }),
 ]
 
+// A decision word under a negation is never an approval (bot/nlu/rules/intents.ts). Said as the
+// approver's decision (不能同意, not approved) it is a rejection; said to the bot as "don't (yet)"
+// (先别同意, don't approve) it decides nothing: better a question back than a decision.
+const negations: CorpusCase[] = [
+  c('不可以同意', 'approval.reject', {}),
+  c('BX-202611-0007 不能通过', 'approval.reject', { requestNo: 'BX-202611-0007' }),
+  c('不能同意', 'approval.reject', {}),
+  c('没法同意', 'approval.reject', {}),
+  c('无法同意', 'approval.reject', {}),
+  c('同意不了', 'approval.reject', {}),
+  c('我不能同意这个', 'approval.reject', {}),
+  c('not approved', 'approval.reject', {}),
+  c('不能批', 'approval.reject', {}),
+  c("can't approve BX-202611-0047", 'approval.reject', { requestNo: 'BX-202611-0047' }),
+  c('BX-202611-0048 批不了，发票是假的', 'approval.reject', { requestNo: 'BX-202611-0048', reason: '发票是假的' }),
+  c('先别同意', 'unknown', {}),
+  c('别同意', 'unknown', {}),
+  c('不要通过', 'unknown', {}),
+  c("don't approve", 'unknown', {}),
+  c('do not approve', 'unknown', {}),
+  c('先不要批', 'unknown', {}),
+  c('先不同意 BX-202611-0049', 'unknown', {}),
+  c('暂时不能批', 'unknown', {}),
+  c('别驳回', 'unknown', {}),
+  c('先不要退回 BX-202611-0050', 'unknown', {}),
+  c('我没同意', 'unknown', {}),
+  // A question about a decision asks; it does not decide.
+  c('BX-202611-0051 同意了吗', 'request.status', { requestNo: 'BX-202611-0051' }),
+  c('全部同意', 'approval.approve', {}),
+  c('同意了，没问题', 'approval.approve', {}),
+]
+
 const help: CorpusCase[] = [
   c('帮助', 'help', {}),
   c('help', 'help', {}),
@@ -568,6 +600,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ...lists,
   ...approvals,
   ...rejections,
+  ...negations,
   ...help,
   ...smallTalk,
   ...answers,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EXPENSE_CATEGORIES, INTENTS, parsedCommandSchema, slotsSchema, type CommandParser } from '../../bot/nlu/command.js'
+import { CONFIDENCE_BAR } from '../../bot/nlu/llm/llm-fallback-parser.js'
 import { createParserFromEnv } from '../../bot/nlu/parser-from-env.js'
 import { parseWithRules } from '../../bot/nlu/rules/index.js'
 import { startFakeOpenAi, toolCall, type FakeOpenAi } from '../fakes/openai/fake-openai.js'
@@ -146,6 +147,28 @@ describe("the model's answer", () => {
 
     fake.behave(toolCall({ intent: 'request.withdraw', slots: { requestNo: 'BX-202611-0042' } }))
     expect(await parserFor({}).parse('把我那个单子弄没了吧', NOW)).toEqual({ intent: 'request.withdraw', slots: {}, confidence: 0.8, source: 'llm' })
+  })
+
+  it('cannot turn a held-off decision into one, nor a refusal into an approval', async () => {
+    // Both lines are below the bar (words the rules do not know), so the model is asked.
+    const held = '先别同意，等我周一跟财务对一下账再说'
+    const refused = '老板觉得实在没法同意'
+    expect(parseWithRules(held, NOW)).toMatchObject({ intent: 'unknown', slots: {} })
+    expect(parseWithRules(refused, NOW)).toMatchObject({ intent: 'approval.reject' })
+    for (const text of [held, refused]) expect(parseWithRules(text, NOW).confidence).toBeLessThan(CONFIDENCE_BAR)
+
+    for (const intent of ['approval.approve', 'approval.reject'] as const) {
+      fake.behave(toolCall({ intent, slots: {} }))
+      expect(await parserFor({}).parse(held, NOW)).toEqual(parseWithRules(held, NOW))
+    }
+    fake.behave(toolCall({ intent: 'approval.approve', slots: {} }))
+    expect(await parserFor({}).parse(refused, NOW)).toEqual(parseWithRules(refused, NOW))
+    expect(fake.requests).toHaveLength(3)
+    expect(logged).toEqual(Array(3).fill('LLM fallback not used, rules answer: the model read a negated decision as a decision'))
+
+    // Reading the refusal as one is the model's to add to.
+    fake.behave(toolCall({ intent: 'approval.reject', slots: { reason: '老板觉得不妥' } }))
+    expect(await parserFor({}).parse(refused, NOW)).toEqual({ intent: 'approval.reject', slots: { reason: '老板觉得不妥' }, confidence: 0.8, source: 'llm' })
   })
 
   it('is not used when it adds nothing (unknown, no slots): the rules answer', async () => {

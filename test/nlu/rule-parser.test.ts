@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { parsedCommandSchema } from '../../bot/nlu/command.js'
 import { parseNumber } from '../../bot/nlu/rules/chinese-numbers.js'
-import { parseWithRules, RuleParser } from '../../bot/nlu/rules/index.js'
+import { CONFIDENCE_BAR } from '../../bot/nlu/llm/llm-fallback-parser.js'
+import { negatedDecision, parseWithRules, RuleParser } from '../../bot/nlu/rules/index.js'
 import { CORPUS, CORPUS_NOW } from './corpus.js'
 
 const now = new Date(CORPUS_NOW)
@@ -206,6 +207,32 @@ describe('confidence', () => {
 
   it('is lower when two request types are named', () => {
     expect(parseWithRules('报销采购的笔记本电脑 8000', now).confidence).toBeLessThan(0.9)
+  })
+})
+
+describe('a decision word under a negation is never an approval', () => {
+  // Every wording the issue-3 audit found approving, and more of the same kinds.
+  const refusals = ['不可以同意', 'BX-202611-0007 不能通过', '不能同意', '没法同意', '无法同意', '同意不了', '我不能同意这个', 'not approved', '不能批', '批不了', "can't approve", 'cannot approve', '没办法同意', '通不过']
+  const holds = ['先别同意', '别同意', '不要通过', "don't approve", 'don’t approve yet', 'do not approve', '先不要批', '先不同意', '暂时不能批', '千万别同意', '不用批', '我没同意', '别驳回', '先不要退回', '不要拒绝']
+
+  it.each(refusals)('%s is a rejection, read whole', (text) => {
+    const parsed = parseWithRules(text, now)
+    expect(parsed.intent).toBe('approval.reject')
+    expect(parsed.confidence).toBeGreaterThanOrEqual(CONFIDENCE_BAR)
+    expect(negatedDecision(text)).toBe('refusal')
+  })
+
+  it.each(holds)('%s decides nothing, and says so with confidence (no model is asked to second-guess it)', (text) => {
+    const parsed = parseWithRules(text, now)
+    expect(parsed).toMatchObject({ intent: 'unknown', slots: {} })
+    expect(parsed.confidence).toBeGreaterThanOrEqual(CONFIDENCE_BAR)
+    expect(negatedDecision(text)).toBe('hold')
+  })
+
+  it('leaves plain decisions and questions about them alone', () => {
+    for (const text of ['同意', '同意，没问题', 'BX-202611-0044 没问题，同意', '全部同意', '不同意', '驳回']) expect(negatedDecision(text)).toBeUndefined()
+    expect(parseWithRules('全部同意', now)).toMatchObject({ intent: 'approval.approve', confidence: 0.95 })
+    expect(parseWithRules('李四有没有同意', now).intent).toBe('request.status')
   })
 })
 

@@ -1,5 +1,5 @@
 import type { CommandParser, ParsedCommand } from '../command.js'
-import { parseWithRules } from '../rules/index.js'
+import { negatedDecision, parseWithRules } from '../rules/index.js'
 import { mergeWithRules, modelAddsSomething } from './merge.js'
 import type { Checked, ModelAnswer } from './model-answer.js'
 
@@ -44,6 +44,20 @@ export class LlmFallbackParser implements CommandParser {
       this.log(`LLM fallback not used, rules answer: ${reading.reason}`)
       return rules
     }
+    if (overrulesNegation(text, reading.value)) {
+      this.log('LLM fallback not used, rules answer: the model read a negated decision as a decision')
+      return rules
+    }
     return modelAddsSomething(reading.value) ? mergeWithRules(rules, reading.value, MODEL_ANSWER_CONFIDENCE) : rules
   }
+}
+
+/**
+ * A line the rules read as holding off a decision (先别同意) decides nothing, and one refusing it
+ * (不能同意) does not approve: a model saying otherwise is not believed, however the rest reads.
+ */
+function overrulesNegation(text: string, answer: ModelAnswer): boolean {
+  const negated = negatedDecision(text)
+  if (negated === undefined) return false
+  return answer.intent === 'approval.approve' || (negated === 'hold' && answer.intent === 'approval.reject')
 }

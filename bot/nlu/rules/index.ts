@@ -1,1 +1,1 @@
-export { parseWithRules, RuleParser } from './parse.js'
+export { negatedDecision, parseWithRules, RuleParser } from './parse.js'

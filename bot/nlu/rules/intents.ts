@@ -6,7 +6,37 @@ interface IntentRule {
   pattern: RegExp
   /** How sure one keyword makes us; below 0.95 for words that are often used otherwise. */
   strength: number
+  /** A decision word said not to be acted on now (先别同意): the line is understood and commands nothing. */
+  hold?: boolean
 }
+
+/**
+ * A decision word under a negation. Two readings, chosen by who the negation addresses:
+ *
+ * - HOLD, "do not do it (yet)": an imperative to the bot (别同意, 不要通过, 先不要批, don't approve) or a
+ *   hedge in time (先不同意, 暂时不能批), and the same in front of a rejection (别驳回, 先不要退回), or a
+ *   statement that nothing was decided (我没同意). Nothing is decided: the parse is \`unknown\`, never a
+ *   decision, since "hold off" read as 驳回 would end the request as surely as 同意 would approve it.
+ * - REFUSAL, "I cannot approve this": the approver states the decision (不能同意, 不可以同意, 没法同意,
+ *   无法同意, 同意不了, 不能通过, 不能批, not approved, can't approve), read like 不同意 as \`approval.reject\`.
+ *
+ * Both come before the plain decision words, whose 同意/通过/approve lie inside them, so a negated
+ * 同意 can never be read as approval. A model answer cannot turn them into one either (negatedDecision).
+ */
+const APPROVE_WORD = '(?:同意|批准|批|通过|审批通过)'
+const REJECT_WORD = '(?:驳回|拒绝|退回|打回|否决)'
+const HOLD_PATTERN = new RegExp(
+  `(?:先|暂时|暂且|暂|目前|现在|还是)?\\s*(?:别|不要|不用|甭|勿|千万别|先别|暂缓)\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
+    `|(?:先|暂时|暂且|暂|目前)\\s*(?:不能够?|不可以|没法|无法|不)\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
+    `|(?:不能够?|不可以|没法|无法|不)\\s*${REJECT_WORD}|没有?\\s*(?:同意|批准)` +
+    String.raw`|\b(?:don['’]?t|do not|dont|never)\s+(?:approve|reject|decline)(?:\s+(?:it|this|that))?(?:\s+(?:yet|for now))?\b|\bhold off\b`,
+  'g',
+)
+const REFUSAL_PATTERN = new RegExp(
+  `(?:不能够?|不可以|不可|没法|没办法|无法)\\s*${APPROVE_WORD}|(?:同意|批准?|通过)\\s*不了|通不过` +
+    String.raw`|\bnot\s+(?:be\s+)?approved\b|\b(?:can['’]?t|cannot|can not|won['’]?t|will not|could not|couldn['’]?t)\s+(?:be\s+)?approved?\b`,
+  'g',
+)
 
 /**
  * Keywords per intent, in priority order: when several intents' words occur, the first listed wins.
@@ -41,9 +71,11 @@ const RULES: readonly IntentRule[] = [
   {
     intent: 'request.status',
     pattern:
-      /进度|进展|状态|(?:审批|流程)?(?:走)?到(?:哪|那)(?:一步|步|里|儿|个环节|个节点)?|审批到|卡在|怎么样了|(?:批|审|通过|审批|批准|到账|打款|驳回|拒绝|撤回|报销|付款|处理)(?:完)?了(?:吗|没|没有|么)|(?:批|审|审批|批准|报销|处理|钱)下来(?:了)?(?:吗|没|没有|么)|批没批|有没有(?:批|通过|到账)|什么时候(?:能)?(?:批|到账|通过|审批)|(?:查|看)(?:一下|询|查|看)?(?:下)?(?:我的)?(?:采购|调岗|转岗|离职|辞职|立项|项目)?(?:申请|报销单?|单子|单据|记录)|(?<!取消|撤回|撤销)我的(?:申请|报销单?|单子)(?![^,，。;；!！]*?(?:撤|不要了|作废))|谁(?:那|手上|那里)|谁在(?:审|批|处理)|在谁(?:手里|手上|那)|(?:怎么)?还没(?:批|审|通过|到账|处理|打款)|什么情况|啥情况|\bstatus\b|\bprogress\b|\bwhere(?:'s| is)\b|\btrack\b/g,
+      /进度|进展|状态|(?:审批|流程)?(?:走)?到(?:哪|那)(?:一步|步|里|儿|个环节|个节点)?|审批到|卡在|怎么样了|(?:批|审|通过|审批|批准|同意|到账|打款|驳回|拒绝|撤回|报销|付款|处理)(?:完)?了(?:吗|没有?(?!问题|毛病)|么)|(?:批|审|审批|批准|报销|处理|钱)下来(?:了)?(?:吗|没|没有|么)|批没批|同没同意|有没有(?:批|通过|到账|同意)|什么时候(?:能)?(?:批|到账|通过|审批)|(?:查|看)(?:一下|询|查|看)?(?:下)?(?:我的)?(?:采购|调岗|转岗|离职|辞职|立项|项目)?(?:申请|报销单?|单子|单据|记录)|(?<!取消|撤回|撤销)我的(?:申请|报销单?|单子)(?![^,，。;；!！]*?(?:撤|不要了|作废))|谁(?:那|手上|那里)|谁在(?:审|批|处理)|在谁(?:手里|手上|那)|(?:怎么)?还没(?:批|审|通过|到账|处理|打款)|什么情况|啥情况|\bstatus\b|\bprogress\b|\bwhere(?:'s| is)\b|\btrack\b/g,
     strength: 0.95,
   },
+  { intent: 'unknown', pattern: HOLD_PATTERN, strength: 0.95, hold: true },
+  { intent: 'approval.reject', pattern: REFUSAL_PATTERN, strength: 0.95 },
   {
     intent: 'approval.reject',
     pattern:
@@ -58,7 +90,9 @@ const RULES: readonly IntentRule[] = [
   },
   {
     intent: 'approval.approve',
-    pattern: /(?<!不)同意|(?<!不|不予)批准|审批通过|(?<!不|不予)通过|准了|准予|批了吧|可以批|\bapproved?\b|\baccept(?:ed)?\b|\blgtm\b/g,
+    // 全部同意 / 批量通过: the batch words belong to the decision (the handler approves each pending task).
+    pattern:
+      /同意(?:全部|所有)|(?:(?:全部|批量|所有的?|全都|都|一起|一并|统统)\s*)?(?:(?<!不)同意|(?<!不|不予)批准|审批通过|(?<!不|不予)通过)|准了|准予|批了吧|可以批|\bapprove all\b|\bapproved?\b|\baccept(?:ed)?\b|\blgtm\b/g,
     strength: 0.95,
   },
   {
@@ -118,24 +152,44 @@ export interface IntentGuess {
   keywords: KeywordMatch[]
   /** Another request type was also named (报销 and 采购 in one line): the guess is less certain. */
   conflicting: boolean
+  /** A decision held off (先别同意): understood, and it commands nothing. */
+  hold?: true
 }
 
 /** The intent the keywords point to, or undefined when no keyword occurs. Claims nothing. */
 export function detectIntent(scan: Scan): IntentGuess | undefined {
   const matches: Array<KeywordMatch & { rule: IntentRule }> = []
   for (const rule of RULES)
-    for (const m of scan.matches(rule.pattern)) matches.push({ intent: rule.intent, start: m.index, end: m.index + m[0].length, rule })
+    for (const m of scan.matches(rule.pattern)) {
+      const start = m.index
+      const end = m.index + m[0].length
+      // A keyword inside a stronger one is part of it: the 同意 of 不能同意, the approve of don't approve.
+      if (matches.some((k) => start < k.end && k.start < end)) continue
+      matches.push({ intent: rule.intent, start, end, rule })
+    }
   const winner = matches[0]
   if (winner === undefined) return undefined
-  const acting = ACTS_ON_REQUESTS.has(winner.intent)
-  const keywords = matches.filter((m) => m.intent === winner.intent || (acting && !ACTS_ON_REQUESTS.has(m.intent)))
-  const conflicting = matches.some((m) => m.intent !== winner.intent && (acting === ACTS_ON_REQUESTS.has(m.intent)))
+  const actsOnRequests = (m: { intent: Intent; rule: IntentRule }) => m.rule.hold === true || ACTS_ON_REQUESTS.has(m.intent)
+  const acting = actsOnRequests(winner)
+  const keywords = matches.filter((m) => m.intent === winner.intent || (acting && !actsOnRequests(m)))
+  const conflicting = matches.some((m) => m.intent !== winner.intent && acting === actsOnRequests(m))
   return {
     intent: winner.intent,
+    ...(winner.rule.hold ? { hold: true } : {}),
     strength: Math.max(...matches.filter((m) => m.intent === winner.intent).map((m) => m.rule.strength)),
     keywords: keywords.map(({ intent, start, end }) => ({ intent, start, end })),
     conflicting,
   }
+}
+
+/**
+ * A held-off (先别同意) or refused (不能同意) decision anywhere in the text, whatever else it says.
+ * Claims nothing. A model's reading may not overrule it (llm-fallback-parser.ts).
+ */
+export function findNegatedDecision(scan: Scan): 'hold' | 'refusal' | undefined {
+  if (scan.first(HOLD_PATTERN) !== undefined) return 'hold'
+  if (scan.first(REFUSAL_PATTERN) !== undefined) return 'refusal'
+  return undefined
 }
 
 export function claimKeywords(scan: Scan, keywords: readonly KeywordMatch[]): void {

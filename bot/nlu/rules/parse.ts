@@ -3,7 +3,7 @@ import { formatDay, shanghaiToday } from './calendar.js'
 import { chooseCategory, findCategories, mentionsCategory, type CategoryMention } from './categories.js'
 import { findTargetDepartment } from './departments.js'
 import { claimFillers } from './fillers.js'
-import { claimKeywords, detectIntent, type IntentGuess } from './intents.js'
+import { claimKeywords, detectIntent, findNegatedDecision, type IntentGuess } from './intents.js'
 import { findMoney } from './money.js'
 import { normalizeText } from './normalize.js'
 import { findProjectTitle } from './project-title.js'
@@ -69,6 +69,13 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
   const requestNumbers = findRequestNumbers(scan)
   const marked = findMarkedReason(scan)
   const guess: IntentGuess | undefined = detectIntent(scan)
+  // 先别同意 / don't approve: understood, and it decides nothing (intents.ts says why not a rejection).
+  if (guess?.hold) {
+    claimKeywords(scan, guess.keywords)
+    claimFillers(scan)
+    const confidence = BASE_CONFIDENCE - scan.leftoverRatio() - 0.03 * corrections
+    return { intent: 'unknown', slots: {}, confidence: round(clamp(confidence, 0.05, 0.99)), source: 'rules' }
+  }
   let intent: Intent = guess?.intent ?? 'unknown'
   const allowed = (slot: SlotName) => SLOTS_BY_INTENT[intent].has(slot)
 
@@ -156,6 +163,11 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
 
   const penalty = leftover + 0.03 * corrections + (guess?.conflicting ? 0.15 : 0)
   return { intent, slots, confidence: round(clamp(strength - penalty, 0.05, 0.99)), source: 'rules' }
+}
+
+/** Whether the line holds off (先别同意) or refuses (不能同意) a decision: see intents.ts. */
+export function negatedDecision(text: string): 'hold' | 'refusal' | undefined {
+  return findNegatedDecision(new Scan(normalizeText(text).text))
 }
 
 export class RuleParser implements CommandParser {
