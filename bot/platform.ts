@@ -37,13 +37,27 @@ export interface InboundCardAction {
   eventId?: string
 }
 
+/** How one send is made. */
+export interface SendOptions {
+  /**
+   * The same for every try of one message (the first, the client's own retries, and the delivery
+   * queue's later ones): a platform that de-duplicates sends by a key (Feishu's `uuid`) uses it, so a
+   * send that reached the platform although we saw an error is not shown twice.
+   */
+  idempotencyKey?: string
+}
+
 /**
  * The port every chat platform implements. Inbound traffic is pushed by the platform's own
  * routes/stream client into the conversation; this interface is what the bot needs to talk back.
+ *
+ * A failure that may pass (rate limit, 5xx, no answer) throws an error with `retryable: true`
+ * (bot/delivery/retryable.ts): the messenger then queues the message and tries again later. Anything
+ * else (unknown user, refused content) is final.
  */
 export interface ChatPlatform {
   readonly name: string
-  sendText(userId: string, text: string): Promise<MessageRef>
-  sendCard(userId: string, card: Card): Promise<MessageRef>
+  sendText(userId: string, text: string, options?: SendOptions): Promise<MessageRef>
+  sendCard(userId: string, card: Card, options?: SendOptions): Promise<MessageRef>
   updateCard(ref: MessageRef, card: Card): Promise<void>
 }

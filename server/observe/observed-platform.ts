@@ -1,5 +1,5 @@
 import type { Card } from '../../bot/cards/card.js'
-import type { ChatPlatform, MessageRef } from '../../bot/platform.js'
+import type { ChatPlatform, MessageRef, SendOptions } from '../../bot/platform.js'
 import type { Log } from '../../ops/logging/log.js'
 import type { AppMetrics } from '../../ops/metrics/app-metrics.js'
 
@@ -23,9 +23,10 @@ export function observePlatform(platform: ChatPlatform, metrics: AppMetrics, log
   }
   return {
     name: platform.name,
-    sendText: (userId: string, text: string): Promise<MessageRef> => observed('text', `text to ${userId}`, { to: userId, chars: text.length }, () => platform.sendText(userId, text)),
-    sendCard: (userId: string, card: Card): Promise<MessageRef> =>
-      observed('card', `card ${card.requestNo ?? card.id} "${card.status}" to ${userId}`, { to: userId, card: card.id, requestNo: card.requestNo }, () => platform.sendCard(userId, card)),
+    sendText: (userId: string, text: string, options?: SendOptions): Promise<MessageRef> =>
+      observed('text', `text to ${userId}`, { to: userId, chars: text.length }, () => platform.sendText(userId, text, options)),
+    sendCard: (userId: string, card: Card, options?: SendOptions): Promise<MessageRef> =>
+      observed('card', `card ${card.requestNo ?? card.id} "${card.status}" to ${userId}`, { to: userId, card: card.id, requestNo: card.requestNo }, () => platform.sendCard(userId, card, options)),
     updateCard: (ref: MessageRef, card: Card): Promise<void> =>
       observed('update', `card ${card.requestNo ?? card.id} updated to "${card.status}"`, { card: card.id, requestNo: card.requestNo, messageId: ref.messageId }, () => platform.updateCard(ref, card)),
   }

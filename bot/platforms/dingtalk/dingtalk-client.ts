@@ -27,6 +27,11 @@ export class DingtalkApiError extends Error {
     super(`钉钉接口出错 / DingTalk API error ${status} ${code}: ${message}`)
     this.name = 'DingtalkApiError'
   }
+
+  /** Rate limited or DingTalk unavailable even after the client's own retries: worth trying again later. */
+  get retryable(): boolean {
+    return this.status === 429 || this.status >= 500
+  }
 }
 
 /** Tokens are valid for 7200 s; renew this long before they run out. */

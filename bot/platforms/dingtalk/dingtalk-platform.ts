@@ -1,7 +1,7 @@
 import type { Card } from '../../cards/card.js'
 import type { ChatPlatform, MessageRef } from '../../platform.js'
 import { actionCard, actionCardRobotMessage, actionCardWebhookMessage, cardParamMap } from './dingtalk-cards.js'
-import type { DingtalkClient } from './dingtalk-client.js'
+import { DingtalkApiError, type DingtalkClient } from './dingtalk-client.js'
 import { DINGTALK, type DingtalkDirectory } from './dingtalk-identity.js'
 
 /** Robot messages cannot be edited; refs to them carry this prefix so updates skip them. */
@@ -54,6 +54,9 @@ export class DingtalkPlatform implements ChatPlatform {
     this.sessions.set(staffId, { url, expiresAt })
   }
 
+  // DingTalk's robot send APIs take no idempotency key (SendOptions.idempotencyKey is unused): a send
+  // that reached DingTalk although we saw an error (a lost answer) can show twice when retried. Cards
+  // are safe: the card id is the instance's outTrackId, which DingTalk refuses to create twice.
   async sendText(userId: string, text: string): Promise<MessageRef> {
     return this.sendTextTo(await this.options.directory.staffIdFor(userId), text)
   }
@@ -70,17 +73,23 @@ export class DingtalkPlatform implements ChatPlatform {
       const content = actionCard(card)
       return this.deliver(staffId, actionCardWebhookMessage(content), actionCardRobotMessage(content))
     }
-    const response = await client.api<CreateAndDeliverResult>('POST', '/v1.0/card/instances/createAndDeliver', {
-      cardTemplateId,
-      outTrackId: card.id,
-      callbackType: this.options.callbackType,
-      ...(this.options.callbackType === 'HTTP' ? { callbackRouteKey: this.options.callbackRouteKey } : {}),
-      cardData: { cardParamMap: cardParamMap(card) },
-      openSpaceId: `dtv1.card//IM_ROBOT.${staffId}`,
-      imRobotOpenSpaceModel: { supportForward: false },
-      imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: client.robotCode },
-      userIdType: 1,
-    })
+    const response = await client
+      .api<CreateAndDeliverResult>('POST', '/v1.0/card/instances/createAndDeliver', {
+        cardTemplateId,
+        outTrackId: card.id,
+        callbackType: this.options.callbackType,
+        ...(this.options.callbackType === 'HTTP' ? { callbackRouteKey: this.options.callbackRouteKey } : {}),
+        cardData: { cardParamMap: cardParamMap(card) },
+        openSpaceId: `dtv1.card//IM_ROBOT.${staffId}`,
+        imRobotOpenSpaceModel: { supportForward: false },
+        imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: client.robotCode },
+        userIdType: 1,
+      })
+      .catch((error: unknown) => {
+        // An earlier try created this card (its answer was lost): it is there, and updates reach it.
+        if (error instanceof DingtalkApiError && /outTrackId\w*Duplicat/i.test(error.code)) return {} as CreateAndDeliverResult
+        throw error
+      })
     const failed = response.result?.deliverResults?.find((r) => r.success === false)
     if (failed) throw new Error(`钉钉卡片投递失败 / card delivery failed to ${staffId}: ${failed.errorMsg ?? 'unknown'}`)
     return { platform: this.name, messageId: card.id }
@@ -116,8 +125,9 @@ export class DingtalkPlatform implements ChatPlatform {
       msgKey: robotMessage.msgKey,
       msgParam: JSON.stringify(robotMessage.msgParam),
     })
-    if (result.invalidStaffIdList?.includes(staffId)) throw new Error(`钉钉用户不存在或不在机器人可见范围 / invalid DingTalk user ${staffId}`)
-    if (result.flowControlledStaffIdList?.includes(staffId)) throw new Error(`钉钉对该用户限流，消息未发出 / DingTalk flow-controlled messages to ${staffId}`)
+    if (result.invalidStaffIdList?.includes(staffId)) throw new DingtalkApiError(400, 'invalidStaffId', `钉钉用户不存在或不在机器人可见范围 / invalid DingTalk user ${staffId}`)
+    // Not sent for now: the delivery queue tries again later.
+    if (result.flowControlledStaffIdList?.includes(staffId)) throw new DingtalkApiError(429, 'flowControlled', `钉钉对该用户限流，消息未发出 / DingTalk flow-controlled messages to ${staffId}`)
     return { platform: this.name, messageId: `${FIXED_MESSAGE}${result.processQueryKey ?? crypto.randomUUID()}` }
   }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../../db/schema.js'
 import type { Card } from '../../cards/card.js'
-import type { ChatPlatform, MessageRef } from '../../platform.js'
+import type { ChatPlatform, MessageRef, SendOptions } from '../../platform.js'
 import { EDIT_WINDOW_CLOSED, FeishuApiError, type FeishuOutbound } from './feishu-outbound.js'
 import { renderFeishuCard } from './feishu-cards.js'
 import { FEISHU, type FeishuIdentity } from './feishu-identity.js'
@@ -53,12 +53,12 @@ export class FeishuPlatform implements ChatPlatform {
     return this.replyTarget.run(target, work)
   }
 
-  async sendText(userId: string, text: string): Promise<MessageRef> {
-    return this.send(userId, 'text', JSON.stringify({ text }))
+  async sendText(userId: string, text: string, options?: SendOptions): Promise<MessageRef> {
+    return this.send(userId, 'text', JSON.stringify({ text }), options?.idempotencyKey)
   }
 
-  async sendCard(userId: string, card: Card): Promise<MessageRef> {
-    return this.send(userId, 'interactive', JSON.stringify(renderFeishuCard(card)))
+  async sendCard(userId: string, card: Card, options?: SendOptions): Promise<MessageRef> {
+    return this.send(userId, 'interactive', JSON.stringify(renderFeishuCard(card)), options?.idempotencyKey)
   }
 
   /** To a person we may not know yet (the "not registered" answer), by open_id or into their group. */
@@ -102,8 +102,8 @@ export class FeishuPlatform implements ChatPlatform {
     }
   }
 
-  private async send(userId: string, msgType: 'text' | 'interactive', content: string): Promise<MessageRef> {
-    const uuid = randomUUID()
+  /** `uuid`: Feishu shows one message for every send with the same uuid within about an hour. */
+  private async send(userId: string, msgType: 'text' | 'interactive', content: string, uuid: string = randomUUID()): Promise<MessageRef> {
     const target = this.replyTarget.getStore()
     if (target?.inGroup && target.userId === userId) {
       return { platform: FEISHU, messageId: await this.api.replyMessage(target.messageId, { msgType, content, uuid }) }
