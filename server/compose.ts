@@ -3,6 +3,8 @@ import type { BotServices } from '../bot/bot-services.js'
 import { RequestCards } from '../bot/cards/request-cards.js'
 import type { Conversation } from '../bot/conversation/conversation.js'
 import { ConversationStore } from '../bot/conversation/conversation-store.js'
+import { ChatDeliveryStore, type DeliveryPolicy } from '../bot/delivery/delivery-store.js'
+import { ChatDeliveryWorker } from '../bot/delivery/delivery-worker.js'
 import { Messenger } from '../bot/messenger.js'
 import type { CommandParser } from '../bot/nlu/command.js'
 import type { ChatIntegration } from '../bot/chat-integration.js'
@@ -52,6 +54,8 @@ export interface SystemOptions {
   pdfText?: PdfTextReader
   outboxPollMs?: number
   outboxBaseBackoffMs?: number
+  /** The chat delivery queue's timing (messages a platform refused for now); production defaults otherwise. */
+  chatDelivery?: Partial<DeliveryPolicy>
   log?: Log
   /** Where the hooks count (GET /metrics); a fresh set by default. */
   metrics?: AppMetrics
@@ -68,6 +72,8 @@ export interface System {
   devPlatform: DevPlatform
   ledger: LedgerAdapter
   outbox: OutboxWorker
+  /** Sends what chat platforms refused for now (chat_deliveries): the Node periodic job and the Workers cron drain it. */
+  deliveries: ChatDeliveryWorker
   erp: ErpBridge
   integrations: ChatIntegration[]
   metrics: AppMetrics
@@ -92,8 +98,11 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
     [devPlatform as ChatPlatform, ...integrations.map((i) => i.platform)].map((platform) => [platform.name, observePlatform(platform, metrics, log)]),
   )
   // People without a platform identity are reached on the first configured platform.
-  const messenger = new Messenger(db, platforms, integrations[0]?.platform.name ?? devPlatform.name)
+  // A send refused for now (429, 5xx, no answer) waits in chat_deliveries instead of being dropped.
+  const deliveryStore = new ChatDeliveryStore(db, dialect, options.chatDelivery)
+  const messenger = new Messenger(db, platforms, integrations[0]?.platform.name ?? devPlatform.name, deliveryStore, log)
   const cards = new RequestCards(db, messenger, now, options.log)
+  const deliveries = new ChatDeliveryWorker(deliveryStore, messenger, cards, log)
   const ledger = new LedgerAdapter(db)
   await ledger.installChart()
 
@@ -133,5 +142,5 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   })
   outbox = erp.worker
   const conversation = new OperatedConversation(services, { metrics, log, limits: options.limits, now })
-  return { services, conversation, devPlatform, ledger, outbox, erp, integrations, metrics, erpCalls }
+  return { services, conversation, devPlatform, ledger, outbox, deliveries, erp, integrations, metrics, erpCalls }
 }

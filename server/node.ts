@@ -26,6 +26,8 @@ import { shutDown } from './shutdown.js'
 
 /** Approval reminders and timeouts are due to the minute, like the Workers cron. */
 const APPROVAL_TIMERS_MS = 60_000
+/** Chat messages a platform refused for now are looked at this often (each has its own back-off). */
+const CHAT_DELIVERIES_MS = 10_000
 
 /** Node entry: HTTP server, outbox worker, periodic jobs and (when configured) the platforms' stream clients. */
 async function main(): Promise<void> {
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
   const jobs = [
     new Periodic('maintenance', config.MAINTENANCE_INTERVAL_MS, () => runMaintenance({ db: database.db, retention: retentionOf(config), now: system.services.now, log, metrics }), log),
     new Periodic('approval timers', APPROVAL_TIMERS_MS, () => runApprovalTimers(system.services), log),
+    new Periodic('chat deliveries', CHAT_DELIVERIES_MS, () => system.deliveries.drain(), log),
   ]
   for (const job of jobs) job.start()
   for (const integration of system.integrations) {

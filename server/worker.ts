@@ -45,6 +45,8 @@ export interface ScheduleRun {
   outboxRows: number
   reminders: number
   timeouts: number
+  /** Chat messages a platform had refused for a while, delivered now. */
+  chatDeliveries: number
 }
 
 interface AppStub {
@@ -103,7 +105,9 @@ export default {
       approvalAppOf(env)
         .runSchedule()
         .then((run) => {
-          if (run.outboxRows + run.reminders + run.timeouts > 0) log(`cron: ${run.outboxRows} outbox rows, ${run.reminders} reminders, ${run.timeouts} timeouts`)
+          if (run.outboxRows + run.reminders + run.timeouts + run.chatDeliveries > 0) {
+            log(`cron: ${run.outboxRows} outbox rows, ${run.reminders} reminders, ${run.timeouts} timeouts, ${run.chatDeliveries} delayed chat messages delivered`)
+          }
         }),
     )
   },
@@ -161,9 +165,11 @@ export class ApprovalApp extends DurableObject<WorkerEnv> {
       outboxRows += handled
     }
     const timers = await runApprovalTimers(system.services)
+    // Messages Feishu/DingTalk refused for now (429, 5xx) wait in the database; each run sends what is due.
+    const chat = await system.deliveries.drain(MAX_BATCHES_PER_RUN)
     await runMaintenance({ db: system.services.db, retention: running.retention, now: system.services.now, log, metrics: system.metrics })
     await this.settled()
-    return { outboxRows, reminders: timers.reminders.length, timeouts: timers.timeouts.length }
+    return { outboxRows, reminders: timers.reminders.length, timeouts: timers.timeouts.length, chatDeliveries: chat.delivered }
   }
 }
 

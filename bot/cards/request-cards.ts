@@ -20,17 +20,23 @@ export class RequestCards {
     private readonly log: (message: string) => void = console.error,
   ) {}
 
+  /**
+   * Sends the card and records it. A card the platform refuses for now is recorded with a `queued:`
+   * message id and goes out from the delivery queue later, rendered as the request is then.
+   */
   async deliver(requestId: string, recipientId: string, audience: CardAudience, via?: string): Promise<MessageRef> {
     const cardId = crypto.randomUUID()
     const view = await loadRequestView(this.db, requestId)
     const extras = await this.extras(requestId, [audience])
-    const ref = await this.messenger.sendCard(recipientId, renderRequestCard(view, audience, recipientId, cardId, extras), via)
-    const now = this.now()
-    await this.db
-      .insertInto('cards')
-      .values({ id: cardId, request_id: requestId, recipient_id: recipientId, audience, platform: ref.platform, message_id: ref.messageId, created_at: now, updated_at: now })
-      .execute()
-    return ref
+    return this.messenger.sendCard(recipientId, renderRequestCard(view, audience, recipientId, cardId, extras), via, {
+      record: async (ref) => {
+        const now = this.now()
+        await this.db
+          .insertInto('cards')
+          .values({ id: cardId, request_id: requestId, recipient_id: recipientId, audience, platform: ref.platform, message_id: ref.messageId, created_at: now, updated_at: now })
+          .execute()
+      },
+    })
   }
 
   async refresh(requestId: string): Promise<void> {
@@ -48,6 +54,17 @@ export class RequestCards {
     const updated = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
     for (const failure of results.filter((r) => r.status === 'rejected')) this.log(`card refresh failed for request ${requestId}: ${String(failure.reason)}`)
     if (updated.length > 0) await this.db.updateTable('cards').set({ updated_at: this.now() }).where('id', 'in', updated).execute()
+  }
+
+  /** A card that waited in the delivery queue went out as `ref`: later updates go there. */
+  async placed(cardId: string, queuedAs: string, ref: MessageRef): Promise<boolean> {
+    const result = await this.db
+      .updateTable('cards')
+      .set({ platform: ref.platform, message_id: ref.messageId, updated_at: this.now() })
+      .where('id', '=', cardId)
+      .where('message_id', '=', queuedAs)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
   }
 
   async find(cardId: string): Promise<CardRow | undefined> {
