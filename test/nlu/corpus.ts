@@ -154,6 +154,13 @@ const expenses: CorpusCase[] = [
   // Just after midnight in Shanghai is still the previous day in UTC.
   c('报销今天的晚饭 50', 'expense.submit', { category: 'meal', amount: 50, date: '2026-11-26' }, '2026-11-25T16:30:00Z'),
   c('本周的差旅费', 'expense.submit', { category: 'travel', period: { from: '2026-11-30', to: '2026-12-06' } }, '2026-12-06T23:00:00+08:00'),
+  // Two dates: the claim's own is the one already past; next week's trip is context, said as a reason.
+  c('下周出差，帮我报一下上周的差旅费2000', 'expense.submit', { category: 'travel', amount: 2000, period: LAST_WEEK, reason: '下周出差' }),
+  // Spaces between groups of three digits separate thousands.
+  c('报销差旅费 1 500 元', 'expense.submit', { category: 'travel', amount: 1500 }),
+  c('报销住宿费 ¥12 800', 'expense.submit', { category: 'lodging', amount: 12800 }),
+  // Two kinds of cost: one category is kept (the more specific), at a confidence below the bar (rule-parser.test.ts).
+  c('报销10月份的差旅费、住宿费共5000', 'expense.submit', { category: 'lodging', amount: 5000, period: OCT }),
 ]
 
 const purchases: CorpusCase[] = [
@@ -187,6 +194,15 @@ const purchases: CorpusCase[] = [
   c('采购6箱矿泉水，下周一前到货', 'purchase.request', { item: '矿泉水', quantity: 6, date: '2026-11-30' }),
   c('申请购买正版软件授权 预算五万', 'purchase.request', { item: '正版软件授权', budget: 50000 }),
   c('采购办公用品 预算2000', 'purchase.request', { item: '办公用品', budget: 2000 }),
+  // A count said apart from the item; a budget said before it.
+  c('采购一批办公椅，10把，预算5000', 'purchase.request', { item: '办公椅', quantity: 10, budget: 5000 }),
+  c('采购预算5万的服务器2台', 'purchase.request', { item: '服务器', quantity: 2, budget: 50000 }),
+  // A price per piece is not the budget: times the quantity it is (bot/nlu/rules/purchase.ts).
+  c('采购10台笔记本，单价6000', 'purchase.request', { item: '笔记本', quantity: 10, budget: 60000 }),
+  c('采购5个鼠标，每个80元', 'purchase.request', { item: '鼠标', quantity: 5, budget: 400 }),
+  c('采购3台显示器 1200元/台', 'purchase.request', { item: '显示器', quantity: 3, budget: 3600 }),
+  c('采购笔记本，单价6000', 'purchase.request', { item: '笔记本' }),
+  c('采购10台笔记本，单价6000，预算6万', 'purchase.request', { item: '笔记本', quantity: 10, budget: 60000 }),
 ]
 
 const transfers: CorpusCase[] = [
@@ -251,6 +267,11 @@ const projects: CorpusCase[] = [
   c('立项申请：员工培训体系搭建，预算十五万', 'project.initiate', { title: '员工培训体系搭建', budget: 150000 }),
   c('新项目：上海办公室装修，预算120万，下个月开工', 'project.initiate', { title: '上海办公室装修', budget: 1200000, period: { from: '2026-12-01', to: '2026-12-31' } }),
   c('发起立项：智能客服试点 预算 1.5万', 'project.initiate', { title: '智能客服试点', budget: 15000 }),
+  // Keywords one after another are one phrase; 立个项目 is not 立个项 + 目…
+  c('发起项目立项 智慧园区二期', 'project.initiate', { title: '智慧园区二期' }),
+  c('发起项目立项：智慧园区二期', 'project.initiate', { title: '智慧园区二期' }),
+  c('立个项目叫智慧园区', 'project.initiate', { title: '智慧园区' }),
+  c('项目立项申请：新员工入职系统', 'project.initiate', { title: '新员工入职系统' }),
 ]
 
 const statuses: CorpusCase[] = [

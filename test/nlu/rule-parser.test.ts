@@ -69,6 +69,15 @@ describe('numbers', () => {
     expect(parseWithRules(text, now).slots.amount).toBe(amount)
   })
 
+  it('reads spaces between groups of three digits as thousands, where it must be one sum', () => {
+    expect(parseWithRules('报销差旅费 1 500 元', now).slots.amount).toBe(1500)
+    expect(parseWithRules('报销差旅费 1 500', now).slots.amount).toBe(1500)
+    expect(parseWithRules('¥ 12 000', now).slots.amount).toBe(12000)
+    expect(parseWithRules('报销差旅费 1 234 567.50 元', now).slots.amount).toBe(1234567.5)
+    // Groups of two digits are two numbers, the first one the sum.
+    expect(parseWithRules('报销打车 12 30', now).slots.amount).toBe(12)
+  })
+
   it('keeps counts, days and ordinals out of amounts', () => {
     expect(parseWithRules('报销出差3天的住宿费 900', now).slots).toEqual({ category: 'lodging', amount: 900 })
     expect(parseWithRules('发起立项：双十一营销活动', now).slots).toEqual({ title: '双十一营销活动' })
@@ -207,6 +216,24 @@ describe('confidence', () => {
 
   it('is lower when two request types are named', () => {
     expect(parseWithRules('报销采购的笔记本电脑 8000', now).confidence).toBeLessThan(0.9)
+  })
+
+  it('is below the bar when a claim names two kinds of cost, whichever category is kept', () => {
+    for (const text of ['报销10月份的差旅费、住宿费共5000', '报销打车费和餐费 300', '报销差旅费，住宿费，共5000']) {
+      const parsed = parseWithRules(text, now)
+      expect(parsed.intent).toBe('expense.submit')
+      expect(parsed.confidence).toBeLessThan(CONFIDENCE_BAR)
+      expect(parsed.slots.reason).toBeUndefined()
+    }
+    // Context is not a second cost: a taxi on a trip, a meal with clients.
+    expect(parseWithRules('出差期间的打车费 240', now).confidence).toBe(0.95)
+    expect(parseWithRules('申请报销招待客户的餐费 1500', now).confidence).toBe(0.95)
+  })
+
+  it('is below the bar when a unit price has no quantity to make a budget', () => {
+    const parsed = parseWithRules('采购笔记本，单价6000', now)
+    expect(parsed.slots).toEqual({ item: '笔记本' })
+    expect(parsed.confidence).toBeLessThan(CONFIDENCE_BAR)
   })
 })
 

@@ -83,3 +83,24 @@ export function chooseCategory(mentions: readonly CategoryMention[]): CategoryMe
   for (const m of mentions) if (best === undefined || SPECIFICITY.indexOf(m.category) < SPECIFICITY.indexOf(best.category)) best = m
   return best
 }
+
+// 差旅费、住宿费 / 打车和餐费: costs listed side by side.
+const LISTED = /^\s*(?:、|和|与|及|以及|跟|加上?|还有|,|\+|&|and)\s*$/
+
+/**
+ * Other kinds of cost named beside the chosen one (报销10月份的差旅费、住宿费共5000): a claim carries
+ * one category, so the rules still pick one by the order above (lodging here), deterministically,
+ * but these other costs are not explained by it. Unlike context (出差期间的打车费, 招待客户的餐费) they
+ * are said as costs of their own (both with 费…), or listed with the chosen one. They are left
+ * unexplained and the choice counts as uncertain, like two request types in one line (parse.ts), so
+ * the confidence falls below the bar: the model is asked when one is configured, and the person
+ * checks the category on the confirmation card either way.
+ */
+export function competingCosts(scan: Scan, mentions: readonly CategoryMention[], chosen: CategoryMention | undefined): CategoryMention[] {
+  if (chosen === undefined) return []
+  const listed = (a: CategoryMention, b: CategoryMention) => {
+    const [first, second] = a.start < b.start ? [a, b] : [b, a]
+    return LISTED.test(scan.text.slice(first.end, second.start))
+  }
+  return mentions.filter((m) => m.category !== chosen.category && ((m.asCost && chosen.asCost) || listed(m, chosen)))
+}

@@ -104,7 +104,7 @@ const RULES: readonly IntentRule[] = [
   {
     intent: 'project.initiate',
     pattern:
-      /立(?:个)?项|新建项目|创建项目|发起项目|新项目|项目申请|申请项目|开个?项目|\bnew project\b|\bcreate (?:a )?project\b|\binitiate (?:a )?project\b|\bstart (?:a )?project\b|\bproject proposal\b/g,
+      /立(?:一?个)?项目?|(?:新建|创建|发起|申请)(?:一个|个)?(?:新的?)?项目|新项目|项目申请|开个?项目|\bnew project\b|\bcreate (?:a )?project\b|\binitiate (?:a )?project\b|\bstart (?:a )?project\b|\bproject proposal\b/g,
     strength: 0.95,
   },
   {

@@ -5,22 +5,36 @@ export interface MoneyMention {
   value: number
   /** Said as a budget (预算…) rather than a spent amount. */
   budget: boolean
+  /** The price of one piece (单价6000, 每个80元, 80元/个), not what the whole costs. */
+  unitPrice: boolean
   start: number
   end: number
 }
 
 const BUDGET_WORDS = '预算|总预算|budget|预计|估计|估算'
-const LEAD_WORDS = `${BUDGET_WORDS}|总价|总金额|金额|合计|共计|一共|总共|共|约|大约|大概|花了|花费|用了|费用|价格|价值|amount|total|of|about|around|approx`
+// What one piece is counted in, for prices per piece.
+const PIECE = '台|个|把|件|套|张|只|支|本|箱|包|盒|份|副|部|瓶|桶|双|辆|卷|袋|组|条|根|枚|片|罐'
+const UNIT_PRICE_WORDS = `单价|每(?:${PIECE})?(?:单价|价格|价钱|价)?|unit price|each|per (?:unit|piece)`
+const LEAD_WORDS = `${UNIT_PRICE_WORDS}|${BUDGET_WORDS}|总价|总金额|金额|合计|共计|一共|总共|共|约|大约|大概|花了|花费|用了|费用|价格|价值|amount|total|of|about|around|approx`
 const CURRENCY_BEFORE = '[¥$]|rmb|cny|人民币'
 const CURRENCY_AFTER = '块钱|元整|元|块|圆|rmb|cny|yuan|人民币'
+
+// 1 500 元, ¥12 000: a space between groups of three digits separates thousands (as SI and many
+// banks write it). Only where it must be one sum: with a currency, or ending the clause.
+const SPACED_THOUSANDS = String.raw`\d{1,3}(?: \d{3})+(?:\.\d+)?(?![\d.])`
+const SPACED_SUM =
+  `(?<=(?:${CURRENCY_BEFORE})\\s*)${SPACED_THOUSANDS}` +
+  `|(?<![a-z0-9.])${SPACED_THOUSANDS}(?=\\s*(?:${CURRENCY_AFTER}|$|[,;。]))`
 
 const MONEY = new RegExp(
   `(?<lead>(?:(?:${LEAD_WORDS})\\s*(?::|是|为|is|of)?\\s*)*)` +
     `(?<cur>${CURRENCY_BEFORE})?\\s*` +
-    `(?<num>${NUMBER_SOURCE})` +
+    `(?<num>${SPACED_SUM}|${NUMBER_SOURCE})` +
     `\\s*(?<unit>${CURRENCY_AFTER})?` +
     // 三块五 / 3元5角: a trailing digit after 块/元 is tenths of a yuan.
-    `(?<jiao>(?<=[块元])(?:[1-9一二三四五六七八九](?:毛|角)|[1-9一二三四五六七八九](?![0-9\\u4e00-\\u9fa5])))?`,
+    `(?<jiao>(?<=[块元])(?:[1-9一二三四五六七八九](?:毛|角)|[1-9一二三四五六七八九](?![0-9\\u4e00-\\u9fa5])))?` +
+    // 6000元/台, 80块一个, 80 each: a price per piece.
+    `(?<per>\\s*(?:/|每)\\s*(?:${PIECE})|(?<=[块元])\\s*一\\s*(?:${PIECE})|\\s+each\\b|\\s*(?:/|per )\\s*(?:unit|piece|pc)\\b)?`,
   'g',
 )
 
@@ -43,7 +57,7 @@ export function findMoney(scan: Scan): MoneyMention[] {
     const num = g.num!
     const explicit = Boolean(g.cur || g.unit)
     const start = m.index
-    const numEnd = start + m[0].length - (g.unit?.length ?? 0) - (g.jiao?.length ?? 0)
+    const numEnd = start + m[0].length - (g.unit?.length ?? 0) - (g.jiao?.length ?? 0) - (g.per?.length ?? 0)
     const before = scan.masked.slice(0, start + (g.lead?.length ?? 0))
     // "-30": a negative sum is nothing anyone can claim.
     if (/(?:^|\s)-$/.test(before)) continue
@@ -56,7 +70,8 @@ export function findMoney(scan: Scan): MoneyMention[] {
     let value = parseNumber(num)
     if (value === undefined || !(value > 0) || value >= LARGEST_AMOUNT) continue
     if (g.jiao) value = Math.round((value + (parseNumber(g.jiao.replace(/[毛角]/, '')) ?? 0) / 10) * 100) / 100
-    found.push({ value, budget: new RegExp(BUDGET_WORDS).test(g.lead ?? ''), start, end: start + m[0].length })
+    const unitPrice = g.per !== undefined || new RegExp(UNIT_PRICE_WORDS).test(g.lead ?? '')
+    found.push({ value, budget: new RegExp(BUDGET_WORDS).test(g.lead ?? ''), unitPrice, start, end: start + m[0].length })
   }
   for (const f of found) scan.claim(f.start, f.end)
   return found

@@ -1,16 +1,16 @@
 import type { CommandParser, Intent, ParsedCommand, Slots } from '../command.js'
 import { formatDay, shanghaiToday } from './calendar.js'
-import { chooseCategory, findCategories, mentionsCategory, type CategoryMention } from './categories.js'
+import { chooseCategory, competingCosts, findCategories, mentionsCategory, type CategoryMention } from './categories.js'
 import { findTargetDepartment } from './departments.js'
 import { claimFillers } from './fillers.js'
 import { claimKeywords, detectIntent, findNegatedDecision, type IntentGuess } from './intents.js'
 import { findMoney } from './money.js'
 import { normalizeText } from './normalize.js'
 import { findProjectTitle } from './project-title.js'
-import { findPurchase } from './purchase.js'
+import { findPurchase, purchaseBudget } from './purchase.js'
 import { findPlaces, placeSlots } from './places.js'
 import { findClauseReasons, findMarkedReason } from './reasons.js'
-import { findDates, type Lean } from './relative-dates.js'
+import { byLean, findDates, type Lean } from './relative-dates.js'
 import { findRequestNumbers } from './request-numbers.js'
 import { Scan } from './scan.js'
 
@@ -113,18 +113,27 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
     strength = 0.85
   }
 
+  // Read but not used, and not to pass for a reason either: 单价6000 with no quantity, a second cost.
+  const unexplainedLater: Array<{ start: number; end: number }> = []
+  // 差旅费、住宿费: one category is kept, the other cost is unexplained and the choice uncertain (categories.ts).
+  const otherCosts = allowed('category') ? competingCosts(scan, categories, category) : []
+  unexplainedLater.push(...otherCosts)
   if (category !== undefined && allowed('category')) slots.category = category.category
   else for (const c of categories) scan.release(c.start, c.end)
 
-  const [firstMoney, ...extraMoney] = money
+  const [firstMoney, ...extraMoney] = intent === 'purchase.request' ? [] : money
   for (const extra of extraMoney) scan.release(extra.start, extra.end)
-  if (firstMoney !== undefined) {
+  if (intent === 'purchase.request') {
+    const { budget, unused } = purchaseBudget(money, slots.quantity)
+    unexplainedLater.push(...unused)
+    if (budget !== undefined) slots.budget = budget
+  } else if (firstMoney !== undefined) {
     const slot: SlotName = allowed('budget') && (firstMoney.budget || !allowed('amount')) ? 'budget' : 'amount'
     if (allowed(slot)) slots[slot] = firstMoney.value
     else scan.release(firstMoney.start, firstMoney.end)
   }
 
-  const [firstDate, ...extraDates] = dates
+  const [firstDate, ...extraDates] = byLean(dates, today, lean)
   for (const extra of extraDates) scan.release(extra.start, extra.end)
   if (firstDate !== undefined) {
     if (firstDate.kind === 'day' && allowed('effectiveDate')) slots.effectiveDate = formatDay(firstDate.day)
@@ -148,6 +157,7 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
     const reasons = [marked?.reason, findClauseReasons(scan, [...categories, ...(places?.spans ?? [])])].filter((r): r is string => r !== undefined)
     if (reasons.length > 0) slots.reason = reasons.join(',')
   } else if (marked !== undefined) scan.release(marked.start, marked.end)
+  for (const span of unexplainedLater) scan.release(span.start, span.end)
 
   claimFillers(scan)
   const leftover = scan.leftoverRatio()
@@ -161,7 +171,7 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
     return { intent, slots: {}, confidence: round(clamp(0.3 * (1 - leftover), 0.05, 0.3)), source: 'rules' }
   }
 
-  const penalty = leftover + 0.03 * corrections + (guess?.conflicting ? 0.15 : 0)
+  const penalty = leftover + 0.03 * corrections + (guess?.conflicting || otherCosts.length > 0 ? 0.15 : 0)
   return { intent, slots, confidence: round(clamp(strength - penalty, 0.05, 0.99)), source: 'rules' }
 }
 

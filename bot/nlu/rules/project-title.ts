@@ -1,8 +1,11 @@
 import { isOnlyFillers } from './fillers.js'
 import type { Scan } from './scan.js'
 
-const KEYWORD =
-  '(?:发起立项|申请立项|项目立项|立项申请|立(?:个)?项|新建项目|创建项目|发起项目|新项目|项目申请|申请项目|开个?项目|new project|create (?:a )?project|initiate (?:a )?project|start (?:a )?project|project proposal)'
+// 立个项目 is 立个项 + 目: the 项目 is read whole, so 目 never starts the title.
+const ONE_KEYWORD =
+  '(?:发起立项|申请立项|项目立项|立项申请|立(?:一?个)?项目?|(?:新建|创建)(?:一个|个)?(?:新的?)?项目|发起(?:一个|个)?(?:新的?)?项目|新项目|项目申请|申请(?:一个|个)?(?:新的?)?项目|开个?项目|new project|create (?:a )?project|initiate (?:a )?project|start (?:a )?project|project proposal)'
+// 发起项目立项, 项目立项申请: keywords said one after another are one phrase, not the start of a title.
+const KEYWORD = `${ONE_KEYWORD}(?:\\s*(?:${ONE_KEYWORD}|申请))*`
 const TITLE_AFTER = new RegExp(
   `${KEYWORD}\\s*(?::|叫做?|名为|名称\\s*:?|名字叫|项目名\\s*:?|for|called|named)?\\s*(?<title>[^,;。\\u0001]+)`,
   'dg',
@@ -28,7 +31,8 @@ export function findProjectTitle(scan: Scan): string | undefined {
     // Quotes around the name (「年度品牌升级」) mark it; they are not part of it.
     const title = kept.replace(/(?:的|项目)+$/, '').trim().replace(/^[「『“"《]\s*(.*?)\s*[」』”"》]$/, '$1')
     if (title.length < 2 || isOnlyFillers(title)) continue
-    scan.claim(at[0], at[0] + kept.length)
+    // The words that introduce the name (立个项目叫, 项目名：) are explained with it.
+    scan.claim(m.index, at[0] + kept.length)
     return title
   }
   return undefined

@@ -375,6 +375,23 @@ export function findDates(scan: Scan, today: Day, lean: Lean): DateMention[] {
   return joinRanges(scan, found)
 }
 
+/**
+ * The dates in the order a slot should take them: with a lean, the first that lies on its side of
+ * today comes first. "下周出差，帮我报一下上周的差旅费" claims last week's expense (an expense looks
+ * back; next week's trip is context), "上周说好的，下月1号调岗" takes effect next month.
+ */
+export function byLean(mentions: readonly DateMention[], today: Day, lean: Lean): DateMention[] {
+  if (lean === 'nearest' || mentions.length < 2) return [...mentions]
+  const now = dayNumber(today)
+  const fits = (d: DateMention) => {
+    const from = dayNumber(d.kind === 'day' ? d.day : d.range.from)
+    const to = dayNumber(d.kind === 'day' ? d.day : d.range.to)
+    return lean === 'past' ? from <= now : to >= now
+  }
+  const first = mentions.find(fits)
+  return first === undefined ? [...mentions] : [first, ...mentions.filter((d) => d !== first)]
+}
+
 function joinRanges(scan: Scan, mentions: DateMention[]): DateMention[] {
   const out: DateMention[] = []
   for (const next of mentions) {
