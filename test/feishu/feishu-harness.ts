@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
+import type { DeliveryPolicy } from '../../bot/delivery/delivery-store.js'
 import { createFeishuIntegration, type FeishuIntegration, type FeishuSettings } from '../../bot/platforms/feishu/feishu-integration.js'
 import { cardActionEnvelope, FeishuEventPusher, messageEnvelope, type PushResult } from '../fakes/feishu/feishu-event-pusher.js'
 import { FakeFeishuOpenPlatform, type FakeUser } from '../fakes/feishu/fake-open-platform.js'
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   autoProvision?: boolean
   mode?: 'http' | 'ws'
   cardAnswerBudgetMs?: number
+  /** The chat delivery queue's timing; production defaults otherwise. */
+  chatDelivery?: Partial<DeliveryPolicy>
 }
 
 /**
@@ -84,6 +87,7 @@ export class FeishuHarness {
         return [feishu]
       },
       log: (line) => logs.push(line),
+      chatDelivery: options.chatDelivery,
     })
     const server = await new Promise<Server>((resolve) => {
       const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono'
 import type { Card } from '../../bot/cards/card.js'
 import type { ChatIntegration } from '../../bot/chat-integration.js'
+import type { DeliveryPolicy } from '../../bot/delivery/delivery-store.js'
 import { createParserFromEnv } from '../../bot/nlu/parser-from-env.js'
 import type { SimulatorItem } from '../../bot/platforms/dev/dev-platform.js'
 import type { DbHandle } from '../../db/connect.js'
@@ -102,12 +103,28 @@ export class TestSystem extends SimulatorDriver {
 
   static async start(
     kind: TestDbKind,
-    options: { erp?: ErpAdapter; now?: () => number; database?: DbHandle; integrations?: (database: DbHandle) => ChatIntegration[]; log?: (message: string) => void } = {},
+    options: {
+      erp?: ErpAdapter
+      now?: () => number
+      database?: DbHandle
+      integrations?: (database: DbHandle) => ChatIntegration[]
+      log?: (message: string) => void
+      chatDelivery?: Partial<DeliveryPolicy>
+    } = {},
   ): Promise<TestSystem> {
     const database = options.database ?? (await freshDatabase(kind))
     await seedDemoOrg(database.db)
     const integrations = options.integrations?.(database)
-    const system = await composeSystem({ database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, integrations, outboxBaseBackoffMs: 10, log: options.log })
+    const system = await composeSystem({
+      database,
+      parser: createParserFromEnv({}),
+      erp: options.erp,
+      now: options.now,
+      integrations,
+      outboxBaseBackoffMs: 10,
+      log: options.log,
+      chatDelivery: options.chatDelivery,
+    })
     return new TestSystem(database, system, createApp(system, { devMode: true }))
   }
 

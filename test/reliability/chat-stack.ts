@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createDingtalkIntegration, CARD_CALLBACK_ROUTE_KEY, type DingtalkIntegration } from '../../bot/platforms/dingtalk/dingtalk-integration.js'
 import { createFeishuIntegration, type FeishuIntegration } from '../../bot/platforms/feishu/feishu-integration.js'
+import type { DeliveryPolicy } from '../../bot/delivery/delivery-store.js'
 import type { DbHandle } from '../../db/connect.js'
 import type { ErpAdapter } from '../../erp-bridge/erp-adapter.js'
 import { loadConfig } from '../../server/config.js'
@@ -43,6 +44,11 @@ export interface ChatStack {
   dingtalkProxy?: FaultProxy
   /** Waits until every acknowledged event has been handled, and every posting told, by every instance. */
   settle(): Promise<void>
+  /**
+   * Every instance stops (its in-memory queues, sessions and retries gone) and a new one takes its
+   * place on the same database, the same platforms and fault proxies, as after a process restart.
+   */
+  restart(): Promise<void>
   close(): Promise<void>
 }
 
@@ -60,6 +66,8 @@ export interface ChatStackOptions {
    * api host). DingTalk's oapi host stays direct: its sessionWebhooks must match it.
    */
   faultProxies?: boolean
+  /** The chat delivery queue's timing; production defaults otherwise. */
+  chatDelivery?: Partial<DeliveryPolicy>
 }
 
 async function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<{ server: Server; url: string }> {
@@ -90,12 +98,13 @@ export async function startChatStack(kind: TestDbKind, options: ChatStackOptions
   const instances: ChatInstance[] = []
   const servers: Server[] = []
   let database = options.database
-  for (let i = 0; i < (options.instances ?? 1); i++) {
+  const startInstance = async (): Promise<ChatInstance> => {
     let feishu: FeishuIntegration | undefined
     let dingtalk: DingtalkIntegration | undefined
     const t = await TestSystem.start(kind, {
       database,
       erp: options.erp,
+      chatDelivery: options.chatDelivery,
       integrations: (db) => [
         (feishu = createFeishuIntegration(
           {
@@ -125,18 +134,36 @@ export async function startChatStack(kind: TestDbKind, options: ChatStackOptions
       encryptKey: FEISHU_APP.encryptKey,
       redeliveryScheduleMs: options.redeliveryScheduleMs ?? [50, 100, 200, 400],
     })
-    instances.push({ t, feishu: feishu!, dingtalk: dingtalk!, url, pusher })
+    return { t, feishu: feishu!, dingtalk: dingtalk!, url, pusher }
   }
-  const first = instances[0]!
+  const startInstances = async () => {
+    for (let i = 0; i < (options.instances ?? 1); i++) instances.push(await startInstance())
+    const first = instances[0]!
+    dingtalkFake.transport = 'http'
+    dingtalkFake.robotCallbackUrl = `${first.url}/dingtalk/events`
+    await registerCardCallback(dingtalkFake.url, `${first.url}/dingtalk/events`)
+  }
+  /** Everything but the database, which the last instance closes (or a restart keeps). */
+  const stopInstances = async (keep: ChatInstance[]) => {
+    for (const instance of instances) instance.pusher.stop()
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+    for (const instance of instances.filter((i) => !keep.includes(i))) {
+      await Promise.all(instance.t.system.integrations.map((i) => i.stop?.()))
+      await instance.t.system.outbox.stop()
+    }
+  }
+  await startInstances()
   // 孙八's mobile is in the employee master, so DingTalk can find him before he writes.
-  await first.t.database.db.updateTable('users').set({ mobile: '13800000007' }).where('id', '=', 'sunba').execute()
-  dingtalkFake.transport = 'http'
-  dingtalkFake.robotCallbackUrl = `${first.url}/dingtalk/events`
-  await registerCardCallback(dingtalkFake.url, `${first.url}/dingtalk/events`)
+  await instances[0]!.t.database.db.updateTable('users').set({ mobile: '13800000007' }).where('id', '=', 'sunba').execute()
 
   return {
     kind,
-    database: first.t.database,
+    get database() {
+      return instances[0]!.t.database
+    },
     instances,
     feishu: feishuFake,
     dingtalk: dingtalkFake,
@@ -149,16 +176,14 @@ export async function startChatStack(kind: TestDbKind, options: ChatStackOptions
       await Promise.all(instances.map((i) => i.t.system.outbox.idle()))
       for (let round = 0; round < 3; round++) await Promise.all(instances.flatMap((i) => [i.feishu.idle(), i.dingtalk.idle()]))
     },
+    async restart() {
+      await stopInstances([])
+      instances.splice(0)
+      await startInstances()
+    },
     async close() {
-      for (const instance of instances) instance.pusher.stop()
-      for (const server of servers) {
-        server.closeAllConnections()
-        await new Promise<void>((resolve) => server.close(() => resolve()))
-      }
-      for (const instance of instances.slice(1)) {
-        await Promise.all(instance.t.system.integrations.map((i) => i.stop?.()))
-        await instance.t.system.outbox.stop()
-      }
+      const first = instances[0]!
+      await stopInstances([first])
       await first.t.close()
       await feishuProxy?.close()
       await dingtalkProxy?.close()

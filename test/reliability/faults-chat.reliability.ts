@@ -10,9 +10,10 @@ import { startChatStack, type ChatStack } from './chat-stack.js'
  * every answer and every card arrives (later), and none twice. The faults are in the platforms,
  * not the database, so this runs on the embedded one.
  *
- * The bound: outbound messages are retried in memory, about 15 s on Feishu and 7.5 s on DingTalk.
- * A platform down for longer loses the messages sent meanwhile (logged; the tasks themselves stay
- * in 待我审批 and the mini-app) until outbound messages get a durable queue of their own.
+ * Outbound messages are retried in memory first, about 15 s on Feishu and 7.5 s on DingTalk: these
+ * outages fit in that. What a platform still refuses after it waits in the delivery queue
+ * (chat_deliveries) and goes out later: faults-chat-outage.reliability.ts takes a platform down for
+ * longer than its retry budget, restarts the app meanwhile, and counts every card and notice once.
  */
 const FEISHU_PEOPLE = [OPEN_ID.zhangsan, OPEN_ID.lisi, OPEN_ID.wangwu, OPEN_ID.sunba]
 const DINGTALK_PEOPLE = ['dt-zhangsan', 'dt-lisi', 'dt-wangwu', 'dt-sunba']

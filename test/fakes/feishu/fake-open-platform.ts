@@ -186,6 +186,11 @@ export class FakeFeishuOpenPlatform {
     this.faults.push({ ...match, ...answer, times })
   }
 
+  /** The platform is back: faults not yet used up are forgotten. */
+  clearFaults(): void {
+    this.faults.length = 0
+  }
+
   /** The next `times` matching requests are answered only after `ms` (a slow open platform). */
   slowDown(match: { method?: string; path: RegExp }, ms: number, times = 1): void {
     this.delays.push({ ...match, ms, times })
