@@ -22,7 +22,7 @@ async function pseudonymFor(userId: string): Promise<string> {
  * Erasure on request (PIPL art. 47), done so the records the company must keep stay whole: the
  * employee's personal fields are replaced in every table but the audit log (name → 已匿名用户-XXXX,
  * 工号 → ANON-XXXX, mobile and e-mail removed, account deactivated), platform identities, open
- * dialogue and simulator transcript are deleted, and their free text (comments, decision remarks,
+ * dialogue, simulator transcript and chat messages still waiting to reach them are deleted, and their free text (comments, decision remarks,
  * delegation reasons, file names) is replaced. Requests, approvals, amounts and postings remain, now
  * about a pseudonym. The audit log is append-only and hash-chained, so it is not edited: the
  * anonymisation is appended to it as one more entry, and the chain still verifies.
@@ -59,6 +59,15 @@ export async function anonymiseEmployee(db: Kysely<Schema>, userId: string, opti
           .executeTakeFirst(),
       ),
       attachments: count(await trx.updateTable('attachments').set({ name: ANONYMISED_TEXT }).where('owner_id', '=', userId).executeTakeFirst()),
+      chat_deliveries: count(await trx.deleteFrom('chat_deliveries').where('recipient_id', '=', userId).executeTakeFirst()),
+      // Messages waiting for other people may name the person (「张三的差旅费…」): they go out with the pseudonym.
+      other_chat_deliveries: count(
+        await trx
+          .updateTable('chat_deliveries')
+          .set((eb) => ({ body: eb.fn('replace', ['body', eb.val(user.name), eb.val(pseudonym)]) }))
+          .where('body', 'like', `%${user.name}%`)
+          .executeTakeFirst(),
+      ),
       // Cards and lines in other people's simulator transcripts name the person too (dev mode only;
       // what a real platform delivered lives in Feishu/DingTalk: README, "Data lifecycle").
       other_transcripts: count(

@@ -14,14 +14,14 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).to
 /**
  * Everything the system holds about one employee (PIPL art. 45, the right to a copy), as one JSON
  * document: the employee record, platform identities, their requests with what they claimed,
- * approvals they gave, comments, delegations, files, open dialogue, simulator transcript, ERP
- * codes, and the audit entries they caused or that are about them.
+ * approvals they gave, comments, delegations, files, open dialogue, simulator transcript, chat
+ * messages still waiting to reach them, ERP codes, and the audit entries they caused or that are about them.
  */
 export async function exportPersonalData(db: Kysely<Schema>, userId: string, now = Date.now()) {
   const employee = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
   if (!employee) return undefined
   const department = await db.selectFrom('departments').select(['id', 'name']).where('id', '=', employee.department_id).executeTakeFirst()
-  const [identities, requests, tasks, comments, delegations, attachments, conversation, transcript, cards, erpCodes, audit] = await Promise.all([
+  const [identities, requests, tasks, comments, delegations, attachments, conversation, transcript, cards, waiting, erpCodes, audit] = await Promise.all([
     db.selectFrom('user_identities').select(['platform', 'external_id', 'created_at']).where('user_id', '=', userId).execute(),
     db.selectFrom('requests').selectAll().where('requester_id', '=', userId).orderBy('created_at').execute(),
     db
@@ -46,6 +46,7 @@ export async function exportPersonalData(db: Kysely<Schema>, userId: string, now
     db.selectFrom('conversations').selectAll().where('user_id', '=', userId).executeTakeFirst(),
     db.selectFrom('sim_messages').select(['direction', 'text', 'at']).where('user_id', '=', userId).orderBy('id').execute(),
     db.selectFrom('cards').select(['request_id', 'audience', 'platform', 'created_at']).where('recipient_id', '=', userId).execute(),
+    db.selectFrom('chat_deliveries').select(['kind', 'platform', 'status', 'body', 'created_at']).where('recipient_id', '=', userId).orderBy('created_at').execute(),
     db.selectFrom('erp_mappings').select(['kind', 'erp_code', 'erp_name']).where('kind', '=', 'employee').where('local_key', '=', userId).execute(),
     db
       .selectFrom('audit_log')
@@ -88,6 +89,7 @@ export async function exportPersonalData(db: Kysely<Schema>, userId: string, now
     openDialogue: conversation ? { state: parse(conversation.state), updatedAt: iso(conversation.updated_at) } : null,
     simulatorTranscript: transcript.map((m) => ({ direction: m.direction, text: m.text, at: iso(m.at) })),
     cardsReceived: cards.map((c) => ({ requestId: c.request_id, audience: c.audience, platform: c.platform, at: iso(c.created_at) })),
+    chatMessagesWaiting: waiting.map((d) => ({ kind: d.kind, platform: d.platform, status: d.status, text: d.kind === 'text' ? d.body : null, queuedAt: iso(d.created_at) })),
     erpCodes: erpCodes.map((m) => ({ code: m.erp_code, name: m.erp_name })),
     auditEntries: audit.map((a) => ({ seq: Number(a.seq), at: iso(a.at), actorId: a.actor_id, action: a.action, entity: `${a.entity_type}:${a.entity_id}`, before: parse(a.before_state), after: parse(a.after_state) })),
   }

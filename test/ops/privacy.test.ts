@@ -42,6 +42,15 @@ describe('personal data: export one employee, anonymise on request', () => {
     requestNo = await t.submitExpense('zhangsan', '提交本月差旅费 3500元')
     await t.tap((await t.actionableCard('lisi', requestNo)).id, 'approve', 'lisi', '张三辛苦了')
     await t.say('zhangsan', '提交本月交通费')
+    // Chat messages a platform outage held back: one to him, one to someone else that names him.
+    const waiting = { platform: 'feishu', card_id: null, message_id: null, coalesce_key: null, generation: 0, status: 'pending', attempts: 2, next_attempt_at: Date.now(), locked_until: null, last_error: 'HTTP 503', created_at: Date.now(), updated_at: Date.now() }
+    await database.db
+      .insertInto('chat_deliveries')
+      .values([
+        { ...waiting, id: 'd-zhangsan', kind: 'text', recipient_id: 'zhangsan', body: `你的申请 ${requestNo} 已被 李四 同意`, idempotency_key: 'k-zhangsan' },
+        { ...waiting, id: 'd-lisi', kind: 'text', recipient_id: 'lisi', body: `⏰ 审批提醒：张三的差旅费 ${requestNo} 已等待你 2 小时`, idempotency_key: 'k-lisi' },
+      ])
+      .execute()
   })
   afterAll(async () => {
     await t.close()
@@ -55,6 +64,7 @@ describe('personal data: export one employee, anonymise on request', () => {
     expect(data.requests.map((r) => [r.requestNo, r.status, r.amountFen])).toContainEqual([requestNo, 'pending', 350_000])
     expect(data.openDialogue).toMatchObject({ state: { intent: 'expense.submit', awaiting: 'amount' } })
     expect(data.simulatorTranscript.map((m) => m.text)).toContain('提交本月交通费')
+    expect(data.chatMessagesWaiting).toEqual([{ kind: 'text', platform: 'feishu', status: 'pending', text: `你的申请 ${requestNo} 已被 李四 同意`, queuedAt: expect.any(String) }])
     expect(data.auditEntries.map((a) => a.action)).toEqual(expect.arrayContaining(['request.submitted']))
 
     const approver = await exported('lisi')
@@ -78,12 +88,15 @@ describe('personal data: export one employee, anonymise on request', () => {
     expect(data.platformIdentities).toEqual([])
     expect(data.openDialogue).toBeNull()
     expect(data.simulatorTranscript).toEqual([])
+    expect(data.chatMessagesWaiting).toEqual([])
     // The business record stays, about the pseudonym.
     expect(data.requests.map((r) => r.requestNo)).toContain(requestNo)
 
     // Nothing outside the audit log still names or reaches the person.
     const everyone = await database.db.selectFrom('sim_messages').select(['text', 'card']).execute()
     expect(JSON.stringify(everyone)).not.toContain('张三')
+    const waiting = await database.db.selectFrom('chat_deliveries').select(['recipient_id', 'body']).execute()
+    expect(waiting).toEqual([{ recipient_id: 'lisi', body: expect.stringMatching(/^⏰ 审批提醒：已匿名用户-[0-9A-F]{8}的差旅费/) }])
     const users = await database.db.selectFrom('users').selectAll().execute()
     expect(JSON.stringify(users)).not.toMatch(/张三|13800001001|zhangsan@/)
 
