@@ -88,7 +88,7 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const now = options.now ?? Date.now
   const log: Log = options.log ?? (() => {})
   const metrics = options.metrics ?? new AppMetrics()
-  metrics.watchOutbox(db, now)
+  metrics.watchQueues(db, now)
   const trace = new RequestTrace(db, log)
   const erpCalls = new ObservedErp(metrics, trace, log)
   const workflow = createWorkflowContext(db, now)

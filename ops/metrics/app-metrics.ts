@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
-import { MetricsRegistry } from './registry.js'
+import { MetricsRegistry, type Gauge } from './registry.js'
 
 /** Seconds: sub-second callback and ERP latencies up to the 30 s an outbound call may take. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -9,6 +9,8 @@ const DECISION_BUCKETS = [60, 300, 900, 3600, 4 * 3600, 8 * 3600, 86400, 3 * 864
 
 /** Outbox states that still owe the ERP a document. */
 const UNPOSTED = ['pending', 'sending', 'unknown'] as const
+/** Chat messages a platform refused for now, still to be sent. */
+const UNDELIVERED = ['pending', 'sending'] as const
 
 /**
  * Every metric the app exports (README, "Operations runbook" lists what each one means and which
@@ -35,6 +37,8 @@ export class AppMetrics {
   readonly postings = this.registry.counter('approval_bridge_erp_postings_total', 'Outbox rows settled, by adapter and result (posted, failed, dead)', ['adapter', 'result'])
   readonly outboxRows = this.registry.gauge('approval_bridge_outbox_rows', 'Outbox rows not yet posted, by status (pending, sending, unknown, failed, dead)', ['status'])
   readonly outboxOldest = this.registry.gauge('approval_bridge_outbox_oldest_unposted_age_seconds', 'Age of the oldest row still waiting to be posted (pending, sending or unknown)')
+  readonly chatDeliveryRows = this.registry.gauge('approval_bridge_chat_deliveries_rows', 'Chat messages and cards a platform refused for now, by status (pending, sending; failed and dead: given up)', ['status'])
+  readonly chatDeliveryOldest = this.registry.gauge('approval_bridge_chat_deliveries_oldest_waiting_age_seconds', 'Age of the oldest chat message still waiting to be delivered (pending or sending)')
   readonly retentionDeleted = this.registry.counter('approval_bridge_retention_deleted_total', 'Rows removed by the retention job, by table', ['table'])
   readonly maintenanceLastRun = this.registry.gauge('approval_bridge_maintenance_last_success_timestamp_seconds', 'When the maintenance job last completed')
   readonly collectErrors = this.registry.counter('approval_bridge_metrics_collect_errors_total', 'Scrapes whose database figures could not be read')
@@ -44,28 +48,35 @@ export class AppMetrics {
     this.startTime.set({}, Math.round(Date.now() / 1000))
   }
 
-  /** Outbox depth and age come from the table, so every instance reports the shared truth. */
-  watchOutbox(db: Kysely<Schema>, now: () => number): void {
+  /** Outbox and chat-delivery depth and age come from their tables, so every instance reports the shared truth. */
+  watchQueues(db: Kysely<Schema>, now: () => number): void {
     this.registry.collectBeforeScrape(async () => {
       try {
-        const byStatus = await db
-          .selectFrom('outbox')
-          .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-          .where('status', 'in', [...UNPOSTED, 'failed', 'dead'])
-          .groupBy('status')
-          .execute()
-        const oldest = await db
-          .selectFrom('outbox')
-          .select((eb) => eb.fn.min<number | null>('created_at').as('at'))
-          .where('status', 'in', [...UNPOSTED])
-          .executeTakeFirst()
-        this.outboxRows.reset()
-        for (const status of [...UNPOSTED, 'failed', 'dead']) this.outboxRows.set({ status }, Number(byStatus.find((r) => r.status === status)?.n ?? 0))
-        const at = oldest?.at == null ? null : Number(oldest.at)
-        this.outboxOldest.set({}, at === null ? 0 : Math.max(0, (now() - at) / 1000))
+        await readQueue(db, 'outbox', UNPOSTED, now, this.outboxRows, this.outboxOldest)
+        await readQueue(db, 'chat_deliveries', UNDELIVERED, now, this.chatDeliveryRows, this.chatDeliveryOldest)
       } catch {
         this.collectErrors.inc()
       }
     })
   }
+}
+
+/** Rows by status (those still waiting, then those given up) and the age of the oldest waiting one. */
+async function readQueue(db: Kysely<Schema>, table: 'outbox' | 'chat_deliveries', waiting: readonly string[], now: () => number, rows: Gauge<'status'>, oldest: Gauge): Promise<void> {
+  const statuses = [...waiting, 'failed', 'dead']
+  const byStatus = await db
+    .selectFrom(table)
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', 'in', statuses)
+    .groupBy('status')
+    .execute()
+  const first = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.min<number | null>('created_at').as('at'))
+    .where('status', 'in', [...waiting])
+    .executeTakeFirst()
+  rows.reset()
+  for (const status of statuses) rows.set({ status }, Number(byStatus.find((r) => r.status === status)?.n ?? 0))
+  const at = first?.at == null ? null : Number(first.at)
+  oldest.set({}, at === null ? 0 : Math.max(0, (now() - at) / 1000))
 }

@@ -61,9 +61,19 @@ describe('GET /metrics', () => {
     await approveAll(refused)
     await t.tap((await t.actionableCard(lisi.id, rejected)).id, 'reject', lisi.id, '不合规')
 
+    // A notice a platform outage held back a minute ago.
+    const minuteAgo = Date.now() - 60_000
+    await t.database.db
+      .insertInto('chat_deliveries')
+      .values({ id: 'held-back', kind: 'text', platform: 'feishu', recipient_id: zhangsan.id, card_id: null, message_id: null, body: '已入账', idempotency_key: 'k-held-back', coalesce_key: null, generation: 0, status: 'pending', attempts: 1, next_attempt_at: Date.now(), locked_until: null, last_error: 'HTTP 503', created_at: minuteAgo, updated_at: minuteAgo })
+      .execute()
+
     const before = await (await scrape(METRICS_TOKEN)).text()
     expect(sample(before, 'approval_bridge_outbox_rows{status="pending"}')).toBe(2)
     expect(sample(before, 'approval_bridge_outbox_oldest_unposted_age_seconds')).toBeGreaterThanOrEqual(0)
+    expect(sample(before, 'approval_bridge_chat_deliveries_rows{status="pending"}')).toBe(1)
+    expect(sample(before, 'approval_bridge_chat_deliveries_rows{status="dead"}')).toBe(0)
+    expect(sample(before, 'approval_bridge_chat_deliveries_oldest_waiting_age_seconds')).toBeGreaterThanOrEqual(60)
 
     await t.system.outbox.drainOnce()
     const response = await scrape(METRICS_TOKEN)
