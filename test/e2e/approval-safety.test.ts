@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
+import { HOLD_TEXT } from '../../bot/conversation/handlers/help.js'
 
 describe.each(DB_KINDS)('who may decide, and only once (%s)', (kind) => {
   let t: TestSystem
@@ -57,6 +58,45 @@ describe.each(DB_KINDS)('who may decide, and only once (%s)', (kind) => {
     expect(decided).toHaveLength(1)
     // exactly one next-step card went out
     expect((await t.cards('sunba', requestNo)).filter((c) => c.actions.length > 0)).toHaveLength(1)
+  })
+
+  it('「不能同意」 typed by the approver does not approve: it is his refusal, read like 不同意', async () => {
+    const replies = await t.say('lisi', '不能同意')
+    expect(replies.map((r) => r.text)).toEqual([`已驳回 ${requestNo}`])
+    const after = await snapshot()
+    expect(after.request?.status).toBe('rejected')
+    expect(after.tasks.find((task) => task.approver_id === 'lisi')?.status).toBe('rejected')
+    expect(await t.database.db.selectFrom('audit_log').select('id').where('action', '=', 'task.approved').execute()).toEqual([])
+  })
+
+  it('a decision held off (先别同意, 别同意, 不要通过, don\'t approve…) decides nothing, and says so', async () => {
+    const before = await snapshot()
+    for (const text of ['先别同意', `别同意 ${requestNo}`, '不要通过', "don't approve", '先不要批', '别驳回']) {
+      const replies = await t.say('lisi', text)
+      expect(replies.map((r) => r.text)).toEqual([HOLD_TEXT])
+    }
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('a decision from a half-understood line is not taken: the bot says what it missed and how to confirm', async () => {
+    const before = await snapshot()
+    const replies = await t.say('lisi', '同意张三的报销')
+    expect(replies[0]?.text).toBe(
+      [`我不确定你的意思，所以还没有同意 ${requestNo}。`, '没看懂的部分：「张三的」', `确认请回复「同意 ${requestNo}」，或点下面卡片上的「同意」。`].join('\n'),
+    )
+    // The card to confirm with: its 同意 is an ordinary, verified tap.
+    expect(replies[1]?.card?.requestNo).toBe(requestNo)
+    expect(replies[1]?.card?.actions.map((a) => a.id)).toContain('approve')
+    expect(await snapshot()).toEqual(before)
+
+    const rejecting = await t.say('lisi', '打回去重新填')
+    expect(rejecting[0]?.text).toContain(`所以还没有退回 ${requestNo}`)
+    expect(rejecting[0]?.text).toContain('没看懂的部分：「去重新填」')
+    expect(await snapshot()).toEqual(before)
+
+    // The exact words it asked for act at once.
+    expect((await t.say('lisi', `同意 ${requestNo}`))[0]?.text).toBe(`已同意 ${requestNo}`)
+    expect((await snapshot()).tasks.find((task) => task.approver_id === 'lisi')?.status).toBe('approved')
   })
 
   it('approval by text is authorised exactly like a tap', async () => {

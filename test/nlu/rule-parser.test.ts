@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parsedCommandSchema } from '../../bot/nlu/command.js'
 import { parseNumber } from '../../bot/nlu/rules/chinese-numbers.js'
 import { CONFIDENCE_BAR } from '../../bot/nlu/llm/llm-fallback-parser.js'
-import { negatedDecision, parseWithRules, RuleParser } from '../../bot/nlu/rules/index.js'
+import { negatedDecision, parseWithRules, RuleParser, unexplainedParts } from '../../bot/nlu/rules/index.js'
 import { CORPUS, CORPUS_NOW } from './corpus.js'
 
 const now = new Date(CORPUS_NOW)
@@ -212,6 +212,13 @@ describe('confidence', () => {
 
   it('is low for small talk', () => {
     for (const text of ['你好', '今天天气怎么样', '讲个笑话', 'asdfghjkl']) expect(parseWithRules(text, now).confidence).toBeLessThan(0.3)
+  })
+
+  it('names what it did not understand, whole words rather than the letters between fillers', () => {
+    expect(unexplainedParts('同意张三的报销', now)).toEqual(['张三的'])
+    expect(unexplainedParts('报销打车费 58 顺便问问年会在哪开', now)).toEqual(['顺便问问年会在哪开'])
+    expect(unexplainedParts('李四说这个他实在无法同意', now)).toEqual(['李四说这个他实在'])
+    expect(unexplainedParts('同意 BX-202611-0007', now)).toEqual([])
   })
 
   it('is lower when two request types are named', () => {

@@ -1,5 +1,7 @@
 import { DomainError } from '../../../workflow/errors.js'
 import type { Decision } from '../../../workflow/decisions.js'
+import { CONFIDENCE_BAR } from '../../nlu/llm/llm-fallback-parser.js'
+import { unexplainedParts } from '../../nlu/rules/index.js'
 import { isCcStep, type RouteStep } from '../../../workflow/routing/route.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { announceFlow, decideAndAnnounce } from '../request-effects.js'
@@ -69,13 +71,39 @@ async function returnByText(ctx: HandlerContext, requestId: string): Promise<voi
   await ctx.reply(target === 'initiator' ? `已退回发起人 ${result.request.request_no}` : `已退回至第${target + 1}步 ${result.request.request_no}`)
 }
 
+/**
+ * A decision read from a line the parser only half understood (below the bar at which it would ask
+ * a model, e.g. with no model configured or the model failing) is not acted on: it could be a
+ * negation or a condition the rules do not know. A model's reading (at the bar) and every line the
+ * rules read whole act at once, like a tap.
+ */
+const unsure = (ctx: HandlerContext) => ctx.command.confidence < CONFIDENCE_BAR
+
+/** Says what was understood, what was not, and how to confirm: the exact words, or the card's button. */
+async function askToConfirm(ctx: HandlerContext, decision: Decision, target: { request_id: string; request_no: string | null } | 'all'): Promise<void> {
+  const returning = decision === 'reject' && RETURN_WORDS.test(ctx.text)
+  const verb = target === 'all' ? '全部同意' : returning ? '退回' : decision === 'approve' ? '同意' : '驳回'
+  const reason = ctx.command.slots.reason
+  const words = target === 'all' ? verb : `${verb} ${target.request_no}${reason ? ` 理由：${reason}` : ''}`
+  const parts = unexplainedParts(ctx.text, new Date(ctx.services.now()))
+  await ctx.reply(
+    [
+      `我不确定你的意思，所以还没有${verb === '全部同意' ? '批量同意' : verb}${target === 'all' ? '' : ` ${target.request_no}`}。`,
+      ...(parts.length > 0 ? [`没看懂的部分：${parts.map((p) => `「${p}」`).join('')}`] : []),
+      target === 'all' ? `确认请回复「${words}」。` : `确认请回复「${words}」，或点下面卡片上的「${verb}」。`,
+    ].join('\n'),
+  )
+  if (target !== 'all') await ctx.replyWithRequestCard(target.request_id, 'approver-desk')
+}
+
 /** "同意 BX-…" / "驳回 BX-… 理由：…": authorised exactly like a card tap. */
 function decideByText(decision: Decision): CommandHandler {
   return async (ctx) => {
     const tasks = await pendingTasks(ctx)
     const requestNo = ctx.command.slots.requestNo
     if (decision === 'approve' && !requestNo && tasks.length > 1 && BATCH_WORDS.test(ctx.text)) {
-      await approveAll(ctx, tasks)
+      if (unsure(ctx)) await askToConfirm(ctx, decision, 'all')
+      else await approveAll(ctx, tasks)
       return
     }
     const target = requestNo ? tasks.find((t) => t.request_no === requestNo) : tasks.length === 1 ? tasks[0] : undefined
@@ -86,6 +114,10 @@ function decideByText(decision: Decision): CommandHandler {
           ? '你目前没有待审批的申请'
           : `你有 ${tasks.length} 个待审批的申请，请带上单号，例如「${decision === 'approve' ? '同意' : '驳回'} ${tasks[0]!.request_no}」`
       await ctx.reply(hint)
+      return
+    }
+    if (unsure(ctx)) {
+      await askToConfirm(ctx, decision, target)
       return
     }
     try {

@@ -1,3 +1,4 @@
+import { negatedDecision } from '../../nlu/rules/index.js'
 import type { CommandHandler } from '../handler-context.js'
 
 export const HELP_TEXT = [
@@ -15,6 +16,10 @@ export const help: CommandHandler = async (ctx) => {
   await ctx.reply(HELP_TEXT)
 }
 
+/** 「先别同意」「别驳回」: a decision held off is understood, and nothing was decided (bot/nlu/rules/intents.ts). */
+export const HOLD_TEXT = '好的，先不处理：没有同意，也没有驳回任何申请。\n要驳回请说「驳回 单号 理由：…」，查看待审批请说「待我审批」。'
+
 export const notUnderstood: CommandHandler = async (ctx) => {
-  await ctx.reply(`抱歉，我没有理解「${ctx.text}」。\n${HELP_TEXT}`)
+  if (negatedDecision(ctx.text) === 'hold') await ctx.reply(HOLD_TEXT)
+  else await ctx.reply(`抱歉，我没有理解「${ctx.text}」。\n${HELP_TEXT}`)
 }

@@ -1,1 +1,1 @@
-export { negatedDecision, parseWithRules, RuleParser } from './parse.js'
+export { negatedDecision, parseWithRules, RuleParser, unexplainedParts } from './parse.js'

@@ -61,6 +61,19 @@ function clamp(n: number, low: number, high: number): number {
 
 /** Parse one chat line with the rules alone: synchronous, deterministic, no network. */
 export function parseWithRules(text: string, now: Date): ParsedCommand {
+  return read(text, now).command
+}
+
+/**
+ * The stretches of the line the rules could not explain, in order: what to tell the person was not
+ * understood when the bot will not act on a half-understood line.
+ */
+export function unexplainedParts(text: string, now: Date): string[] {
+  const { scan, beforeFillers } = read(text, now)
+  return scan.unexplainedRuns(beforeFillers)
+}
+
+function read(text: string, now: Date): { command: ParsedCommand; scan: Scan; beforeFillers: Uint8Array } {
   const { text: normalized, corrections } = normalizeText(text)
   const scan = new Scan(normalized)
   const today = shanghaiToday(now)
@@ -72,9 +85,10 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
   // 先别同意 / don't approve: understood, and it decides nothing (intents.ts says why not a rejection).
   if (guess?.hold) {
     claimKeywords(scan, guess.keywords)
+    const beforeFillers = scan.explainedSoFar()
     claimFillers(scan)
     const confidence = BASE_CONFIDENCE - scan.leftoverRatio() - 0.03 * corrections
-    return { intent: 'unknown', slots: {}, confidence: round(clamp(confidence, 0.05, 0.99)), source: 'rules' }
+    return { scan, beforeFillers, command: { intent: 'unknown', slots: {}, confidence: round(clamp(confidence, 0.05, 0.99)), source: 'rules' } }
   }
   let intent: Intent = guess?.intent ?? 'unknown'
   const allowed = (slot: SlotName) => SLOTS_BY_INTENT[intent].has(slot)
@@ -159,6 +173,7 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
   } else if (marked !== undefined) scan.release(marked.start, marked.end)
   for (const span of unexplainedLater) scan.release(span.start, span.end)
 
+  const beforeFillers = scan.explainedSoFar()
   claimFillers(scan)
   const leftover = scan.leftoverRatio()
   const hasSlots = Object.keys(slots).length > 0
@@ -166,13 +181,13 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
   if (intent === 'unknown') {
     // Slots survive only when the line is essentially nothing but them: an answer, not small talk.
     if (hasSlots && leftover <= 0.1) {
-      return { intent, slots, confidence: round(ANSWER_CONFIDENCE - leftover), source: 'rules' }
+      return { scan, beforeFillers, command: { intent, slots, confidence: round(ANSWER_CONFIDENCE - leftover), source: 'rules' } }
     }
-    return { intent, slots: {}, confidence: round(clamp(0.3 * (1 - leftover), 0.05, 0.3)), source: 'rules' }
+    return { scan, beforeFillers, command: { intent, slots: {}, confidence: round(clamp(0.3 * (1 - leftover), 0.05, 0.3)), source: 'rules' } }
   }
 
   const penalty = leftover + 0.03 * corrections + (guess?.conflicting || otherCosts.length > 0 ? 0.15 : 0)
-  return { intent, slots, confidence: round(clamp(strength - penalty, 0.05, 0.99)), source: 'rules' }
+  return { scan, beforeFillers, command: { intent, slots, confidence: round(clamp(strength - penalty, 0.05, 0.99)), source: 'rules' } }
 }
 
 /** Whether the line holds off (先别同意) or refuses (不能同意) a decision: see intents.ts. */

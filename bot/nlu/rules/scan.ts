@@ -66,6 +66,33 @@ export class Scan {
     return pattern.exec(this.masked) ?? undefined
   }
 
+  /** What is explained so far, to compare with later (fillers are explained last). */
+  explainedSoFar(): Uint8Array {
+    return this.explained.slice()
+  }
+
+  /**
+   * The stretches still unexplained, in order, each widened to the unexplained stretch it lay in at
+   * `earlier` (before the fillers): 「李四说这个他实在」, not 「李四说」 and 「实」.
+   */
+  unexplainedRuns(earlier: Uint8Array = this.explained): string[] {
+    const runs: string[] = []
+    let start = -1
+    let unexplained = false
+    for (let i = 0; i <= this.text.length; i++) {
+      if (i < this.text.length && !earlier[i]) {
+        if (start < 0) start = i
+        if (!this.explained[i] && !/\s/.test(this.text[i]!)) unexplained = true
+        continue
+      }
+      const run = start < 0 ? '' : this.text.slice(start, i).replace(/^[\s,.;:!?、。]+|[\s,.;:!?、。]+$/g, '')
+      if (unexplained && run !== '') runs.push(run)
+      start = -1
+      unexplained = false
+    }
+    return runs
+  }
+
   /** Share of meaningful characters nothing has explained; Latin letters weigh half a Chinese character. */
   leftoverRatio(): number {
     let total = 0
