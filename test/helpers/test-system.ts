@@ -51,6 +51,18 @@ export class SimulatorDriver {
     return (await this.app.request(`/api/dev/inbox/${userId}`)).json() as Promise<SimulatorItem[]>
   }
 
+  /** The plain texts `userId` has received, oldest first. */
+  async texts(userId: string): Promise<string[]> {
+    return (await this.inbox(userId)).flatMap((m) => (m.text ? [m.text] : []))
+  }
+
+  /** The newest card about a request that offers `actionId` to this person. */
+  async cardOffering(userId: string, requestNo: string, actionId: string): Promise<Card> {
+    const card = (await this.cards(userId, requestNo)).reverse().find((c) => c.actions.some((a) => a.id === actionId))
+    if (!card) throw new Error(`${userId} has no card offering ${actionId} on ${requestNo}`)
+    return card
+  }
+
   async cards(userId: string, requestNo?: string): Promise<Card[]> {
     const cards = (await this.inbox(userId)).flatMap((item) => (item.card ? [item.card] : []))
     return requestNo ? cards.filter((c) => c.requestNo === requestNo) : cards
@@ -133,6 +145,23 @@ export class TestSystem extends SimulatorDriver {
     await this.system.outbox.stop()
     const system = await composeSystem({ database: this.database, parser: createParserFromEnv({}), erp: options.erp, now: options.now, outboxBaseBackoffMs: 10 })
     return new TestSystem(this.database, system, createApp(system, { devMode: true }))
+  }
+
+  /** A request's row, by its number. */
+  request(requestNo: string) {
+    return this.database.db.selectFrom('requests').selectAll().where('request_no', '=', requestNo).executeTakeFirstOrThrow()
+  }
+
+  /** Who holds a pending task on the request now. */
+  async pendingApprovers(requestNo: string): Promise<string[]> {
+    const rows = await this.database.db
+      .selectFrom('approval_tasks')
+      .innerJoin('requests', 'requests.id', 'approval_tasks.request_id')
+      .select('approval_tasks.approver_id')
+      .where('requests.request_no', '=', requestNo)
+      .where('approval_tasks.status', '=', 'pending')
+      .execute()
+    return rows.map((r) => r.approver_id)
   }
 
   async close(): Promise<void> {

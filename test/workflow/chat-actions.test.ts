@@ -17,16 +17,11 @@ describe.each(DB_KINDS)('the approval engine from chat (%s)', (kind) => {
     await t.close()
   })
 
-  const texts = async (userId: string) => (await t.inbox(userId)).flatMap((m) => (m.text ? [m.text] : []))
+  const texts = (userId: string) => t.texts(userId)
   const ids = (card: Card | undefined) => card?.actions.map((a) => a.id) ?? []
-  const requestId = async (requestNo: string) => (await t.database.db.selectFrom('requests').select('id').where('request_no', '=', requestNo).executeTakeFirstOrThrow()).id
-  const status = async (requestNo: string) => (await t.database.db.selectFrom('requests').select('status').where('request_no', '=', requestNo).executeTakeFirstOrThrow()).status
-  /** The newest card about a request that offers `actionId` to this person. */
-  const cardWith = async (userId: string, requestNo: string, actionId: string) => {
-    const card = (await t.cards(userId, requestNo)).reverse().find((c) => c.actions.some((a) => a.id === actionId))
-    if (!card) throw new Error(`${userId} has no card offering ${actionId} on ${requestNo}`)
-    return card
-  }
+  const requestId = async (requestNo: string) => (await t.request(requestNo)).id
+  const status = async (requestNo: string) => (await t.request(requestNo)).status
+  const cardWith = (userId: string, requestNo: string, actionId: string) => t.cardOffering(userId, requestNo, actionId)
   const deskCard = async (userId: string, requestNo: string) => {
     await t.say(userId, '待我审批')
     return cardWith(userId, requestNo, 'transfer')

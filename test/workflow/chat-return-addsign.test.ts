@@ -15,25 +15,10 @@ describe.each(DB_KINDS)('后加签 and 退回 to an earlier step from chat (%s)'
     await t.close()
   })
 
-  const texts = async (userId: string) => (await t.inbox(userId)).flatMap((m) => (m.text ? [m.text] : []))
-  const row = async (requestNo: string) =>
-    t.database.db.selectFrom('requests').select(['id', 'status', 'current_step']).where('request_no', '=', requestNo).executeTakeFirstOrThrow()
-  const pendingApprovers = async (requestNo: string) =>
-    (
-      await t.database.db
-        .selectFrom('approval_tasks')
-        .innerJoin('requests', 'requests.id', 'approval_tasks.request_id')
-        .select('approval_tasks.approver_id')
-        .where('requests.request_no', '=', requestNo)
-        .where('approval_tasks.status', '=', 'pending')
-        .execute()
-    ).map((r) => r.approver_id)
-  /** The newest card about a request that offers `actionId` to this person. */
-  const cardWith = async (userId: string, requestNo: string, actionId: string) => {
-    const card = (await t.cards(userId, requestNo)).reverse().find((c) => c.actions.some((a) => a.id === actionId))
-    if (!card) throw new Error(`${userId} has no card offering ${actionId} on ${requestNo}`)
-    return card
-  }
+  const texts = (userId: string) => t.texts(userId)
+  const row = (requestNo: string) => t.request(requestNo)
+  const pendingApprovers = (requestNo: string) => t.pendingApprovers(requestNo)
+  const cardWith = (userId: string, requestNo: string, actionId: string) => t.cardOffering(userId, requestNo, actionId)
   const deskCard = async (userId: string, requestNo: string) => {
     await t.say(userId, '待我审批')
     return cardWith(userId, requestNo, 'transfer')

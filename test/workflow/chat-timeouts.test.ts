@@ -36,25 +36,11 @@ describe.each(DB_KINDS)('SLA timeouts announced in chat (%s)', (kind) => {
     await t.close()
   })
 
-  const texts = async (userId: string) => (await t.inbox(userId)).flatMap((m) => (m.text ? [m.text] : []))
-  const status = async (requestNo: string) => (await t.database.db.selectFrom('requests').select('status').where('request_no', '=', requestNo).executeTakeFirstOrThrow()).status
-  const pendingApprovers = async (requestNo: string) =>
-    (
-      await t.database.db
-        .selectFrom('approval_tasks')
-        .innerJoin('requests', 'requests.id', 'approval_tasks.request_id')
-        .select('approval_tasks.approver_id')
-        .where('requests.request_no', '=', requestNo)
-        .where('approval_tasks.status', '=', 'pending')
-        .execute()
-    ).map((r) => r.approver_id)
-  const cardWith = async (userId: string, requestNo: string, actionId: string) => {
-    const card = (await t.cards(userId, requestNo)).reverse().find((c) => c.actions.some((a) => a.id === actionId))
-    if (!card) throw new Error(`${userId} has no card offering ${actionId} on ${requestNo}`)
-    return card
-  }
-  const submittedAt = async (requestNo: string) =>
-    Number((await t.database.db.selectFrom('requests').select('submitted_at').where('request_no', '=', requestNo).executeTakeFirstOrThrow()).submitted_at)
+  const texts = (userId: string) => t.texts(userId)
+  const status = async (requestNo: string) => (await t.request(requestNo)).status
+  const pendingApprovers = (requestNo: string) => t.pendingApprovers(requestNo)
+  const cardWith = (userId: string, requestNo: string, actionId: string) => t.cardOffering(userId, requestNo, actionId)
+  const submittedAt = async (requestNo: string) => Number((await t.request(requestNo)).submitted_at)
 
   it('escalation: the supervisor above gets an approver card saying why; the late approver\'s card goes quiet; the requester sees it on his card', async () => {
     const requestNo = await t.submitExpense('zhangsan', '提交本月差旅费 800元')
