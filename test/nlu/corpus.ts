@@ -396,6 +396,9 @@ const negations: CorpusCase[] = [
   c('不能批', 'approval.reject', {}),
   c("can't approve BX-202611-0047", 'approval.reject', { requestNo: 'BX-202611-0047' }),
   c('BX-202611-0048 批不了，发票是假的', 'approval.reject', { requestNo: 'BX-202611-0048', reason: '发票是假的' }),
+  c('不应该通过', 'approval.reject', {}),
+  c('这个不太能同意', 'approval.reject', {}),
+  c('不能再批了', 'approval.reject', {}),
   c('先别同意', 'unknown', {}),
   c('别同意', 'unknown', {}),
   c('不要通过', 'unknown', {}),
@@ -407,6 +410,7 @@ const negations: CorpusCase[] = [
   c('别驳回', 'unknown', {}),
   c('先不要退回 BX-202611-0050', 'unknown', {}),
   c('我没同意', 'unknown', {}),
+  c('别直接通过', 'unknown', {}),
   // A question about a decision asks; it does not decide.
   c('BX-202611-0051 同意了吗', 'request.status', { requestNo: 'BX-202611-0051' }),
   c('全部同意', 'approval.approve', {}),

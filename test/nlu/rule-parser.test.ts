@@ -246,8 +246,8 @@ describe('confidence', () => {
 
 describe('a decision word under a negation is never an approval', () => {
   // Every wording the issue-3 audit found approving, and more of the same kinds.
-  const refusals = ['不可以同意', 'BX-202611-0007 不能通过', '不能同意', '没法同意', '无法同意', '同意不了', '我不能同意这个', 'not approved', '不能批', '批不了', "can't approve", 'cannot approve', '没办法同意', '通不过']
-  const holds = ['先别同意', '别同意', '不要通过', "don't approve", 'don’t approve yet', 'do not approve', '先不要批', '先不同意', '暂时不能批', '千万别同意', '不用批', '我没同意', '别驳回', '先不要退回', '不要拒绝']
+  const refusals = ['不可以同意', 'BX-202611-0007 不能通过', '不能同意', '没法同意', '无法同意', '同意不了', '我不能同意这个', 'not approved', '不能批', '批不了', "can't approve", 'cannot approve', '没办法同意', '通不过', '不应该通过', '不太能同意', '不该批', '不得批准', '不能再批了']
+  const holds = ['先别同意', '别同意', '不要通过', "don't approve", 'don’t approve yet', 'do not approve', '先不要批', '先不同意', '暂时不能批', '千万别同意', '不用批', '我没同意', '别驳回', '先不要退回', '不要拒绝', '别直接通过']
 
   it.each(refusals)('%s is a rejection, read whole', (text) => {
     const parsed = parseWithRules(text, now)

@@ -15,25 +15,28 @@ interface IntentRule {
  *
  * - HOLD, "do not do it (yet)": an imperative to the bot (别同意, 不要通过, 先不要批, don't approve) or a
  *   hedge in time (先不同意, 暂时不能批), and the same in front of a rejection (别驳回, 先不要退回), or a
- *   statement that nothing was decided (我没同意). Nothing is decided: the parse is \`unknown\`, never a
+ *   statement that nothing was decided (我没同意). Nothing is decided: the parse is `unknown`, never a
  *   decision, since "hold off" read as 驳回 would end the request as surely as 同意 would approve it.
  * - REFUSAL, "I cannot approve this": the approver states the decision (不能同意, 不可以同意, 没法同意,
- *   无法同意, 同意不了, 不能通过, 不能批, not approved, can't approve), read like 不同意 as \`approval.reject\`.
+ *   无法同意, 同意不了, 不能通过, 不能批, 不应该通过, 不太能同意, 不能再批, not approved, can't approve), read
+ *   like 不同意 as `approval.reject`.
  *
  * Both come before the plain decision words, whose 同意/通过/approve lie inside them, so a negated
  * 同意 can never be read as approval. A model answer cannot turn them into one either (negatedDecision).
  */
 const APPROVE_WORD = '(?:同意|批准|批|通过|审批通过)'
 const REJECT_WORD = '(?:驳回|拒绝|退回|打回|否决)'
+// 不能再批, 别直接通过: an adverb between the negation and the verb.
+const ADVERB = '(?:再|就|直接|马上|轻易|随便|这么|这样)?'
 const HOLD_PATTERN = new RegExp(
-  `(?:先|暂时|暂且|暂|目前|现在|还是)?\\s*(?:别|不要|不用|甭|勿|千万别|先别|暂缓)\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
+  `(?:先|暂时|暂且|暂|目前|现在|还是)?\\s*(?:别|不要|不用|甭|勿|千万别|先别|暂缓)\\s*${ADVERB}(?:${APPROVE_WORD}|${REJECT_WORD})` +
     `|(?:先|暂时|暂且|暂|目前)\\s*(?:不能够?|不可以|没法|无法|不)\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
     `|(?:不能够?|不可以|没法|无法|不)\\s*${REJECT_WORD}|没有?\\s*(?:同意|批准)` +
     String.raw`|\b(?:don['’]?t|do not|dont|never)\s+(?:approve|reject|decline)(?:\s+(?:it|this|that))?(?:\s+(?:yet|for now))?\b|\bhold off\b`,
   'g',
 )
 const REFUSAL_PATTERN = new RegExp(
-  `(?:不能够?|不可以|不可|没法|没办法|无法)\\s*${APPROVE_WORD}|(?:同意|批准?|通过)\\s*不了|通不过` +
+  `(?:不能够?|不可以|不可|没法|没办法|无法|不太能|不大能|不应该?|不该|不宜|不得)\\s*${ADVERB}${APPROVE_WORD}|(?:同意|批准?|通过)\\s*不了|通不过` +
     String.raw`|\bnot\s+(?:be\s+)?approved\b|\b(?:can['’]?t|cannot|can not|won['’]?t|will not|could not|couldn['’]?t)\s+(?:be\s+)?approved?\b`,
   'g',
 )
