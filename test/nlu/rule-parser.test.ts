@@ -197,6 +197,11 @@ describe('confidence', () => {
   it('is high when every part of the text is accounted for', () => {
     expect(parseWithRules('提交本月差旅费 3500元', now).confidence).toBeGreaterThanOrEqual(0.9)
     expect(parseWithRules('不同意BX-202611-0011', now).confidence).toBeGreaterThanOrEqual(0.9)
+    // Where 退回 sends the request is read by the chat handler: understood, so the return is not held back as unsure.
+    for (const text of ['退回 BX-202611-0020 第2步', '退回 BX-202611-0020 上一步', '退回给发起人 BX-202611-0020']) {
+      expect(parseWithRules(text, now)).toMatchObject({ intent: 'approval.reject', slots: { requestNo: 'BX-202611-0020' }, confidence: 0.95 })
+    }
+    expect(parseWithRules('驳回 BX-202611-0020 第2步', now).confidence).toBeLessThan(0.8)
   })
 
   it('drops when part of the text is not understood', () => {

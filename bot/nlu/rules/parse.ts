@@ -49,6 +49,9 @@ const LEAN_BY_INTENT: Readonly<Partial<Record<Intent, Lean>>> = {
 }
 
 const BASE_CONFIDENCE = 0.95
+/** Where 退回 sends a request (第2步, 上一步, 发起人): read by the chat handler from the text, so understood here. */
+const RETURN_TARGET = /(?:到|至|给)?\s*(?:第\s*\d+\s*步|上一步|上一级|上一节点|发起人|申请人)/g
+const RETURNING = /退回|打回/
 const ANSWER_CONFIDENCE = 0.9
 
 function round(n: number): number {
@@ -166,6 +169,7 @@ function read(text: string, now: Date): { command: ParsedCommand; scan: Scan; be
   if (places) Object.assign(slots, placeSlots(scan, places, allowed))
 
   if (guess !== undefined) claimKeywords(scan, guess.keywords)
+  if (intent === 'approval.reject' && RETURNING.test(scan.text)) for (const m of scan.matches(RETURN_TARGET)) scan.claim(m.index, m.index + m[0].length)
 
   if (allowed('reason')) {
     const reasons = [marked?.reason, findClauseReasons(scan, [...categories, ...(places?.spans ?? [])])].filter((r): r is string => r !== undefined)
