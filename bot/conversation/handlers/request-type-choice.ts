@@ -24,6 +24,10 @@ const LEARNING_MATERIAL = /书|教材|资料|课/
 /** Each request the line could start, with the line that starts it unambiguously. */
 type Readings = Map<RequestOptionKey, string>
 
+/** 买 alone may be a purchase or a claim for something already bought; 采购/申购 name the purchase outright. */
+const BOUGHT_OR_TO_BUY = /买/
+const PURCHASE_WORD = /采购|申购|购置|请购/
+
 const yuan = (n: number | undefined) => (n === undefined ? '' : ` ${n}元`)
 
 /** The categories a bought thing would be claimed under, read with the parser's own vocabulary. */
@@ -40,7 +44,7 @@ function claimCategoriesFor(item: string, now: Date): ExpenseCategoryCode[] {
 export function readingsOf(text: string, command: ParsedCommand, now: Date): Readings | undefined {
   if (command.source !== 'rules') return undefined
   const { slots } = command
-  if (command.intent === 'purchase.request' && command.confidence < SURE_PURCHASE && slots.item) {
+  if (command.intent === 'purchase.request' && command.confidence < SURE_PURCHASE && slots.item && BOUGHT_OR_TO_BUY.test(text) && !PURCHASE_WORD.test(text)) {
     // The same words with the explicit request word keep every slot the parser read (两箱, 预算).
     const readings: Readings = new Map([['purchase', text.replace('买', '采购')]])
     const categories = claimCategoriesFor(slots.item, now)
