@@ -211,10 +211,10 @@ async function withDatabase<T>(kind: 'sqlite' | 'mariadb', run: (url: string) =>
   }
 }
 
-export async function runCallbackAckBench(): Promise<Record<string, number>> {
+export async function runCallbackAckBench(rounds = ROUNDS): Promise<Record<string, number>> {
   const figures: Record<string, number> = {}
   for (const kind of ['sqlite', 'mariadb'] as const) {
-    const f = await withDatabase(kind, (url) => measureAck(url))
+    const f = await withDatabase(kind, (url) => measureAck(url, { rounds }))
     if (f.recorded !== f.expected) throw new Error(`${kind}: ${f.recorded} inbound event rows for ${f.expected} acknowledged deliveries`)
     figures[`${kind}: bare Hono req/s (${CONCURRENCY} in flight)`] = f.bareRate
     figures[`${kind}: /feishu/events req/s (${CONCURRENCY} in flight)`] = f.eventRate
