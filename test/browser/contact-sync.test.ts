@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { FakeFeishuOpenPlatform } from '../fakes/feishu/fake-open-platform.js'
 import { screenshot } from './screenshots.js'
 import { startServer, type RunningServer } from './server-process.js'
+import { launchChromium } from './chromium.js'
 
 /**
  * 从飞书同步通讯录 on a phone: the real server connected to the fake Feishu open platform, an admin
@@ -29,11 +30,7 @@ beforeAll(async () => {
   })
   fake.departments.push({ open_department_id: 'od-rd', name: '研发部', parent_department_id: '0' }, { open_department_id: 'od-legal', name: '法务部', parent_department_id: '0', leader_user_id: 'ou_feng' })
   server = await startServer({ FEISHU_APP_ID: APP.appId, FEISHU_APP_SECRET: APP.appSecret, FEISHU_VERIFICATION_TOKEN: 'verification-token', FEISHU_DOMAIN: fake.url, FEISHU_MODE: 'http' })
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 }, 90_000)
 
 afterAll(async () => {

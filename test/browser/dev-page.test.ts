@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from './server-process.js'
+import { launchChromium } from './chromium.js'
 
 /**
  * The /dev simulator page driven like a person would, in real headless Chromium against the real
@@ -27,20 +28,7 @@ let users: DevUser[]
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true })
   server = await startServer()
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
   const res = await fetch(`${server.baseUrl}/api/dev/users`)
   expect(res.status).toBe(200)
   users = (await res.json()) as DevUser[]

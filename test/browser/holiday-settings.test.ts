@@ -1,6 +1,7 @@
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from './server-process.js'
+import { launchChromium } from './chromium.js'
 
 /** The settings page's holiday section in real headless Chromium against `server/node.ts`: an admin types a new year in. */
 let server: RunningServer
@@ -8,7 +9,7 @@ let browser: Browser
 
 beforeAll(async () => {
   server = await startServer()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] })
+  browser = await launchChromium()
 }, 90_000)
 
 afterAll(async () => {

@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
 import { xlsxWorkbook } from '../miniapp/xlsx-file.js'
 import { screenshot } from './screenshots.js'
 import { startServer, type RunningServer } from './server-process.js'
+import { launchChromium } from './chromium.js'
 
 /**
  * The admin mini-app in real headless Chromium at a phone viewport, against the real server in dev
@@ -85,11 +86,7 @@ async function withPhone(name: string, run: (page: Page) => Promise<void>): Prom
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true })
   ;[server, erp] = await Promise.all([startServer(), startWebhookErp({ secret: WEBHOOK_SECRET })])
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 }, 90_000)
 
 afterAll(async () => {

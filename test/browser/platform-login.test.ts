@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PLATFORM_BRIDGES } from '../../miniapp/pages/login-page.js'
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk.js'
 import { FakeFeishuOpenPlatform } from '../fakes/feishu/fake-open-platform.js'
 import { screenshot } from './screenshots.js'
 import { startServer, type RunningServer } from './server-process.js'
+import { launchChromium } from './chromium.js'
 
 /**
  * Signing in inside Feishu and DingTalk, in real Chromium at a phone viewport. The host apps are
@@ -63,11 +64,7 @@ beforeAll(async () => {
     FEISHU_AUTO_PROVISION: '0',
     DINGTALK_AUTO_PROVISION: '0',
   })
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 }, 90_000)
 
 afterAll(async () => {

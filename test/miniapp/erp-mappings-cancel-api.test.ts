@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import type { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createParserFromEnv } from '../../bot/nlu/parser-from-env.js'
@@ -10,6 +9,7 @@ import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
 import { AdminClient } from './admin-client.js'
+import { freePort } from '../helpers/free-port.js'
 
 /**
  * The org page's ERP mappings edited in place and deleted (the same PUT as a missing one, and
@@ -25,17 +25,6 @@ const MINUTE = 60_000
 type Mapping = { kind: string; localKey: string; erpCode: string; erpName: string | null }
 type Posting = { id: string; requestNo: string; status: string; reason: string | null; attempts: number }
 
-/** A port nobody listens on: connections are refused, so nothing can ever be sent there. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 describe.each(DB_KINDS)('ERP mappings and cancelled postings over the admin API on %s', (kind) => {
   let sys: TestSystem
@@ -165,7 +154,7 @@ describe.each(DB_KINDS)('ERP mappings and cancelled postings over the admin API 
   })
 
   it('a dead posting (the ERP unreachable through every retry) is cancelled, and nothing is sent once the ERP is back', async () => {
-    const unreachable = await useWebhook('不可达的 Webhook', `http://127.0.0.1:${await closedPort()}/erp`, [])
+    const unreachable = await useWebhook('不可达的 Webhook', `http://127.0.0.1:${await freePort()}/erp`, [])
     const requestNo = await sys.submitExpense('zhangsan', '提交本月差旅费 800元')
     await approveAll(requestNo)
     clock = Math.max(clock, Date.now())

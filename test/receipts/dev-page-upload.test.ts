@@ -1,7 +1,8 @@
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../browser/server-process.js'
 import { COMPANY, railwayTicketPdf } from './invoice-fixtures.js'
+import { launchChromium } from '../browser/chromium.js'
 
 /** The simulator page in headless Chromium against `server/node.ts`: the 📎 button and the choice buttons. */
 let server: RunningServer
@@ -9,7 +10,7 @@ let browser: Browser
 
 beforeAll(async () => {
   server = await startServer()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] })
+  browser = await launchChromium()
 }, 120_000)
 
 afterAll(async () => {
