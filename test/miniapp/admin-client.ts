@@ -1,4 +1,5 @@
 import type { Hono } from 'hono'
+import { expect } from 'vitest'
 
 /**
  * A browser-like client of the admin API over app.request: keeps the cookies the server sets and
@@ -53,4 +54,12 @@ export class AdminClient {
   post(path: string, body: unknown, options: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<Response> {
     return this.request(path, { method: 'POST', body, ...options })
   }
+}
+
+/** The JSON body of an admin API answer, after asserting its status (the body shows in the failure). */
+export async function expectJson<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
+  const r = await res
+  const body = (await r.json()) as T
+  expect({ status: r.status, body }).toMatchObject({ status })
+  return body
 }

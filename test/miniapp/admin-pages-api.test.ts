@@ -11,7 +11,7 @@ import { appendAudit } from '../../workflow/audit.js'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
-import { AdminClient } from './admin-client.js'
+import { AdminClient, expectJson } from './admin-client.js'
 
 /**
  * The admin pages' APIs against real data from chat stories, on both databases: the dashboard's
@@ -78,12 +78,7 @@ describe.each(DB_KINDS)('admin pages API on %s', (kind) => {
     await erp?.close()
   })
 
-  const json = async <T>(res: Response | Promise<Response>, status = 200): Promise<T> => {
-    const r = await res
-    const body = (await r.json()) as T
-    expect({ status: r.status, body }).toMatchObject({ status })
-    return body
-  }
+  const json = expectJson
 
   it('dashboard: what waits where, how long approvals take, per day and per department', async () => {
     type D = { totals: Record<string, number>; pendingByApprover: { name: string; count: number }[]; pendingByStep: { name: string; count: number }[]; durationByType: { type: string; finished: number }[]; perDay: { submitted: number[] }; slaBreaches: { requestNo: string }[] }

@@ -8,7 +8,7 @@ import { FakeDingtalk, type FakeUser as FakeDingtalkUser } from '../fakes/dingta
 import { FakeFeishuOpenPlatform, type FakeUser as FakeFeishuUser } from '../fakes/feishu/fake-open-platform.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
-import { AdminClient } from './admin-client.js'
+import { AdminClient, expectJson } from './admin-client.js'
 
 /**
  * "从飞书/钉钉同步通讯录" against the fake open platforms over real HTTP (tenant token / access_token
@@ -73,12 +73,7 @@ describe.each(DB_KINDS)('contact sync on %s', (kind) => {
     await dingtalk?.close()
   })
 
-  const json = async <T>(res: Response | Promise<Response>, status = 200): Promise<T> => {
-    const r = await res
-    const body = (await r.json()) as T
-    expect({ status: r.status, body }).toMatchObject({ status })
-    return body
-  }
+  const json = expectJson
   type Result = { departments: { added: number; updated: number; unchanged: number }; people: { added: number; updated: number; unchanged: number }; linked: number; message: string }
   const user = (id: string) => sys.database.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
   const department = (id: string) => sys.database.db.selectFrom('departments').selectAll().where('id', '=', id).executeTakeFirstOrThrow()

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { companyDate } from '../../workflow/shanghai-time.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
-import { AdminClient } from './admin-client.js'
+import { AdminClient, expectJson } from './admin-client.js'
 
 /**
  * Out-of-office delegation from the mini-app, on both databases: a manager sets his own stand-in
@@ -26,12 +26,7 @@ describe.each(DB_KINDS)('delegations API on %s', (kind) => {
   })
   afterAll(async () => sys?.close())
 
-  const json = async <T>(res: Response | Promise<Response>, status = 200): Promise<T> => {
-    const r = await res
-    const body = (await r.json()) as T
-    expect({ status: r.status, body }).toMatchObject({ status })
-    return body
-  }
+  const json = expectJson
   type Row = { id: string; principalId: string; delegateId: string; delegateName: string; from: string; to: string; reason: string | null; current: boolean }
 
   it('a manager names a stand-in for his leave, and new tasks go to the stand-in', async () => {

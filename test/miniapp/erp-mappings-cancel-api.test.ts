@@ -8,7 +8,7 @@ import { deriveKey } from '../../server/secret-key.js'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
-import { AdminClient } from './admin-client.js'
+import { AdminClient, expectJson } from './admin-client.js'
 import { freePort } from '../helpers/free-port.js'
 
 /**
@@ -57,12 +57,7 @@ describe.each(DB_KINDS)('ERP mappings and cancelled postings over the admin API 
     await erp?.close()
   })
 
-  const json = async <T>(res: Response | Promise<Response>, status = 200): Promise<T> => {
-    const r = await res
-    const body = (await r.json()) as T
-    expect({ status: r.status, body }).toMatchObject({ status })
-    return body
-  }
+  const json = expectJson
   const mappings = (k: string) => json<Mapping[]>(finance.get(`/api/admin/erp/mappings?kind=${k}`))
   const ALL_STATUSES = ['pending', 'sending', 'posted', 'failed', 'unknown', 'dead', 'cancelled'].map((s) => `status=${s}`).join('&')
   const postingOf = async (requestNo: string) => (await json<Posting[]>(finance.get(`/api/admin/erp/postings?${ALL_STATUSES}`))).find((p) => p.requestNo === requestNo)

@@ -3,7 +3,7 @@ import { firstSheetRows } from '../../miniapp/import/xlsx-sheet.js'
 import { DomainError } from '../../workflow/errors.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
-import { AdminClient } from './admin-client.js'
+import { AdminClient, expectJson } from './admin-client.js'
 import { xlsxWorkbook, zip } from './xlsx-file.js'
 
 /**
@@ -67,12 +67,7 @@ describe.each(DB_KINDS)('XLSX import API on %s', (kind) => {
   })
   afterAll(async () => sys?.close())
 
-  const json = async <T>(res: Response | Promise<Response>, status = 200): Promise<T> => {
-    const r = await res
-    const body = (await r.json()) as T
-    expect({ status: r.status, body }).toMatchObject({ status })
-    return body
-  }
+  const json = expectJson
   const base64 = (rows: Parameters<typeof xlsxWorkbook>[0]) => xlsxWorkbook(rows).toString('base64')
 
   it('departments and employees from workbooks: same checks and line numbers as CSV, all or nothing', async () => {
