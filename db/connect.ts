@@ -36,13 +36,44 @@ export function connectDatabase(url: string | undefined): DbHandle {
  * synchronous driver blocks the event loop for 1.5–2 ms each: it halved the callback ack path's
  * capacity (bench/callback-ack-bench.ts). `sqlite:<path>?synchronous=full` chooses it anyway.
  */
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * Kysely prepares every query afresh; SQLite can run a prepared statement again and again. The
+ * same few hundred statements serve the app (queries are built from the same shapes), so keeping
+ * them saves the parse and plan on every call. Kysely runs one statement at a time on the
+ * connection, so a cached statement is never in use twice at once.
+ */
+function withStatementCache(database: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>()
+  return new Proxy(database, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') {
+        const value = Reflect.get(target, property, receiver) as unknown
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+      }
+      return (sql: string) => {
+        let statement = cache.get(sql)
+        if (statement) {
+          cache.delete(sql)
+        } else {
+          statement = target.prepare(sql)
+          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+        }
+        cache.set(sql, statement)
+        return statement
+      }
+    },
+  })
+}
+
 function connectSqlite(path: string, synchronous: 'NORMAL' | 'FULL'): DbHandle {
   const memory = path === ':memory:'
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true })
   const database = new Database(memory ? ':memory:' : resolve(path))
   if (!memory) database.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}`)
   database.exec('PRAGMA busy_timeout = 5000')
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: database as never }) })
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) as never }) })
   return {
     db,
     dialect: 'sqlite',
