@@ -29,7 +29,7 @@ export class Messenger {
     private readonly db: Kysely<Schema>,
     private readonly platforms: ReadonlyMap<string, ChatPlatform>,
     private readonly defaultPlatform: string,
-    private readonly deliveries?: ChatDeliveryStore,
+    private readonly deliveries: ChatDeliveryStore,
     private readonly log: (message: string) => void = () => {},
   ) {}
 
@@ -77,7 +77,7 @@ export class Messenger {
   }
 
   private async queueOrThrow(error: unknown, item: NewDelivery, record?: (ref: MessageRef) => Promise<void>): Promise<MessageRef> {
-    if (!this.deliveries || !isRetryableSend(error)) throw error
+    if (!isRetryableSend(error)) throw error
     const id = crypto.randomUUID()
     const ref = { platform: item.platform, messageId: `${QUEUED_PREFIX}${id}` }
     try {

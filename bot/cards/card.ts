@@ -31,3 +31,6 @@ export interface Card {
   notes: string[]
   actions: CardAction[]
 }
+
+/** Whether two renderings of a card show the same thing (a platform update would change nothing). */
+export const sameCard = (a: Card, b: Card): boolean => JSON.stringify(a) === JSON.stringify(b)

@@ -9,9 +9,6 @@ import { inTransaction } from '../../db/transaction.js'
  */
 export type DeliveryKind = 'text' | 'card' | 'card_update'
 
-/** pending → sending (claimed) → deleted once delivered | failed (refused for good) | dead (retry window over). */
-export type DeliveryStatus = 'pending' | 'sending' | 'failed' | 'dead'
-
 export interface NewDelivery {
   kind: DeliveryKind
   platform: string
@@ -38,18 +35,15 @@ export interface DeliveryPolicy {
   leaseMs: number
   /** Rows claimed in one go. */
   batchSize: number
-  /** failed/dead rows are kept this long for the operator, then deleted. */
-  keepUndeliveredMs: number
 }
 
 const HOUR_MS = 60 * 60_000
-export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
   firstRetryMs: 15_000,
   maxRetryMs: 5 * 60_000,
   giveUpAfterMs: 72 * HOUR_MS,
   leaseMs: 5 * 60_000,
   batchSize: 50,
-  keepUndeliveredMs: 30 * 24 * HOUR_MS,
 }
 
 /** What a row's message id reads while its card is waiting in the queue (cards.message_id, MessageRef). */
@@ -214,21 +208,7 @@ export class ChatDeliveryStore {
       .execute()
   }
 
-  /** Deletes failed and dead rows older than the keep period. */
-  async prune(): Promise<number> {
-    const result = await this.db
-      .deleteFrom('chat_deliveries')
-      .where('status', 'in', ['failed', 'dead'])
-      .where('updated_at', '<', this.now() - this.policy.keepUndeliveredMs)
-      .executeTakeFirst()
-    return Number(result.numDeletedRows)
-  }
 
-  /** Rows by status (for tests and the operator). */
-  async counts(): Promise<Record<string, number>> {
-    const rows = await this.db.selectFrom('chat_deliveries').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
-  }
 
   /** After the queue's n-th try: first × 2ⁿ up to the maximum, with ±20 % jitter so instances that failed together do not retry together. */
   private backoff(attempts: number): number {

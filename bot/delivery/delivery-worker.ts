@@ -1,6 +1,6 @@
 import { isConnectionFailure } from '../../db/connection-failure.js'
 import type { ChatDeliveryRow, CardRow } from '../../db/schema.js'
-import type { Card } from '../cards/card.js'
+import { sameCard, type Card } from '../cards/card.js'
 import type { Messenger } from '../messenger.js'
 import type { MessageRef } from '../platform.js'
 import { type ChatDeliveryStore, QUEUED_PREFIX, isQueued } from './delivery-store.js'
@@ -25,8 +25,6 @@ export interface DrainReport {
   gaveUp: number
 }
 
-const same = (a: Card, b: Card) => JSON.stringify(a) === JSON.stringify(b)
-
 /**
  * Sends what the delivery queue holds, from the periodic job on Node and the cron on Workers. Each
  * row is redone as it would be now: a request card is rendered from the request's current state, a
@@ -45,7 +43,6 @@ export class ChatDeliveryWorker {
   /** Batch after batch until nothing is due, a platform is still down, or `maxBatches` ran. */
   async drain(maxBatches = Number.POSITIVE_INFINITY): Promise<DrainReport> {
     const total: DrainReport = { claimed: 0, delivered: 0, waiting: 0, failed: 0, gaveUp: 0 }
-    await this.store.prune()
     for (let batch = 0; batch < maxBatches; batch++) {
       const report = await this.drainOnce()
       for (const key of Object.keys(total) as (keyof DrainReport)[]) total[key] += report[key]
@@ -54,7 +51,7 @@ export class ChatDeliveryWorker {
     return total
   }
 
-  async drainOnce(): Promise<DrainReport> {
+  private async drainOnce(): Promise<DrainReport> {
     const rows = await this.store.claimDue()
     const report: DrainReport = { claimed: rows.length, delivered: 0, waiting: 0, failed: 0, gaveUp: 0 }
     const down = new Map<string, { error: unknown; at: number }>()
@@ -138,7 +135,7 @@ export class ChatDeliveryWorker {
   private async converge(cardRow: CardRow, ref: MessageRef, shown: Card[]): Promise<void> {
     try {
       const latest = await this.cards.render(cardRow)
-      if (shown.every((card) => same(card, latest))) return
+      if (shown.every((card) => sameCard(card, latest))) return
       await this.messenger.updateCard(ref, latest)
     } catch (error) {
       this.log(`chat delivery: card ${cardRow.id} went out but could not be brought up to date: ${message(error)}`)

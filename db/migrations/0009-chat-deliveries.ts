@@ -38,7 +38,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute()
   await db.schema.createIndex('chat_deliveries_due_idx').on('chat_deliveries').columns(['status', 'next_attempt_at']).execute()
-  await db.schema.createIndex('chat_deliveries_card_idx').on('chat_deliveries').column('card_id').execute()
 }
 
 /** Its indexes go with the table. */

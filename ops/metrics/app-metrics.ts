@@ -61,22 +61,17 @@ export class AppMetrics {
   }
 }
 
-/** Rows by status (those still waiting, then those given up) and the age of the oldest waiting one. */
+/** Rows by status (those still waiting, then those given up) and the age of the oldest waiting one, in one query. */
 async function readQueue(db: Kysely<Schema>, table: 'outbox' | 'chat_deliveries', waiting: readonly string[], now: () => number, rows: Gauge<'status'>, oldest: Gauge): Promise<void> {
   const statuses = [...waiting, 'failed', 'dead']
   const byStatus = await db
     .selectFrom(table)
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min<number>('created_at').as('first')])
     .where('status', 'in', statuses)
     .groupBy('status')
     .execute()
-  const first = await db
-    .selectFrom(table)
-    .select((eb) => eb.fn.min<number | null>('created_at').as('at'))
-    .where('status', 'in', [...waiting])
-    .executeTakeFirst()
   rows.reset()
   for (const status of statuses) rows.set({ status }, Number(byStatus.find((r) => r.status === status)?.n ?? 0))
-  const at = first?.at == null ? null : Number(first.at)
-  oldest.set({}, at === null ? 0 : Math.max(0, (now() - at) / 1000))
+  const firsts = byStatus.filter((r) => waiting.includes(r.status)).map((r) => Number(r.first))
+  oldest.set({}, firsts.length === 0 ? 0 : Math.max(0, (now() - Math.min(...firsts)) / 1000))
 }

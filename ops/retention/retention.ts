@@ -15,13 +15,13 @@ export interface RetentionPolicy {
   auditDays: number
   /** Platform event ids kept for de-duplication; platforms redeliver for hours, not days. */
   inboundEventDays: number
-  /** Unfinished chat dialogues and the simulator's transcript. */
+  /** Unfinished chat dialogues, the simulator's transcript, and chat messages given up on (failed, dead). */
   conversationDays: number
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = { auditDays: MIN_AUDIT_RETENTION_DAYS, inboundEventDays: 8, conversationDays: 30 }
 
-export type RetentionReport = Record<'audit_log' | 'inbound_events' | 'conversations' | 'sim_messages', number>
+export type RetentionReport = Record<'audit_log' | 'inbound_events' | 'conversations' | 'sim_messages' | 'chat_deliveries', number>
 
 /** Large deletes go in slices, so no single statement holds locks long on a busy MySQL. */
 const SLICE = 1000
@@ -39,6 +39,10 @@ export async function enforceRetention(db: Kysely<Schema>, policy: RetentionPoli
     inbound_events: deleted(await db.deleteFrom('inbound_events').where('received_at', '<', now - policy.inboundEventDays * DAY_MS).execute()),
     conversations: deleted(await db.deleteFrom('conversations').where('updated_at', '<', now - policy.conversationDays * DAY_MS).execute()),
     sim_messages: deleted(await db.deleteFrom('sim_messages').where('at', '<', now - policy.conversationDays * DAY_MS).execute()),
+    // Messages still waiting are never removed here: only those given up on, once the operator had time to see why.
+    chat_deliveries: deleted(
+      await db.deleteFrom('chat_deliveries').where('status', 'in', ['failed', 'dead']).where('updated_at', '<', now - policy.conversationDays * DAY_MS).execute(),
+    ),
     audit_log: await pruneAuditLog(db, now - policy.auditDays * DAY_MS),
   }
 }

@@ -9,6 +9,7 @@ import { DingtalkApiError } from '../../bot/platforms/dingtalk/dingtalk-client.j
 import { FeishuApiError } from '../../bot/platforms/feishu/feishu-outbound.js'
 import type { DbHandle } from '../../db/connect.js'
 import { DB_KINDS, freshDatabase } from '../helpers/databases.js'
+import { DEFAULT_RETENTION, enforceRetention } from '../../ops/retention/retention.js'
 
 /** A platform that answers as told: ok, down (503), or refusing for good (unknown user). */
 class ScriptedPlatform implements ChatPlatform {
@@ -70,7 +71,7 @@ describe.each(DB_KINDS)('the chat delivery queue (%s)', (kind) => {
     database = await freshDatabase(kind)
     clock = 1_800_000_000_000
     logs.length = 0
-    store = new ChatDeliveryStore(database.db, database.dialect, { firstRetryMs: 1_000, maxRetryMs: 4_000, giveUpAfterMs: 60_000, leaseMs: 10_000, keepUndeliveredMs: 86_400_000 }, () => clock)
+    store = new ChatDeliveryStore(database.db, database.dialect, { firstRetryMs: 1_000, maxRetryMs: 4_000, giveUpAfterMs: 60_000, leaseMs: 10_000 }, () => clock)
   })
   afterEach(async () => {
     await database.close()
@@ -108,9 +109,10 @@ describe.each(DB_KINDS)('the chat delivery queue (%s)', (kind) => {
     expect(Math.max(...waits)).toBeLessThanOrEqual(4_000 * 1.2)
     expect((await statuses())[0]).toMatch(/^dead\//)
     expect(logs.some((l) => l.includes('given up'))).toBe(true)
-    // Kept a while for the operator, then deleted.
-    clock += 86_400_001
-    await worker.drain()
+    // Kept a while for the operator, then deleted by the retention job.
+    await enforceRetention(database.db, DEFAULT_RETENTION, clock + 29 * 86_400_000)
+    expect((await statuses())[0]).toMatch(/^dead\//)
+    await enforceRetention(database.db, DEFAULT_RETENTION, clock + 30 * 86_400_000 + 1)
     expect(await statuses()).toEqual([])
   })
 

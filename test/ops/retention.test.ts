@@ -40,11 +40,20 @@ describe.each(DB_KINDS)('retention enforced by the maintenance job (%s)', (kind)
       { user_id: 'zhangsan', direction: 'in', text: '新', card: null, at: NOW - 1 * DAY },
     ]).execute()
 
-    expect(await enforceRetention(db, DEFAULT_RETENTION, NOW)).toEqual({ inbound_events: 1, conversations: 1, sim_messages: 1, audit_log: 0 })
+    // Chat messages: given up on long ago (removed), given up on yesterday and still waiting (kept).
+    const delivery = { kind: 'text', platform: 'feishu', recipient_id: 'zhangsan', card_id: null, message_id: null, body: '已入账', coalesce_key: null, generation: 0, attempts: 3, next_attempt_at: NOW, locked_until: null, last_error: 'HTTP 503', created_at: NOW - 40 * DAY }
+    await db.insertInto('chat_deliveries').values([
+      { ...delivery, id: 'dead-old', idempotency_key: 'k1', status: 'dead', updated_at: NOW - 31 * DAY },
+      { ...delivery, id: 'failed-new', idempotency_key: 'k2', status: 'failed', updated_at: NOW - 1 * DAY },
+      { ...delivery, id: 'waiting-old', idempotency_key: 'k3', status: 'pending', updated_at: NOW - 31 * DAY },
+    ]).execute()
+
+    expect(await enforceRetention(db, DEFAULT_RETENTION, NOW)).toEqual({ inbound_events: 1, conversations: 1, sim_messages: 1, chat_deliveries: 1, audit_log: 0 })
+    expect((await db.selectFrom('chat_deliveries').select('id').orderBy('id').execute()).map((r) => r.id)).toEqual(['failed-new', 'waiting-old'])
     expect((await db.selectFrom('inbound_events').select('event_id').execute()).map((r) => r.event_id)).toEqual(['recent'])
     expect((await db.selectFrom('conversations').select('user_id').execute()).map((r) => r.user_id)).toEqual(['lisi'])
     expect((await db.selectFrom('sim_messages').select('text').execute()).map((r) => r.text)).toEqual(['新'])
-    expect(await enforceRetention(db, DEFAULT_RETENTION, NOW)).toEqual({ inbound_events: 0, conversations: 0, sim_messages: 0, audit_log: 0 })
+    expect(await enforceRetention(db, DEFAULT_RETENTION, NOW)).toEqual({ inbound_events: 0, conversations: 0, sim_messages: 0, chat_deliveries: 0, audit_log: 0 })
   })
 
   it('removes audit rows older than three years as a prefix of the chain, which still verifies from its anchor', async () => {

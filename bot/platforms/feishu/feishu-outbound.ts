@@ -1,5 +1,6 @@
 import type { HttpInstance } from '@larksuiteoapi/node-sdk'
 import { FeishuHttpError } from './feishu-http.js'
+import { isNetworkFailure } from '../../network-failure.js'
 
 /**
  * The open-platform calls the Feishu platform makes, and the one policy for trouble they share.
@@ -90,10 +91,8 @@ function asApiError(what: string, error: unknown): FeishuApiError {
     const detail = data.msg ?? data.error_description ?? (typeof error.data === 'string' ? error.data.slice(0, 200) : '')
     return new FeishuApiError(what, data.code, detail, error.status, retryable, Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined)
   }
-  // Network trouble (refused, reset, timed out) is worth retrying; anything else is a bug or bad config.
   const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error)
-  const network = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError' || /fetch failed|ECONN|ETIMEDOUT|socket|network/i.test(message))
-  return new FeishuApiError(what, undefined, message, undefined, network)
+  return new FeishuApiError(what, undefined, message, undefined, isNetworkFailure(error))
 }
 
 /**

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../../db/schema.js'
-import type { Card } from '../../cards/card.js'
+import { sameCard, type Card } from '../../cards/card.js'
 import type { ChatPlatform, MessageRef, SendOptions } from '../../platform.js'
 import { EDIT_WINDOW_CLOSED, FeishuApiError, type FeishuOutbound } from './feishu-outbound.js'
 import { renderFeishuCard } from './feishu-cards.js'
@@ -26,7 +26,6 @@ export interface TapAnswer {
 
 type Hold = { latest?: Card }
 
-const sameCard = (a: Card, b: Card) => JSON.stringify(a) === JSON.stringify(b)
 
 /**
  * Feishu as a ChatPlatform: texts and card 2.0 messages to open_ids, and card updates by PATCH on
