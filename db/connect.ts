@@ -29,13 +29,6 @@ export function connectDatabase(url: string | undefined): DbHandle {
   return connectSqlite(path, new URLSearchParams(query).get('synchronous') === 'full' ? 'FULL' : 'NORMAL')
 }
 
-/**
- * synchronous: NORMAL (the default) is SQLite's recommendation for WAL: a commit survives the
- * process crashing or being killed, and only a power loss or kernel crash can roll back the last
- * few commits (never corrupt the file). FULL adds a disk flush to every commit, which with this
- * synchronous driver blocks the event loop for 1.5–2 ms each: it halved the callback ack path's
- * capacity (bench/callback-ack-bench.ts). `sqlite:<path>?synchronous=full` chooses it anyway.
- */
 const STATEMENT_CACHE_SIZE = 500
 
 /**
@@ -67,6 +60,13 @@ function withStatementCache(database: Database.Database): Database.Database {
   })
 }
 
+/**
+ * synchronous: NORMAL (the default) is SQLite's recommendation for WAL: a commit survives the
+ * process crashing or being killed, and only a power loss or kernel crash can roll back the last
+ * few commits (never corrupt the file). FULL adds a disk flush to every commit, which with this
+ * synchronous driver blocks the event loop for 1.5–2 ms each: it halved the callback ack path's
+ * capacity (bench/callback-ack-bench.ts). `sqlite:<path>?synchronous=full` chooses it anyway.
+ */
 function connectSqlite(path: string, synchronous: 'NORMAL' | 'FULL'): DbHandle {
   const memory = path === ':memory:'
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true })

@@ -2,6 +2,7 @@ import { DomainError } from '../../../workflow/errors.js'
 import type { Decision } from '../../../workflow/decisions.js'
 import { CONFIDENCE_BAR } from '../../nlu/llm/llm-fallback-parser.js'
 import { unexplainedParts } from '../../nlu/rules/index.js'
+import { BATCH_WORD } from '../../nlu/rules/intents.js'
 import { isCcStep, type RouteStep } from '../../../workflow/routing/route.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { announceFlow, decideAndAnnounce } from '../request-effects.js'
@@ -33,7 +34,7 @@ export const listApprovals: CommandHandler = async (ctx) => {
   for (const task of tasks) await ctx.replyWithRequestCard(task.request_id, 'approver-desk')
 }
 
-const BATCH_WORDS = /全部|批量|所有|一起|都/
+const BATCH_WORDS = new RegExp(BATCH_WORD)
 const RETURN_WORDS = /退回|打回/
 
 /** "全部同意": approves every pending task of the user, each on its own; refusals are listed. */

@@ -33,7 +33,7 @@ const SYNONYMS: Readonly<Record<ExpenseCategory, readonly string[]>> = {
   other: ['其他', '其它', '杂费', '杂项', 'other', 'misc', 'miscellaneous'],
 }
 
-function escape(s: string): string {
+export function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 

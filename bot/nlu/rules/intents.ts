@@ -28,15 +28,18 @@ const APPROVE_WORD = '(?:同意|批准|批|通过|审批通过)'
 const REJECT_WORD = '(?:驳回|拒绝|退回|打回|否决)'
 // 不能再批, 别直接通过: an adverb between the negation and the verb.
 const ADVERB = '(?:再|就|直接|马上|轻易|随便|这么|这样)?'
+const CANNOT = '不能够?|不可以|没法|无法'
+/** 全部同意, 批量通过: words that make an approval cover every pending task (the handler reads them too). */
+export const BATCH_WORD = '全部|批量|所有的?|全都|都|一起|一并|统统'
 const HOLD_PATTERN = new RegExp(
   `(?:先|暂时|暂且|暂|目前|现在|还是)?\\s*(?:别|不要|不用|甭|勿|千万别|先别|暂缓)\\s*${ADVERB}(?:${APPROVE_WORD}|${REJECT_WORD})` +
-    `|(?:先|暂时|暂且|暂|目前)\\s*(?:不能够?|不可以|没法|无法|不)\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
-    `|(?:不能够?|不可以|没法|无法|不)\\s*${REJECT_WORD}|没有?\\s*(?:同意|批准)` +
+    `|(?:先|暂时|暂且|暂|目前)\\s*(?:${CANNOT}|不)\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
+    `|(?:${CANNOT}|不)\\s*${REJECT_WORD}|没有?\\s*(?:同意|批准)` +
     String.raw`|\b(?:don['’]?t|do not|dont|never)\s+(?:approve|reject|decline)(?:\s+(?:it|this|that))?(?:\s+(?:yet|for now))?\b|\bhold off\b`,
   'g',
 )
 const REFUSAL_PATTERN = new RegExp(
-  `(?:不能够?|不可以|不可|没法|没办法|无法|不太能|不大能|不应该?|不该|不宜|不得)\\s*${ADVERB}${APPROVE_WORD}|(?:同意|批准?|通过)\\s*不了|通不过` +
+  `(?:${CANNOT}|不可|没办法|不太能|不大能|不应该?|不该|不宜|不得)\\s*${ADVERB}${APPROVE_WORD}|(?:同意|批准?|通过)\\s*不了|通不过` +
     String.raw`|\bnot\s+(?:be\s+)?approved\b|\b(?:can['’]?t|cannot|can not|won['’]?t|will not|could not|couldn['’]?t)\s+(?:be\s+)?approved?\b`,
   'g',
 )
@@ -94,8 +97,10 @@ const RULES: readonly IntentRule[] = [
   {
     intent: 'approval.approve',
     // 全部同意 / 批量通过: the batch words belong to the decision (the handler approves each pending task).
-    pattern:
-      /同意(?:全部|所有)|(?:(?:全部|批量|所有的?|全都|都|一起|一并|统统)\s*)?(?:(?<!不)同意|(?<!不|不予)批准|审批通过|(?<!不|不予)通过)|准了|准予|批了吧|可以批|\bapprove all\b|\bapproved?\b|\baccept(?:ed)?\b|\blgtm\b/g,
+    pattern: new RegExp(
+      String.raw`同意(?:全部|所有)|(?:(?:${BATCH_WORD})\s*)?(?:(?<!不)同意|(?<!不|不予)批准|审批通过|(?<!不|不予)通过)|准了|准予|批了吧|可以批|\bapprove all\b|\bapproved?\b|\baccept(?:ed)?\b|\blgtm\b`,
+      'g',
+    ),
     strength: 0.95,
   },
   {

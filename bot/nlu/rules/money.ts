@@ -15,6 +15,8 @@ const BUDGET_WORDS = '预算|总预算|budget|预计|估计|估算'
 // What one piece is counted in, for prices per piece.
 const PIECE = '台|个|把|件|套|张|只|支|本|箱|包|盒|份|副|部|瓶|桶|双|辆|卷|袋|组|条|根|枚|片|罐'
 const UNIT_PRICE_WORDS = `单价|每(?:${PIECE})?(?:单价|价格|价钱|价)?|unit price|each|per (?:unit|piece)`
+const IS_UNIT_PRICE = new RegExp(UNIT_PRICE_WORDS)
+const IS_BUDGET = new RegExp(BUDGET_WORDS)
 const LEAD_WORDS = `${UNIT_PRICE_WORDS}|${BUDGET_WORDS}|总价|总金额|金额|合计|共计|一共|总共|共|约|大约|大概|花了|花费|用了|费用|价格|价值|amount|total|of|about|around|approx`
 const CURRENCY_BEFORE = '[¥$]|rmb|cny|人民币'
 const CURRENCY_AFTER = '块钱|元整|元|块|圆|rmb|cny|yuan|人民币'
@@ -70,8 +72,8 @@ export function findMoney(scan: Scan): MoneyMention[] {
     let value = parseNumber(num)
     if (value === undefined || !(value > 0) || value >= LARGEST_AMOUNT) continue
     if (g.jiao) value = Math.round((value + (parseNumber(g.jiao.replace(/[毛角]/, '')) ?? 0) / 10) * 100) / 100
-    const unitPrice = g.per !== undefined || new RegExp(UNIT_PRICE_WORDS).test(g.lead ?? '')
-    found.push({ value, budget: new RegExp(BUDGET_WORDS).test(g.lead ?? ''), unitPrice, start, end: start + m[0].length })
+    const unitPrice = g.per !== undefined || IS_UNIT_PRICE.test(g.lead ?? '')
+    found.push({ value, budget: IS_BUDGET.test(g.lead ?? ''), unitPrice, start, end: start + m[0].length })
   }
   for (const f of found) scan.claim(f.start, f.end)
   return found

@@ -1,4 +1,5 @@
 import { STANDARD_CITY_TIERS } from '../../../workflow/policy/city-tiers.js'
+import { escape } from './categories.js'
 import { parseNumber } from './chinese-numbers.js'
 import { normalizeText } from './normalize.js'
 import { Scan } from './scan.js'
@@ -31,8 +32,6 @@ const STAYED = new RegExp(`(?<verb>住了|入住了?|住宿了?|住店|住)\\s*$
 const DESTINATION_BEFORE = /(?:到|去|至|赴|在|飞)\s*$/
 const ORIGIN_BEFORE = /从\s*$/
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
 /** A pattern for the names, longest first, each also with 市; the group's text maps back to the listed name. */
 function citiesPattern(cities: readonly string[]): { pattern: RegExp; listed: Map<string, string> } | undefined {
   const listed = new Map<string, string>()
@@ -45,15 +44,16 @@ function citiesPattern(cities: readonly string[]): { pattern: RegExp; listed: Ma
   return { pattern: new RegExp(`(?<city>${names.join('|')})市?`, 'dgi'), listed }
 }
 
+/** The standard list, compiled once: the parser reads it on every expense line. */
+const STANDARD = citiesPattern(STANDARD_CITIES)
+
 /** Every city of the list the text names (claimed or not: 原因：北京项目验收 still names 北京), and the one the claim is about. */
-function readCity(scan: Scan, cities: readonly string[]): { city?: string; spans: PlaceMention['spans'] } {
-  const compiled = citiesPattern(cities)
+function readCity(scan: Scan, compiled: ReturnType<typeof citiesPattern>): { city?: string; spans: PlaceMention['spans'] } {
   if (!compiled) return { spans: [] }
   const found: Array<{ name: string; start: number; end: number }> = []
   compiled.pattern.lastIndex = 0
   for (let m = compiled.pattern.exec(scan.text); m !== null; m = compiled.pattern.exec(scan.text)) {
-    const name = compiled.listed.get(m.groups!.city!.toLowerCase())
-    if (name !== undefined) found.push({ name, start: m.index, end: m.index + m[0].length })
+    found.push({ name: compiled.listed.get(m.groups!.city!.toLowerCase())!, start: m.index, end: m.index + m[0].length })
   }
   const before = (f: (typeof found)[number]) => scan.text.slice(Math.max(0, f.start - 2), f.start)
   const chosen = found.find((f) => DESTINATION_BEFORE.test(before(f))) ?? found.find((f) => !ORIGIN_BEFORE.test(before(f))) ?? found[0]
@@ -77,8 +77,8 @@ function readNights(scan: Scan): { nights?: number; start: number; end: number }
  * The city (among `cities`, the standard tiers unless given) and the nights a line names. Claims
  * what it reads; placeSlots gives it back when the command takes neither.
  */
-export function findPlaces(scan: Scan, cities: readonly string[] = STANDARD_CITIES): PlaceMention {
-  const { city, spans } = readCity(scan, cities)
+export function findPlaces(scan: Scan): PlaceMention {
+  const { city, spans } = readCity(scan, STANDARD)
   for (const s of spans) scan.claim(s.start, s.end)
   const nights = readNights(scan)
   if (nights) {
@@ -102,5 +102,5 @@ export function placeSlots(scan: Scan, found: PlaceMention, takes: (slot: PlaceS
  * as the policy spells them), read as the parser reads one: a destination (到/去/在…) first.
  */
 export function cityIn(text: string, moreCities: readonly string[] = []): string | undefined {
-  return readCity(new Scan(normalizeText(text).text), [...moreCities, ...STANDARD_CITIES]).city
+  return readCity(new Scan(normalizeText(text).text), moreCities.length ? citiesPattern([...moreCities, ...STANDARD_CITIES]) : STANDARD).city
 }
