@@ -29,14 +29,14 @@ import { createWorkflowContext } from '../workflow/workflow-context.js'
 import type { Log } from '../ops/logging/log.js'
 import { AppMetrics } from '../ops/metrics/app-metrics.js'
 import type { RateLimits } from '../ops/rate-limit.js'
-import { runOutsideRequestContext } from '../ops/request-context.js'
+import { currentRequestContext, runOutsideRequestContext } from '../ops/request-context.js'
 import { ObservedErp } from './observe/observed-erp.js'
 import { observeParser } from './observe/observed-parser.js'
 import { meterSummariser } from './observe/observed-summariser.js'
 import { observePlatform } from './observe/observed-platform.js'
 import { observeWorkflow } from './observe/observed-workflow.js'
 import { OperatedConversation } from './observe/operated-conversation.js'
-import { RequestTrace } from './observe/request-trace.js'
+import { withinRowTrace } from './observe/request-trace.js'
 
 export interface SystemOptions {
   database: DbHandle
@@ -89,9 +89,9 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const log: Log = options.log ?? (() => {})
   const metrics = options.metrics ?? new AppMetrics()
   metrics.watchQueues(db, now)
-  const trace = new RequestTrace(db, log)
-  const erpCalls = new ObservedErp(metrics, trace, log)
-  const workflow = createWorkflowContext(db, now)
+  const erpCalls = new ObservedErp(metrics, log)
+  // A posting written by an approval keeps the approving callback's request id (outbox.trace_id).
+  const workflow = createWorkflowContext(db, now, () => currentRequestContext()?.requestId)
   const devPlatform = new DevPlatform(db, now)
   const integrations = options.integrations ?? []
   const platforms = new Map<string, ChatPlatform>(
@@ -110,8 +110,8 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
   const services: BotServices = {
     db,
     org: workflow.org,
-    requests: withSummaries(observeWorkflow(new RequestService(workflow), { metrics, trace, log }), options.summariser && new RequestSummaries(db, meterSummariser(options.summariser, metrics, options.limits, now), now, log)),
-    decisions: observeWorkflow(new DecisionService(workflow), { metrics, trace, log }),
+    requests: withSummaries(observeWorkflow(new RequestService(workflow), { metrics, log }), options.summariser && new RequestSummaries(db, meterSummariser(options.summariser, metrics, options.limits, now), now, log)),
+    decisions: observeWorkflow(new DecisionService(workflow), { metrics, log }),
     parser: observeParser(options.parser, metrics, log),
     messenger,
     cards,
@@ -135,7 +135,7 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
       pollMs: options.outboxPollMs,
       baseBackoffMs: options.outboxBaseBackoffMs,
       // Each posting logs under the request id of the callback that approved it, stored on its row.
-      withinRow: (row, work) => trace.withinRow(row, work),
+      withinRow: withinRowTrace,
     },
     log: options.log,
     observeTarget: (target) => erpCalls.target(target),

@@ -12,11 +12,12 @@ const POSTING_ACTION: Record<string, string> = {
 
 /**
  * Written in the same transaction as the final approval, so an approval can never be committed
- * without its posting (and vice versa). Our request number is the idempotency key the ERP sees.
+ * without its posting (and vice versa). Our request number is the idempotency key the ERP sees;
+ * `traceId` (the approving request's id) lets the posting's logs be read with the approval's.
  */
-export async function enqueuePosting(trx: Transaction<Schema>, request: RequestRow, newId: () => string, now: number): Promise<void> {
+export async function enqueuePosting(trx: Transaction<Schema>, request: RequestRow, newId: () => string, now: number, traceId?: string): Promise<void> {
   const row = postingRow(request, newId(), now)
-  if (row) await trx.insertInto('outbox').values(row).execute()
+  if (row) await trx.insertInto('outbox').values({ ...row, trace_id: traceId ?? null }).execute()
 }
 
 /** The pending outbox row that posts this request, or none when its type posts nothing. */

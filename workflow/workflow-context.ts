@@ -9,10 +9,12 @@ export interface WorkflowContext {
   org: OrgDirectory
   now: () => number
   newId: () => string
+  /** The id of the inbound request being served, if any: kept with a posting so its ERP calls can be traced back to it. */
+  traceId: () => string | undefined
 }
 
-export function createWorkflowContext(db: Kysely<Schema>, now: () => number = Date.now): WorkflowContext {
-  return { db, org: new OrgDirectory(db), now, newId: () => crypto.randomUUID() }
+export function createWorkflowContext(db: Kysely<Schema>, now: () => number = Date.now, traceId: () => string | undefined = () => undefined): WorkflowContext {
+  return { db, org: new OrgDirectory(db), now, newId: () => crypto.randomUUID(), traceId }
 }
 
 /**

@@ -4,12 +4,11 @@ import type { ErpTarget, ErpTargetSource } from '../../erp-bridge/erp-target.js'
 import type { PostingListener } from '../../erp-bridge/outbox-worker.js'
 import type { Log } from '../../ops/logging/log.js'
 import type { AppMetrics } from '../../ops/metrics/app-metrics.js'
-import type { RequestTrace } from './request-trace.js'
 
 /**
  * The ERP as the outbox worker sees it, observed: every post and find is timed, counted by adapter
- * and result (ErpError's kind), logged under the request id of the callback that approved the
- * request, and remembered while in flight so a shutdown that runs out of time can hand those rows
+ * and result (ErpError's kind), logged (the outbox worker runs each row under the request id of the
+ * callback that approved it: server/observe/request-trace.ts), and remembered while in flight so a shutdown that runs out of time can hand those rows
  * back (server/shutdown.ts). Adapters are wrapped once each, so their identity stays stable.
  */
 export class ObservedErp {
@@ -20,7 +19,6 @@ export class ObservedErp {
 
   constructor(
     private readonly metrics: AppMetrics,
-    private readonly trace: RequestTrace,
     private readonly log: Log,
   ) {}
 
@@ -35,27 +33,17 @@ export class ObservedErp {
   /** Tells the requester (the given listener) and counts settled rows, under the approving callback's request id. */
   listener(inner: PostingListener): PostingListener {
     return {
-      posted: (event) =>
-        this.trace.within(event.requestId, async () => {
-          this.metrics.postings.inc({ adapter: event.adapter, result: 'posted' })
-          this.log(`erp: request ${event.requestId} posted as ${event.documentNo} via ${event.adapter}`, { erpAdapter: event.adapter, documentNo: event.documentNo })
-          try {
-            await inner.posted(event)
-          } finally {
-            this.trace.forget([event.requestId])
-          }
-        }),
-      failed: (event) =>
-        this.trace.within(event.requestId, async () => {
-          const result = event.status ?? 'failed'
-          this.metrics.postings.inc({ adapter: this.lastAdapter, result })
-          this.log(`erp: request ${event.requestId} ${result}: ${event.reason}`, { level: 'error', erpAdapter: this.lastAdapter, result })
-          try {
-            await inner.failed(event)
-          } finally {
-            if (event.final) this.trace.forget([event.requestId])
-          }
-        }),
+      posted: async (event) => {
+        this.metrics.postings.inc({ adapter: event.adapter, result: 'posted' })
+        this.log(`erp: request ${event.requestId} posted as ${event.documentNo} via ${event.adapter}`, { erpAdapter: event.adapter, documentNo: event.documentNo })
+        await inner.posted(event)
+      },
+      failed: async (event) => {
+        const result = event.status ?? 'failed'
+        this.metrics.postings.inc({ adapter: this.lastAdapter, result })
+        this.log(`erp: request ${event.requestId} ${result}: ${event.reason}`, { level: 'error', erpAdapter: this.lastAdapter, result })
+        await inner.failed(event)
+      },
     }
   }
 
@@ -75,23 +63,21 @@ export class ObservedErp {
   }
 
   private async call<T extends ErpDocument | null>(adapter: string, operation: 'post' | 'find', key: string, requestNo: string | undefined, call: () => Promise<T>): Promise<T> {
-    return this.trace.within(requestNo ?? key, async () => {
-      const started = performance.now()
-      this.inFlight.add(key)
-      try {
-        const document = await call()
-        this.metrics.erpCalls.inc({ adapter, operation, result: 'ok' })
-        if (operation === 'post' || document) this.log(`erp: ${operation} ${requestNo ?? key} via ${adapter} → ${document?.documentNo ?? 'none'}`, { erpAdapter: adapter, operation, documentNo: document?.documentNo })
-        return document
-      } catch (error) {
-        const kind = error instanceof ErpError ? error.kind : 'transient'
-        this.metrics.erpCalls.inc({ adapter, operation, result: kind })
-        this.log(`erp: ${operation} ${requestNo ?? key} via ${adapter} failed (${kind}): ${error instanceof Error ? error.message : String(error)}`, { level: 'warn', erpAdapter: adapter, operation, result: kind })
-        throw error
-      } finally {
-        this.inFlight.delete(key)
-        this.metrics.erpSeconds.observe({ adapter, operation }, (performance.now() - started) / 1000)
-      }
-    })
+    const started = performance.now()
+    this.inFlight.add(key)
+    try {
+      const document = await call()
+      this.metrics.erpCalls.inc({ adapter, operation, result: 'ok' })
+      if (operation === 'post' || document) this.log(`erp: ${operation} ${requestNo ?? key} via ${adapter} → ${document?.documentNo ?? 'none'}`, { erpAdapter: adapter, operation, documentNo: document?.documentNo })
+      return document
+    } catch (error) {
+      const kind = error instanceof ErpError ? error.kind : 'transient'
+      this.metrics.erpCalls.inc({ adapter, operation, result: kind })
+      this.log(`erp: ${operation} ${requestNo ?? key} via ${adapter} failed (${kind}): ${error instanceof Error ? error.message : String(error)}`, { level: 'warn', erpAdapter: adapter, operation, result: kind })
+      throw error
+    } finally {
+      this.inFlight.delete(key)
+      this.metrics.erpSeconds.observe({ adapter, operation }, (performance.now() - started) / 1000)
+    }
   }
 }

@@ -3,11 +3,9 @@ import type { Log } from '../../ops/logging/log.js'
 import type { AppMetrics } from '../../ops/metrics/app-metrics.js'
 import type { FlowResult } from '../../workflow/actions/flow-action.js'
 import { isDomainError } from '../../workflow/errors.js'
-import type { RequestTrace } from './request-trace.js'
 
 export interface WorkflowObservers {
   metrics: AppMetrics
-  trace: RequestTrace
   log: Log
 }
 
@@ -21,9 +19,7 @@ const isRequestRow = (value: unknown): value is RequestRow => typeof value === '
 /**
  * The workflow services (RequestService, DecisionService) as the server hands them to the bot:
  * every action that yields a FlowResult is counted by outcome and logged under the current
- * request id, final decisions feed the time-to-decision histogram, and an approval stores its
- * callback's id with the posting so the ERP posting that follows logs under the same id, in any
- * process (server/observe/request-trace.ts). The services are untouched.
+ * request id, and final decisions feed the time-to-decision histogram. The services are untouched.
  */
 export function observeWorkflow<T extends object>(service: T, observers: WorkflowObservers): T {
   return new Proxy(service, {
@@ -56,7 +52,7 @@ export function observeWorkflow<T extends object>(service: T, observers: Workflo
 }
 
 async function record(observers: WorkflowObservers, action: string, input: unknown, result: FlowResult): Promise<void> {
-  const { metrics, trace, log } = observers
+  const { metrics, log } = observers
   const { request, outcome } = result
   metrics.workflowActions.inc({ action, outcome })
   if (action === 'decide') metrics.approvals.inc({ decision: (input as { decision?: string } | undefined)?.decision ?? 'unknown', outcome })
@@ -69,6 +65,4 @@ async function record(observers: WorkflowObservers, action: string, input: unkno
     outcome,
     status: request.status,
   })
-  // Before the caller hears of it (and kicks the outbox worker): the posting's row carries this callback's id.
-  if (outcome === 'approved') await trace.remember(request.id, [request.request_no])
 }

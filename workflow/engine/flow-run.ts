@@ -309,7 +309,7 @@ export class FlowRun {
       })
       .where('id', '=', this.request.id)
       .execute()
-    if (this.request.status === 'approved' && before !== 'approved') await enqueuePosting(this.trx, this.request, this.ctx.newId, this.now)
+    if (this.request.status === 'approved' && before !== 'approved') await enqueuePosting(this.trx, this.request, this.ctx.newId, this.now, this.ctx.traceId())
     return this.request
   }
 }
