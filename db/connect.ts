@@ -24,9 +24,15 @@ export const DEFAULT_EMBEDDED_PATH = './data/app.db'
  * so a fresh `npm ci` takes seconds instead of a minute-long native build.
  */
 export function connectDatabase(url: string | undefined): DbHandle {
-  if (url?.startsWith('mysql://') || url?.startsWith('mariadb://')) return connectMysql({ uri: url.replace(/^mariadb:/, 'mysql:') }, { connectionLimit: 20 })
-  const [path = DEFAULT_EMBEDDED_PATH, query = ''] = url ? url.replace(/^(sqlite|file):(\/\/)?/, '').split('?', 2) : []
-  return connectSqlite(path, new URLSearchParams(query).get('synchronous') === 'full' ? 'FULL' : 'NORMAL')
+  const target = parseDatabaseUrl(url)
+  return target.kind === 'mysql' ? connectMysql({ uri: target.uri }, { connectionLimit: 20 }) : connectSqlite(target.path, target.synchronous)
+}
+
+/** What DATABASE_URL names, without opening it (config:check reads the same database read-only). */
+export function parseDatabaseUrl(url: string | undefined): { kind: 'mysql'; uri: string } | { kind: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' } {
+  if (url?.startsWith('mysql://') || url?.startsWith('mariadb://')) return { kind: 'mysql', uri: url.replace(/^mariadb:/, 'mysql:') }
+  const [path, query = ''] = url ? url.replace(/^(sqlite|file):(\/\/)?/, '').split('?', 2) : []
+  return { kind: 'sqlite', path: path || DEFAULT_EMBEDDED_PATH, synchronous: new URLSearchParams(query).get('synchronous') === 'full' ? 'FULL' : 'NORMAL' }
 }
 
 const STATEMENT_CACHE_SIZE = 500

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import Database from 'libsql'
 import { createConnection } from 'mysql2/promise'
-import { DEFAULT_EMBEDDED_PATH } from '../db/connect.js'
+import { parseDatabaseUrl } from '../db/connect.js'
 import { ADAPTER_KINDS } from '../erp-bridge/connections/adapter-kinds.js'
 
 /** How long `config:check` waits for MySQL before saying it cannot tell. */
@@ -28,13 +28,13 @@ const WHERE_THEY_LIVE = 'ERP connections are kept in the database (管理后台 
  * transaction; secrets are never opened), and when the database cannot be read, said so.
  */
 export async function describeEnabledErp(databaseUrl: string | undefined): Promise<string> {
-  const isMysql = databaseUrl?.startsWith('mysql://') || databaseUrl?.startsWith('mariadb://')
+  const target = parseDatabaseUrl(databaseUrl)
   let rows: ConnectionRow[] | 'no-table'
   try {
-    if (isMysql) rows = await mysqlRows(databaseUrl!.replace(/^mariadb:/, 'mysql:'))
+    if (target.kind === 'mysql') rows = await mysqlRows(target.uri)
     else {
-      if (sqlitePath(databaseUrl) === ':memory:') return `unknown: an in-memory database has no ERP connection until the app runs (${LEDGER} until one is connected)`
-      const path = resolve(sqlitePath(databaseUrl))
+      if (target.path === ':memory:') return `unknown: an in-memory database has no ERP connection until the app runs (${LEDGER} until one is connected)`
+      const path = resolve(target.path)
       if (!existsSync(path)) return `unknown: no database at ${path} yet (created on first start); postings go to the ${LEDGER} until an admin connects an ERP in 管理后台 → ERP`
       rows = sqliteRows(path)
     }
@@ -50,12 +50,6 @@ export async function describeEnabledErp(databaseUrl: string | undefined): Promi
   const where = hostOf(active.settings)
   const tested = active.last_tested_at == null ? 'never tested' : `last test ${Number(active.last_test_ok) === 1 ? 'ok' : 'failed'} ${new Date(Number(active.last_tested_at)).toISOString()}`
   return `${active.adapter} "${active.name}" (${label})${where ? ` at ${where}` : ''}, the active connection in the database; ${tested}${configured}`
-}
-
-/** The path connectDatabase would open for this URL. */
-function sqlitePath(url: string | undefined): string {
-  if (!url) return DEFAULT_EMBEDDED_PATH
-  return url.replace(/^(sqlite|file):(\/\/)?/, '').split('?', 2)[0] || DEFAULT_EMBEDDED_PATH
 }
 
 function sqliteRows(path: string): ConnectionRow[] | 'no-table' {
