@@ -23,8 +23,10 @@ export function parsePolicy(input: { code: string; kind: string; severity: strin
 }
 
 /** Active policies in code order; a row that no longer validates is left out rather than guessed at. */
-export async function loadActivePolicies(db: Kysely<Schema>): Promise<Policy[]> {
-  const rows = await db.selectFrom('policies').selectAll().where('active', '=', 1).orderBy('code').execute()
+export async function loadActivePolicies(db: Kysely<Schema>, kind?: Policy['kind']): Promise<Policy[]> {
+  let query = db.selectFrom('policies').selectAll().where('active', '=', 1)
+  if (kind) query = query.where('kind', '=', kind)
+  const rows = await query.orderBy('code').execute()
   return rows.flatMap((row) => {
     try {
       return [parsePolicy({ code: row.code, kind: row.kind, severity: row.severity, params: JSON.parse(row.params) })]
@@ -40,8 +42,8 @@ export async function loadActivePolicies(db: Kysely<Schema>): Promise<Policy[]> 
  */
 export async function policyCities(db: Kysely<Schema>): Promise<string[]> {
   const cities = new Set<string>()
-  for (const policy of await loadActivePolicies(db)) {
-    if (policy.kind === 'category_limit') for (const city of Object.keys((policy as Policy<'category_limit'>).params.cityTiers)) cities.add(city)
+  for (const policy of await loadActivePolicies(db, 'category_limit')) {
+    for (const city of Object.keys((policy as Policy<'category_limit'>).params.cityTiers)) cities.add(city)
   }
   return [...cities]
 }
