@@ -2,7 +2,7 @@ import { inTransaction } from '../db/transaction.js'
 import { checkTargets, holderTask, runFlowAction, type FlowOutcome, type FlowResult } from './actions/flow-action.js'
 import { appendAudit } from './audit.js'
 import { DomainError, isDomainError } from './errors.js'
-import { replaceMember, type RouteStep } from './routing/route.js'
+import { isReturnableStep, replaceMember, type RouteStep } from './routing/route.js'
 import { lockRequest, type WorkflowContext } from './workflow-context.js'
 
 export type Decision = 'approve' | 'reject'
@@ -170,7 +170,7 @@ export class DecisionService {
 
 function checkReturnTarget(route: RouteStep[], target: number, current: number): void {
   const step = route[target]
-  if (!Number.isInteger(target) || target < 0 || target >= current || !step || step.kind === 'cc' || step.skippedBecause || step.approverIds.length === 0) {
+  if (!Number.isInteger(target) || target < 0 || target >= current || !step || !isReturnableStep(step)) {
     throw new DomainError('VALIDATION', '只能退回到之前有审批人的节点，或退回发起人', 'you can return only to an earlier approval step or to the requester')
   }
 }

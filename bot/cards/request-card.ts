@@ -4,7 +4,7 @@ import { invoiceSummary } from '../../workflow/receipts/invoices/invoice.js'
 import { EXPENSE_CATEGORY_LABELS, type ExpenseCategoryCode } from '../../workflow/request-types.js'
 import { formatYuan } from '../../workflow/money.js'
 import type { RequestView, TaskView } from '../../workflow/request-view.js'
-import { MODE_LABELS, type RouteStep } from '../../workflow/routing/route.js'
+import { isReturnableStep, MODE_LABELS, type RouteStep } from '../../workflow/routing/route.js'
 import { companyDateTime } from '../../workflow/shanghai-time.js'
 import type { Card, CardAction, CardField, CardTone } from './card.js'
 
@@ -333,7 +333,7 @@ export function canWithdraw(view: RequestView): boolean {
 
 function returnTargets(view: RequestView): CardAction[] {
   return view.route.flatMap((step, i) =>
-    i < view.currentStep && step.kind !== 'cc' && !step.skippedBecause && step.approverIds.length > 0
+    i < view.currentStep && isReturnableStep(step)
       ? [{ id: `return:${i}`, label: `退回至第${i + 1}步`, style: 'default' as const, withComment: true }]
       : [],
   )

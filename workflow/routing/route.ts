@@ -46,6 +46,11 @@ export function isCcStep(step: RouteStep): boolean {
   return step.kind === 'cc'
 }
 
+/** A step a request can be sent back to (退回): one where people decided, not a CC step nor a skipped or empty one. */
+export function isReturnableStep(step: RouteStep): boolean {
+  return !isCcStep(step) && !step.skippedBecause && step.approverIds.length > 0
+}
+
 /** The step's seats in member order: one per member, except members of a shared seat, who sit together. */
 export function seatsOf(step: RouteStep): string[][] {
   const seats: string[][] = []

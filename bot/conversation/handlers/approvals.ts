@@ -3,7 +3,7 @@ import type { Decision } from '../../../workflow/decisions.js'
 import { CONFIDENCE_BAR } from '../../nlu/llm/llm-fallback-parser.js'
 import { unexplainedParts } from '../../nlu/rules/index.js'
 import { BATCH_WORD } from '../../nlu/rules/intents.js'
-import { isCcStep, type RouteStep } from '../../../workflow/routing/route.js'
+import { isReturnableStep, type RouteStep } from '../../../workflow/routing/route.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { announceFlow, decideAndAnnounce } from '../request-effects.js'
 
@@ -52,10 +52,7 @@ async function approveAll(ctx: HandlerContext, tasks: Awaited<ReturnType<typeof 
  * do; with none before, the engine's refusal says where one may return to.
  */
 function previousDecidedStep(route: RouteStep[], current: number): number {
-  for (let i = current - 1; i >= 0; i--) {
-    const step = route[i]!
-    if (!isCcStep(step) && !step.skippedBecause && step.approverIds.length > 0) return i
-  }
+  for (let i = current - 1; i >= 0; i--) if (isReturnableStep(route[i]!)) return i
   return current - 1
 }
 
