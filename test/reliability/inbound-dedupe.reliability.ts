@@ -68,6 +68,15 @@ describe('inbound event de-duplication under bursts', () => {
       firstDelivery(db, 'feishu', ['ev-5', 'msg:m-5']),
     ])
     expect(burst).toEqual([true, false, false, true])
+    // A burst of new ids with one stored already: its one-statement insert fails and stores nothing, then each is judged alone.
+    const mixed = await Promise.all([
+      firstDelivery(db, 'feishu', ['ev-6', 'msg:m-6']),
+      firstDelivery(db, 'feishu', ['ev-9', 'msg:m-5']),
+      firstDelivery(db, 'feishu', ['ev-7', 'msg:m-7']),
+    ])
+    expect(mixed).toEqual([true, false, true])
+    const stored = await db.selectFrom('inbound_events').select('event_id').where('event_id', 'in', ['ev-6', 'msg:m-6', 'ev-7', 'msg:m-7', 'ev-9']).execute()
+    expect(stored.map((r) => r.event_id).sort()).toEqual(['ev-6', 'ev-7', 'msg:m-6', 'msg:m-7'])
   })
 
   it('MariaDB: a write that committed but whose reply was lost is not taken for a redelivery', async () => {
@@ -82,14 +91,14 @@ describe('inbound event de-duplication under bursts', () => {
     const stored = async () => (await scratch.handle.db.selectFrom('inbound_events').select('event_id').orderBy('event_id').execute()).map((r) => r.event_id)
 
     // One event alone: its insert commits, the answer never comes; the platform pushes it again.
-    cutter.arm(/^insert ignore into `inbound_events`/i)
+    cutter.arm(/^insert into `inbound_events`/i)
     await expect(firstDelivery(app.db, 'feishu', ['ev-1', 'msg:m-1'])).rejects.toThrow()
     expect(await stored()).toEqual(['ev-1', 'msg:m-1'])
     expect(await firstDelivery(app.db, 'feishu', ['ev-1', 'msg:m-1'])).toBe(true)
     expect(await firstDelivery(app.db, 'feishu', ['ev-1', 'msg:m-1'])).toBe(false)
 
-    // A burst that shares one commit: the commit's answer is lost.
-    cutter.arm(/^commit/i)
+    // A burst that shares one commit (its one multi-row insert): the answer is lost.
+    cutter.arm(/^insert into `inbound_events`/i)
     const burst = await Promise.allSettled([firstDelivery(app.db, 'dingtalk', 'msg:a'), firstDelivery(app.db, 'dingtalk', 'msg:b')])
     expect(burst.map((r) => r.status)).toEqual(['rejected', 'rejected'])
     expect(cutter.cut).toHaveLength(2)
