@@ -1,4 +1,5 @@
 import { build } from 'esbuild'
+import { basename, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -11,8 +12,12 @@ const root = fileURLToPath(new URL('..', import.meta.url))
  */
 export async function buildServer(outfile = `${root}dist/node.js`, entry = 'server/node.ts'): Promise<string> {
   await build({
-    entryPoints: [`${root}${entry}`],
-    outfile,
+    entryPoints: { [basename(outfile, '.js')]: `${root}${entry}` },
+    outdir: dirname(outfile),
+    // Modules we import only when configured (the Feishu long connection, DingTalk's stream) stay in
+    // chunks of their own, and so do their packages: one bundle would load every SDK at start.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     packages: 'external',
     platform: 'node',

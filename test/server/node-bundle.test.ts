@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -20,6 +20,8 @@ describe('npm start: the compiled server', () => {
     const data = await mkdtemp(join(tmpdir(), 'node-bundle-'))
     cleanup.push(out, data)
     const compiled = await buildServer(join(out, 'node.js'))
+    // The platforms' SDKs (Feishu's long connection ~65 MB, DingTalk's stream ~25 MB) load only when configured.
+    expect(await readFile(compiled, 'utf8')).not.toMatch(/from "(@larksuiteoapi\/node-sdk|dingtalk-stream)"/)
     const port = await freePort()
     const env: NodeJS.ProcessEnv = {}
     for (const [key, value] of Object.entries(process.env)) if (!/^(FEISHU_|DINGTALK_|OPENAI_|DATABASE_URL|DEV_MODE|METRICS_|S3_)/.test(key)) env[key] = value

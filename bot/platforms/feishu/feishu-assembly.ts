@@ -82,8 +82,8 @@ export interface FeishuIntegration extends ChatIntegration {
 export type FeishuLongConnection = (inbound: FeishuInbound) => Promise<{ close(): void }>
 
 /**
- * The Feishu integration around a given open-platform transport: the SDK client on Node
- * (createFeishuIntegration), fetch on Workers. Everything but the transport is shared.
+ * The Feishu integration around a given open-platform transport and, where the runtime has one,
+ * the SDK's long connection (createFeishuIntegration on Node; server/worker.ts has none).
  */
 export function assembleFeishuIntegration(
   settings: FeishuSettings,

@@ -4,9 +4,8 @@ import { isNetworkFailure } from '../../network-failure.js'
 
 /**
  * The open-platform calls the Feishu platform makes, and the one policy for trouble they share.
- * Two transports implement it: the SDK client on Node (feishu-client.ts) and plain fetch on
- * Workers (feishu-fetch-client.ts), where the SDK cannot start. Cards, identity, inbound handling
- * and login are written against this interface only, so both runtimes run the same card logic.
+ * feishu-fetch-client.ts implements it on both runtimes. Cards, identity, inbound handling and
+ * login are written against this interface only, so tests and runtimes can hand in their own.
  */
 export interface FeishuOutbound {
   /** Open platform base URL: https://open.feishu.cn, https://open.larksuite.com, or a fake. */
