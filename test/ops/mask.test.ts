@@ -12,6 +12,7 @@ describe('masking personal data and credentials in log lines', () => {
     ['a token in a query string', 'GET /gettoken?appkey=x&access_token=abc123def456&x=1', 'GET /gettoken?appkey=x&access_token=[redacted]&x=1', 'abc123def456'],
     ['a secret in JSON', '{"app_secret":"s3cr3t-value","app_id":"cli_1"}', '{"app_secret":"[redacted]","app_id":"cli_1"}', 's3cr3t-value'],
     ['an OpenAI key', 'key sk-proj-abcdefghijklmnop1234 rejected', 'key sk-[redacted] rejected', 'sk-proj-abcdefghijklmnop1234'],
+    ['a credential named in capitals', 'X-Lark-Signature: 9f86d081884c7d65 TOKEN=abc123', 'X-Lark-Signature: [redacted] TOKEN=[redacted]', '9f86d081884c7d65'],
     ['an e-mail address', 'matched lisi@demo.example.com by e-mail', 'matched l***@demo.example.com by e-mail', 'lisi@'],
   ])('masks %s', (_name, text, masked, secret) => {
     expect(maskPersonalData(text)).toBe(masked)
