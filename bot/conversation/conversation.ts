@@ -58,6 +58,8 @@ export class Conversation {
   async handleMessage(message: InboundMessage): Promise<MessageRef[]> {
     const user = await this.services.org.employee(message.userId)
     if (!user) throw new DomainError('NOT_FOUND', '你还未在系统中登记，请联系管理员', 'you are not registered; ask an administrator')
+    // Said before anything is parsed: 「同意」 from a leaver must not read as "nothing waits for you".
+    if (!user.active) throw new DomainError('FORBIDDEN', '你的账号已停用（离职），不能再使用审批助手；如有疑问请联系管理员', 'your account is deactivated; ask an administrator')
     const text = message.text.trim()
     let pending = await this.services.conversations.get(user.id)
     // 「取消」 to something half done needs no parse (and no model call).

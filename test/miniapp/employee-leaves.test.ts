@@ -29,6 +29,10 @@ describe.each(DB_KINDS)('an approver leaves while requests wait on him (%s)', (k
     const refused = await sys.tap(old.id, 'approve', 'lisi')
     expect(refused.status).toBe(403)
     expect(refused.body.message).toContain('已停用')
+    // Typing it instead: told the account is deactivated, not that nothing waits for him.
+    const typed = await sys.app.request('/api/dev/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'lisi', text: '同意' }) })
+    expect(typed.status).toBe(403)
+    expect(((await typed.json()) as { message: string }).message).toContain('账号已停用')
 
     const card = await sys.actionableCard('wangwu', requestNo)
     expect(JSON.stringify(card)).toContain('原审批人 李四 已离职，转给 王五')
