@@ -7,6 +7,7 @@ import * as receipts from './migrations/0006-receipts.js'
 import * as requestSummaries from './migrations/0007-request-summaries.js'
 import * as outboxTrace from './migrations/0008-outbox-trace.js'
 import * as chatDeliveries from './migrations/0009-chat-deliveries.js'
+import * as inboundEventsAge from './migrations/0010-inbound-events-age.js'
 
 /**
  * Static list (no filesystem scan) so the same migrations run on Node and on Workers. Parallel work
@@ -21,6 +22,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-request-summaries': requestSummaries,
   '0008-outbox-trace': outboxTrace,
   '0009-chat-deliveries': chatDeliveries,
+  '0010-inbound-events-age': inboundEventsAge,
 }
 
 /** Tables a migration puts rows into (the audit chain's head); a restore replaces those rows with the dump's. */

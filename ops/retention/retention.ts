@@ -36,7 +36,7 @@ export async function enforceRetention(db: Kysely<Schema>, policy: RetentionPoli
   if (policy.auditDays < MIN_AUDIT_RETENTION_DAYS) throw new Error(`audit retention must be at least ${MIN_AUDIT_RETENTION_DAYS} days`)
   const deleted = (result: { numDeletedRows: bigint }[]) => result.reduce((n, r) => n + Number(r.numDeletedRows), 0)
   return {
-    inbound_events: deleted(await db.deleteFrom('inbound_events').where('received_at', '<', now - policy.inboundEventDays * DAY_MS).execute()),
+    inbound_events: await pruneInboundEvents(db, now - policy.inboundEventDays * DAY_MS),
     conversations: deleted(await db.deleteFrom('conversations').where('updated_at', '<', now - policy.conversationDays * DAY_MS).execute()),
     sim_messages: deleted(await db.deleteFrom('sim_messages').where('at', '<', now - policy.conversationDays * DAY_MS).execute()),
     // Messages still waiting are never removed here: only those given up on, once the operator had time to see why.
@@ -44,6 +44,22 @@ export async function enforceRetention(db: Kysely<Schema>, policy: RetentionPoli
       await db.deleteFrom('chat_deliveries').where('status', 'in', ['failed', 'dead']).where('updated_at', '<', now - policy.conversationDays * DAY_MS).execute(),
     ),
     audit_log: await pruneAuditLog(db, now - policy.auditDays * DAY_MS),
+  }
+}
+
+/**
+ * Event ids older than the cutoff, oldest first, about SLICE at a time along the received_at index
+ * (migration 0010): every callback's dedupe write goes to this table, and one DELETE of a busy
+ * day's ids would hold its locks for the whole of it.
+ */
+async function pruneInboundEvents(db: Kysely<Schema>, cutoff: number): Promise<number> {
+  let removed = 0
+  for (;;) {
+    const boundary = await db.selectFrom('inbound_events').select('received_at').where('received_at', '<', cutoff).orderBy('received_at').limit(1).offset(SLICE - 1).executeTakeFirst()
+    // Rows sharing the boundary's time go in the same slice, so a slice may hold a few more than SLICE.
+    const result = await db.deleteFrom('inbound_events').where('received_at', boundary ? '<=' : '<', boundary ? boundary.received_at : cutoff).executeTakeFirst()
+    removed += Number(result.numDeletedRows)
+    if (!boundary) return removed
   }
 }
 

@@ -56,6 +56,17 @@ describe.each(DB_KINDS)('retention enforced by the maintenance job (%s)', (kind)
     expect(await enforceRetention(db, DEFAULT_RETENTION, NOW)).toEqual({ inbound_events: 0, conversations: 0, sim_messages: 0, chat_deliveries: 0, audit_log: 0 })
   })
 
+  it('removes a busy week of event ids in slices along their age, ties at a slice edge included, and nothing younger', async () => {
+    const { db } = database
+    // 2,500 expired ids, five to a millisecond (so slice edges fall inside a tie), and 10 still kept.
+    const expired = Array.from({ length: 2_500 }, (_, i) => ({ platform: i % 2 ? 'feishu' : 'dingtalk', event_id: `old-${i}`, received_at: NOW - 9 * DAY + Math.floor(i / 5) }))
+    const kept = Array.from({ length: 10 }, (_, i) => ({ platform: 'feishu', event_id: `new-${i}`, received_at: NOW - 7 * DAY + i }))
+    for (let i = 0; i < expired.length; i += 500) await db.insertInto('inbound_events').values(expired.slice(i, i + 500)).execute()
+    await db.insertInto('inbound_events').values(kept).execute()
+    expect((await enforceRetention(db, DEFAULT_RETENTION, NOW)).inbound_events).toBe(2_500)
+    expect((await db.selectFrom('inbound_events').select('event_id').orderBy('event_id').execute()).map((r) => r.event_id)).toEqual(kept.map((r) => r.event_id).sort())
+  })
+
   it('removes audit rows older than three years as a prefix of the chain, which still verifies from its anchor', async () => {
     const { db } = database
     await audit(4 * 365, 5)
