@@ -53,7 +53,9 @@ describe.each(DB_KINDS)('the ERP down, then back (%s)', (kind) => {
   it('40 approvals during an outage longer than the retries: each posted exactly once, each requester told once', async () => {
     erp = await startWebhookErp({ secret: SECRET, dedupe: false, latencyMs: 5 })
     proxy = await startFaultProxy(new URL(erp.url).origin)
-    const adapter = new WebhookAdapter({ url: `${proxy.origin}${new URL(erp.url).pathname}`, secret: SECRET, timeoutMs: 500, employeeNoIsErpCode: true, requiredMappings: { 'expense.voucher': ['employee', 'department'] } })
+    // The outage here refuses and answers 503 at once. A call that merely ran slow on a loaded CI machine would be
+    // an unknown outcome, reconciled only after 30 s: a timeout far above any answer keeps this test about outages.
+    const adapter = new WebhookAdapter({ url: `${proxy.origin}${new URL(erp.url).pathname}`, secret: SECRET, timeoutMs: 5_000, employeeNoIsErpCode: true, requiredMappings: { 'expense.voucher': ['employee', 'department'] } })
     stack = await startChatStack(kind, { erp: adapter })
     const { t } = stack.instances[0]!
     const db = stack.database.db
