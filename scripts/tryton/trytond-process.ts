@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { openSync, closeSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { freePort } from '../free-port.js'
 
 /**
  * Runs one trytond on 127.0.0.1 over a SQLite directory: writes its config, starts it on a free
@@ -28,17 +28,6 @@ export async function writeTrytondConfig(dir: string, port: number): Promise<str
   const lines = ['[database]', 'uri = sqlite://', `path = ${join(dir, 'db')}`, '[web]', `listen = 127.0.0.1:${port}`, '[session]', 'timeout = 3600']
   await writeFile(file, `${lines.join('\n')}\n`)
   return file
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
 }
 
 const running = new Set<ChildProcess>()

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '../helpers/free-port.js'
+import { freePort } from '../../scripts/free-port.js'
 
 export interface RunningServer {
   baseUrl: string

@@ -9,7 +9,7 @@ import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
 import { AdminClient, expectJson } from './admin-client.js'
-import { freePort } from '../helpers/free-port.js'
+import { freePort } from '../../scripts/free-port.js'
 
 /**
  * The org page's ERP mappings edited in place and deleted (the same PUT as a missing one, and

@@ -13,7 +13,7 @@ import { overHttp, SimulatorDriver } from '../helpers/test-system.js'
 import { cardActionEnvelope, FeishuEventPusher, messageEnvelope, type PushResult } from '../fakes/feishu/feishu-event-pusher.js'
 import { FakeFeishuOpenPlatform } from '../fakes/feishu/fake-open-platform.js'
 import { APP, FEISHU_USERS, OPEN_ID, readCard, type SeenCard } from '../feishu/feishu-harness.js'
-import { freePort } from '../helpers/free-port.js'
+import { freePort } from '../../scripts/free-port.js'
 import { startServerChild, type ServerChild } from './server-child.js'
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS, migrateToLatest, pendingMigrations } from '../../db/migrate.js'
 import { DB_KINDS, unmigratedDatabase } from '../helpers/databases.js'
 import { overHttp, SimulatorDriver, TestSystem } from '../helpers/test-system.js'
-import { freePort } from '../helpers/free-port.js'
+import { freePort } from '../../scripts/free-port.js'
 import { startServerChild, type ServerChild } from './server-child.js'
 
 const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim()

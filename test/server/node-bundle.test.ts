@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildServer } from '../../scripts/build-server.js'
-import { freePort } from '../helpers/free-port.js'
+import { freePort } from '../../scripts/free-port.js'
 
 const root = join(import.meta.dirname, '../..')
 const cleanup: string[] = []
