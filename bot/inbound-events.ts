@@ -137,10 +137,10 @@ async function recordBatch(db: Kysely<Schema>, batch: Delivery[]): Promise<Map<D
   for (const platform of new Set(batch.map((d) => d.platform))) {
     const deliveries = batch.filter((d) => d.platform === platform)
     const ids = [...new Set(deliveries.flatMap((d) => d.ids))]
-    const rows = await db.selectFrom('inbound_events').select('event_id').where('platform', '=', platform).where('event_id', 'in', ids).execute()
-    for (const r of rows) stored.add(keyOf(platform, r.event_id))
+    const found = await storedIds(db, platform, ids)
+    for (const id of found) stored.add(keyOf(platform, id))
     // Stored by a write of ours that lost its answer: not a sign the event was handled.
-    const taken = new Set(rows.map((r) => r.event_id).filter((id) => !isUnconfirmed(platform, id)))
+    const taken = new Set([...found].filter((id) => !isUnconfirmed(platform, id)))
     for (const delivery of deliveries) {
       const first = delivery.ids.every((id) => !taken.has(id))
       for (const id of delivery.ids) taken.add(id)
@@ -151,6 +151,11 @@ async function recordBatch(db: Kysely<Schema>, batch: Delivery[]): Promise<Map<D
   const rows = rowsOf(fresh).filter((row) => !stored.has(keyOf(row.platform, row.event_id)))
   if (rows.length > 0) await insertRows(db, rows)
   return firsts
+}
+
+async function storedIds(db: Kysely<Schema>, platform: string, ids: string[]): Promise<Set<string>> {
+  const rows = await db.selectFrom('inbound_events').select('event_id').where('platform', '=', platform).where('event_id', 'in', ids).execute()
+  return new Set(rows.map((row) => row.event_id))
 }
 
 /** One multi-row insert: a single statement is atomic on both databases, so a duplicate id anywhere fails it and stores nothing. */
@@ -166,7 +171,7 @@ async function insertRows(db: Kysely<Schema>, rows: ReturnType<typeof rowsOf>): 
  */
 async function record(db: Kysely<Schema>, delivery: Delivery): Promise<boolean> {
   const ours = delivery.ids.filter((id) => isUnconfirmed(delivery.platform, id))
-  const stored = ours.length ? new Set((await db.selectFrom('inbound_events').select('event_id').where('platform', '=', delivery.platform).where('event_id', 'in', ours).execute()).map((r) => r.event_id)) : new Set<string>()
+  const stored = ours.length ? await storedIds(db, delivery.platform, ours) : new Set<string>()
   const rows = rowsOf([delivery]).filter((row) => !stored.has(row.event_id))
   if (rows.length === 0) return true
   try {
@@ -175,8 +180,7 @@ async function record(db: Kysely<Schema>, delivery: Delivery): Promise<boolean> 
   } catch (error) {
     if (isConnectionFailure(error)) throw error
     // Refused for an id stored already (the primary key), or for something else, which must not pass for a redelivery.
-    const taken = await db.selectFrom('inbound_events').select('event_id').where('platform', '=', delivery.platform).where('event_id', 'in', rows.map((row) => row.event_id)).execute()
-    if (taken.length > 0) return false
+    if ((await storedIds(db, delivery.platform, rows.map((row) => row.event_id))).size > 0) return false
     throw error
   }
 }
