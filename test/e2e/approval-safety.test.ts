@@ -92,6 +92,8 @@ describe.each(DB_KINDS)('who may decide, and only once (%s)', (kind) => {
     const rejecting = await t.say('lisi', '打回去重新填')
     expect(rejecting[0]?.text).toContain(`所以还没有退回 ${requestNo}`)
     expect(rejecting[0]?.text).toContain('没看懂的部分：「去重新填」')
+    // Sending the suggested words, or tapping the named button, returns it where this line meant: to the requester.
+    expect(rejecting[0]?.text).toContain(`确认请回复「退回 ${requestNo}」，或点下面卡片上的「退回发起人」。`)
     expect(await snapshot()).toEqual(before)
 
     // The exact words it asked for act at once.

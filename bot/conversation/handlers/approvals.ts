@@ -56,13 +56,17 @@ function previousDecidedStep(route: RouteStep[], current: number): number {
   return current - 1
 }
 
+/** Where a typed 退回 sends the request: the step it names (第N步, 上一步), else back to the requester. */
+async function returnTarget(ctx: HandlerContext, requestId: string): Promise<number | 'initiator'> {
+  const view = await ctx.services.db.selectFrom('requests').select(['current_step', 'route']).where('id', '=', requestId).executeTakeFirstOrThrow()
+  const stepNo = /第\s*(\d+)\s*步/.exec(ctx.text)?.[1]
+  if (stepNo) return Number(stepNo) - 1
+  return /上一步|上一级|上一节点/.test(ctx.text) ? previousDecidedStep(JSON.parse(view.route) as RouteStep[], Number(view.current_step)) : 'initiator'
+}
+
 /** "退回 BX-… [到第1步|上一步] 理由：…": 退回 is not 驳回 — the request goes back, it does not end. */
 async function returnByText(ctx: HandlerContext, requestId: string): Promise<void> {
-  const view = await ctx.services.db.selectFrom('requests').select(['current_step', 'route']).where('id', '=', requestId).executeTakeFirstOrThrow()
-  const current = Number(view.current_step)
-  const stepNo = /第\s*(\d+)\s*步/.exec(ctx.text)?.[1]
-  const previous = () => previousDecidedStep(JSON.parse(view.route) as RouteStep[], current)
-  const target = stepNo ? Number(stepNo) - 1 : /上一步|上一级|上一节点/.test(ctx.text) ? previous() : 'initiator'
+  const target = await returnTarget(ctx, requestId)
   const comment = ctx.command.slots.reason
   const result = await ctx.services.decisions.returnTo({ requestId, actorId: ctx.user.id, target, comment })
   await announceFlow(ctx.services, result, ctx.user.id, comment)
@@ -79,19 +83,22 @@ const unsure = (ctx: HandlerContext) => ctx.command.confidence < CONFIDENCE_BAR
 
 /** Says what was understood, what was not, and how to confirm: the exact words, or the card's button. */
 async function askToConfirm(ctx: HandlerContext, decision: Decision, target: { request_id: string; request_no: string | null } | 'all'): Promise<void> {
-  const returning = decision === 'reject' && RETURN_WORDS.test(ctx.text)
-  const verb = target === 'all' ? '全部同意' : returning ? '退回' : decision === 'approve' ? '同意' : '驳回'
-  const reason = ctx.command.slots.reason
-  const words = target === 'all' ? verb : `${verb} ${target.request_no}${reason ? ` 理由：${reason}` : ''}`
+  const reason = ctx.command.slots.reason ? ` 理由：${ctx.command.slots.reason}` : ''
   const parts = unexplainedParts(ctx.text, new Date(ctx.services.now()))
+  const unclear = parts.length > 0 ? [`没看懂的部分：${parts.map((p) => `「${p}」`).join('')}`] : []
+  if (target === 'all') {
+    await ctx.reply(['我不确定你的意思，所以还没有批量同意。', ...unclear, `确认请回复「全部同意${reason}」。`].join('\n'))
+    return
+  }
+  // The words to send and the card's button say where a 退回 goes, as the line asked (第N步, 上一步, or the requester).
+  const returnTo = decision === 'reject' && RETURN_WORDS.test(ctx.text) ? await returnTarget(ctx, target.request_id) : undefined
+  const verb = returnTo === undefined ? (decision === 'approve' ? '同意' : '驳回') : '退回'
+  const where = returnTo === undefined || returnTo === 'initiator' ? '' : ` 到第${returnTo + 1}步`
+  const button = returnTo === undefined ? verb : returnTo === 'initiator' ? '退回发起人' : `退回至第${returnTo + 1}步`
   await ctx.reply(
-    [
-      `我不确定你的意思，所以还没有${verb === '全部同意' ? '批量同意' : verb}${target === 'all' ? '' : ` ${target.request_no}`}。`,
-      ...(parts.length > 0 ? [`没看懂的部分：${parts.map((p) => `「${p}」`).join('')}`] : []),
-      target === 'all' ? `确认请回复「${words}」。` : `确认请回复「${words}」，或点下面卡片上的「${verb}」。`,
-    ].join('\n'),
+    [`我不确定你的意思，所以还没有${verb} ${target.request_no}。`, ...unclear, `确认请回复「${verb} ${target.request_no}${where}${reason}」，或点下面卡片上的「${button}」。`].join('\n'),
   )
-  if (target !== 'all') await ctx.replyWithRequestCard(target.request_id, 'approver-desk')
+  await ctx.replyWithRequestCard(target.request_id, 'approver-desk')
 }
 
 /** "同意 BX-…" / "驳回 BX-… 理由：…": authorised exactly like a card tap. */
