@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
+import { parseDatabaseUrl } from '../db/connect.js'
 import { isStorageKey, type AttachmentStore } from '../workflow/receipts/attachments/attachment-store.js'
 
 export const DEFAULT_ATTACHMENTS_DIR = './data/attachments'
@@ -9,11 +10,8 @@ export const DEFAULT_ATTACHMENTS_DIR = './data/attachments'
  * directory holds everything; ./data/attachments when the database is MySQL.
  */
 export function attachmentsDirFor(databaseUrl: string | undefined): string {
-  if (!databaseUrl || /^(sqlite|file):/.test(databaseUrl)) {
-    const path = databaseUrl ? databaseUrl.replace(/^(sqlite|file):(\/\/)?/, '') : './data/app.db'
-    if (path !== ':memory:') return join(dirname(path), 'attachments')
-  }
-  return DEFAULT_ATTACHMENTS_DIR
+  const database = parseDatabaseUrl(databaseUrl)
+  return database.kind === 'sqlite' && database.path !== ':memory:' ? join(dirname(database.path), 'attachments') : DEFAULT_ATTACHMENTS_DIR
 }
 
 /** Attachments as files under one directory (default ./data/attachments, beside the embedded DB). */

@@ -1,4 +1,4 @@
-import { DEFAULT_EMBEDDED_PATH } from '../db/connect.js'
+import { parseDatabaseUrl } from '../db/connect.js'
 import { ConfigError, describeConfig, loadConfig } from '../server/config.js'
 import { describeEnabledErp } from './enabled-erp.js'
 
@@ -9,11 +9,12 @@ import { describeEnabledErp } from './enabled-erp.js'
 try {
   const config = loadConfig(process.env)
   const erp = await describeEnabledErp(config.DATABASE_URL)
+  const database = parseDatabaseUrl(config.DATABASE_URL)
   console.log('配置有效 / configuration is valid\n')
   for (const [key, value] of Object.entries(describeConfig(config))) console.log(`  ${key.padEnd(28)} ${value}`)
   const llm = config.OPENAI_MODEL ? `${config.OPENAI_MODEL} @ ${config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'}` : 'off (rules only)'
   console.log(`
-  database                     ${config.DATABASE_URL?.startsWith('mysql') ? 'MySQL/MariaDB' : `embedded SQLite (${config.DATABASE_URL ?? DEFAULT_EMBEDDED_PATH})`}
+  database                     ${database.kind === 'mysql' ? 'MySQL/MariaDB' : `embedded SQLite (${database.path})`}
   feishu                       ${config.feishuEnabled ? `on (${config.FEISHU_MODE})` : 'off'}
   dingtalk                     ${config.dingtalkEnabled ? `on (${config.DINGTALK_MODE})` : 'off'}
   simulator (dev mode)         ${config.devMode ? 'on: /dev' : 'off'}

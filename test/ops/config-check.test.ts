@@ -107,4 +107,11 @@ describe('npm run config:check with a database it cannot reach', () => {
     expect(out).toMatch(/erp\s+unknown: database not reachable \(connect ECONNREFUSED 127\.0\.0\.1:1\); ERP connections are kept in the database \(管理后台 → ERP\), so this check cannot tell which is enabled/)
     expect(out).not.toContain('db-password-0123')
   })
+
+  it('names a mariadb:// URL as MySQL/MariaDB, without the password', async () => {
+    const { code, out } = await configCheck({ DATABASE_URL: 'mariadb://bridge:db-password-0123@127.0.0.1:1/approvals' })
+    expect(code).toBe(0)
+    expect(out).toMatch(/database\s+MySQL\/MariaDB/)
+    expect(out).not.toContain('db-password-0123')
+  })
 })
