@@ -278,6 +278,8 @@ const statuses: CorpusCase[] = [
   c('BX-202611-0007 审批到哪一步了', 'request.status', { requestNo: 'BX-202611-0007' }),
   c('BX-202611-0007', 'request.status', { requestNo: 'BX-202611-0007' }),
   c('查一下BX-202611-0012的进度', 'request.status', { requestNo: 'BX-202611-0012' }),
+  // Asking why an approval is late is not an approver holding one off.
+  c('领导怎么还没同意', 'request.status'),
   c('我的报销进度', 'request.status', {}),
   c('我的申请到哪了', 'request.status', {}),
   c('报销批了没', 'request.status', {}),
