@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type AddressInfo } from 'node:net'
+import { freePort } from '../../scripts/free-port.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createConnection } from 'mysql2/promise'
@@ -31,14 +31,6 @@ export interface MariadbOptions {
 
 const MARIADBD = '/usr/sbin/mariadbd'
 const INSTALL_DB = '/usr/bin/mariadb-install-db'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 export async function startDisposableMariadb(options: MariadbOptions = {}): Promise<DisposableMariadb> {
   const datadir = await mkdtemp(join(tmpdir(), 'mariadb-'))
