@@ -45,17 +45,6 @@ export function maskPersonalData(text: string): string {
   return masked
 }
 
-/** Field names repeat from line to line: each is judged once. */
-const secretNames = new Map<string, boolean>()
-const isSecretName = (key: string): boolean => {
-  let secret = secretNames.get(key)
-  if (secret === undefined) {
-    secret = SECRET_FIELD.test(key)
-    if (secretNames.size < 1_000) secretNames.set(key, secret)
-  }
-  return secret
-}
-
 /** The same for structured fields: strings masked, secret-named fields dropped, nesting bounded. */
 export function maskFields(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPersonalData(value)
@@ -64,6 +53,6 @@ export function maskFields(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return { type: value.name, message: maskPersonalData(value.message), stack: value.stack ? maskPersonalData(value.stack) : undefined }
   if (Array.isArray(value)) return value.map((item) => maskFields(item, depth + 1))
   const out: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(value)) out[key] = isSecretName(key) ? '[redacted]' : maskFields(item, depth + 1)
+  for (const [key, item] of Object.entries(value)) out[key] = SECRET_FIELD.test(key) ? '[redacted]' : maskFields(item, depth + 1)
   return out
 }
