@@ -208,8 +208,6 @@ export class ChatDeliveryStore {
       .execute()
   }
 
-
-
   /** After the queue's n-th try: first × 2ⁿ up to the maximum, with ±20 % jitter so instances that failed together do not retry together. */
   private backoff(attempts: number): number {
     const { firstRetryMs, maxRetryMs } = this.policy

@@ -26,7 +26,6 @@ export interface TapAnswer {
 
 type Hold = { latest?: Card }
 
-
 /**
  * Feishu as a ChatPlatform: texts and card 2.0 messages to open_ids, and card updates by PATCH on
  * every copy's message id. Two Feishu rules shape it:
