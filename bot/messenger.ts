@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../db/schema.js'
 import type { Card } from './cards/card.js'
-import { type ChatDeliveryStore, type NewDelivery, QUEUED_PREFIX, isQueued } from './delivery/delivery-store.js'
+import { type ChatDeliveryStore, type NewDelivery, isQueued, queuedId } from './delivery/delivery-store.js'
 import { isRetryableSend } from './delivery/retryable.js'
 import type { ChatPlatform, MessageRef } from './platform.js'
 
@@ -79,7 +79,7 @@ export class Messenger {
   private async queueOrThrow(error: unknown, item: NewDelivery, record?: (ref: MessageRef) => Promise<void>): Promise<MessageRef> {
     if (!isRetryableSend(error)) throw error
     const id = crypto.randomUUID()
-    const ref = { platform: item.platform, messageId: `${QUEUED_PREFIX}${id}` }
+    const ref = { platform: item.platform, messageId: queuedId(id) }
     try {
       await record?.(ref)
       await this.deliveries.enqueue(item, id)

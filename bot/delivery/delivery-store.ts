@@ -47,9 +47,10 @@ const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
 }
 
 /** What a row's message id reads while its card is waiting in the queue (cards.message_id, MessageRef). */
-export const QUEUED_PREFIX = 'queued:'
+const QUEUED_PREFIX = 'queued:'
 
 export const isQueued = (messageId: string) => messageId.startsWith(QUEUED_PREFIX)
+export const queuedId = (deliveryId: string) => `${QUEUED_PREFIX}${deliveryId}`
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000)
 

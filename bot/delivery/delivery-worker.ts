@@ -3,7 +3,7 @@ import type { ChatDeliveryRow, CardRow } from '../../db/schema.js'
 import { sameCard, type Card } from '../cards/card.js'
 import type { Messenger } from '../messenger.js'
 import type { MessageRef } from '../platform.js'
-import { type ChatDeliveryStore, QUEUED_PREFIX, isQueued } from './delivery-store.js'
+import { type ChatDeliveryStore, isQueued, queuedId } from './delivery-store.js'
 import { isRetryableSend } from './retryable.js'
 
 /** The request cards a queued card or card update is about (RequestCards). */
@@ -102,7 +102,7 @@ export class ChatDeliveryWorker {
         await platform.sendText(recipientOf(row), row.body ?? '', options)
         return
       case 'card': {
-        const queuedAs = `${QUEUED_PREFIX}${row.id}`
+        const queuedAs = queuedId(row.id)
         const cardRow = row.card_id ? await this.cards.find(row.card_id) : undefined
         // Sent by an earlier run whose row outlived it (a crash after the send): nothing to redo.
         if (cardRow && cardRow.message_id !== queuedAs) return
