@@ -31,9 +31,12 @@ describe.each(DB_KINDS)('who is talking: identity, group chats, login (%s)', (ki
 
     const before = h.fake.messages.length
     await h.say(OPEN_ID.zhangsan, '@_user_1 周五开会', { chatType: 'group', mentions: [{ key: '@_user_1', openId: OPEN_ID.lisi, name: '李四' }] })
-    // A command-shaped line that @-mentions nobody is not for the bot either.
+    // A command-shaped line that @-mentions nobody is not for the bot either, and leaves no dedupe row behind.
+    const recorded = async () => (await h.t.database.db.selectFrom('inbound_events').select('event_id').execute()).length
+    const rows = await recorded()
     await h.say(OPEN_ID.zhangsan, '提交本月差旅费 3500元', { chatType: 'group' })
     expect(h.fake.messages).toHaveLength(before)
+    expect(await recorded()).toBe(rows)
   })
 
   it('a picture gets a polite answer instead of silence', async () => {

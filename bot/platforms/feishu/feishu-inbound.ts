@@ -157,11 +157,11 @@ export class FeishuInbound {
     }
     const { header, event } = parsed.data
     if (event.sender.sender_type && event.sender.sender_type !== 'user') return
+    // A group line that @-mentions nobody cannot be for the bot, whichever way and however often it arrives: nothing to record.
+    if (event.message.chat_type !== 'p2p' && !event.message.mentions?.length) return
     // One row per event id and one per message id: a redelivery, or the same message reaching us by
     // HTTP and WS, is acknowledged and dropped here, on whichever instance sees it second.
     if (!(await firstDelivery(this.deps.db, FEISHU, [header.event_id, `msg:${event.message.message_id}`], this.deps.now()))) return
-    // A group line that @-mentions nobody is not for the bot: nothing to do once it is recorded (most of a busy tenant's traffic).
-    if (event.message.chat_type !== 'p2p' && !event.message.mentions?.length) return
     const openId = event.sender.sender_id.open_id
     this.deps.queue.enqueue(openId, () => handleThroughOutages((lastTry) => this.processMessage(header.event_id, openId, event.message, lastTry)))
   }
