@@ -1,6 +1,7 @@
 import { DomainError } from '../../workflow/errors.js'
 import { pilotAnswer } from '../../workflow/receipts/rollout/pilot.js'
 import type { BotServices } from '../bot-services.js'
+import { DEACTIVATED } from '../identity/identity-links.js'
 import type { Card } from '../cards/card.js'
 import type { Intent } from '../nlu/command.js'
 import type { InboundCardAction, InboundMessage, MessageRef } from '../platform.js'
@@ -59,7 +60,7 @@ export class Conversation {
     const user = await this.services.org.employee(message.userId)
     if (!user) throw new DomainError('NOT_FOUND', '你还未在系统中登记，请联系管理员', 'you are not registered; ask an administrator')
     // Said before anything is parsed: 「同意」 from a leaver must not read as "nothing waits for you".
-    if (!user.active) throw new DomainError('FORBIDDEN', '你的账号已停用（离职），不能再使用审批助手；如有疑问请联系管理员', 'your account is deactivated; ask an administrator')
+    if (!user.active) throw new DomainError('FORBIDDEN', DEACTIVATED.zh, DEACTIVATED.en)
     const text = message.text.trim()
     let pending = await this.services.conversations.get(user.id)
     // 「取消」 to something half done needs no parse (and no model call).

@@ -17,6 +17,12 @@ export interface ResolveOptions {
   autoProvision: boolean
 }
 
+/**
+ * What a leaver is told when he writes or taps. His platform link is kept (history names him), so
+ * he is not a stranger, and 「你还未在系统中登记」 would send him to an administrator for nothing.
+ */
+export const DEACTIVATED = { zh: '你的账号已停用（离职），不能再使用审批助手；如有疑问请联系管理员', en: 'your account is deactivated; ask an administrator' }
+
 /** Where auto-provisioned people land until an admin places them. */
 export const UNASSIGNED_DEPARTMENT = { id: 'd-unassigned', name: '待分配' }
 
@@ -27,7 +33,11 @@ export class IdentityLinks {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Our employee for a platform user, linking on first contact by 工号, then mobile, then email. */
+  /**
+   * Our employee for a platform user, linking on first contact by 工号, then mobile, then email.
+   * A linked leaver comes back with `active: false` (callers refuse him with DEACTIVATED); only
+   * active employees are matched or linked anew.
+   */
   async resolve(platform: string, externalId: string, options: ResolveOptions): Promise<Employee | null> {
     const linked = await this.db
       .selectFrom('user_identities')
@@ -36,8 +46,7 @@ export class IdentityLinks {
       .where('user_identities.platform', '=', platform)
       .where('user_identities.external_id', '=', externalId)
       .executeTakeFirst()
-    // A deactivated employee keeps his link (for history) but is nobody to the bot.
-    if (linked) return Number(linked.active) === 1 ? toEmployee(linked) : null
+    if (linked) return toEmployee(linked)
 
     const profile = await options.lookupProfile()
     const match = profile && (await this.match(profile))

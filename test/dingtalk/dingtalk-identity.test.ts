@@ -4,6 +4,7 @@ import { DB_KINDS } from '../helpers/databases.js'
 import { startDingtalk, type DingtalkHarness } from './dingtalk-harness.js'
 
 const NOT_REGISTERED = '你还未在系统中登记，请联系管理员 / you are not registered; ask an administrator'
+const DEACTIVATED = '你的账号已停用（离职），不能再使用审批助手；如有疑问请联系管理员 / your account is deactivated; ask an administrator'
 
 describe.each(DB_KINDS)('DingTalk people (%s)', (kind) => {
   let h: DingtalkHarness
@@ -62,5 +63,22 @@ describe.each(DB_KINDS)('DingTalk people (%s)', (kind) => {
     await expect(dingtalk.exchangeAuthCode(code)).rejects.toBeInstanceOf(InvalidAuthCode)
     await expect(dingtalk.exchangeAuthCode(' ')).rejects.toBeInstanceOf(InvalidAuthCode)
     expect(await dingtalk.exchangeAuthCode(fake.issueAuthCode('dt-stranger'))).toBeNull()
+  })
+
+  it('tells someone who has left that his account is deactivated, when he writes, taps or signs in', async () => {
+    h = await startDingtalk(kind, { mode: 'stream' })
+    const { fake, dingtalk } = h
+    await fake.say('dt-zhangsan', '提交本月差旅费 200元')
+    await h.settle()
+    const [draft] = fake.cardsOf('dt-zhangsan')
+    await h.t.database.db.updateTable('users').set({ active: 0 }).where('id', '=', 'zhangsan').execute()
+    const told = fake.texts('dt-zhangsan').length
+    await fake.say('dt-zhangsan', '我的报销到哪了')
+    await fake.tapCard('dt-zhangsan', draft!.outTrackId, 'confirm')
+    await h.settle()
+    expect(fake.texts('dt-zhangsan').slice(told)).toEqual([DEACTIVATED, DEACTIVATED])
+    expect(await h.t.database.db.selectFrom('requests').select('status').where('requester_id', '=', 'zhangsan').execute()).toEqual([{ status: 'draft' }])
+    expect(await dingtalk.exchangeAuthCode(fake.issueAuthCode('dt-zhangsan'))).toBeNull()
+    expect(await identities()).toEqual([{ external_id: 'dt-zhangsan', user_id: 'zhangsan' }])
   })
 })

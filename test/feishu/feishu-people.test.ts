@@ -65,6 +65,28 @@ describe.each(DB_KINDS)('who is talking: identity, group chats, login (%s)', (ki
     const links = await h.t.database.db.selectFrom('user_identities').select(['external_id', 'user_id']).where('user_id', '=', 'wangwu').execute()
     expect(links).toEqual([{ external_id: OPEN_ID.wangwu, user_id: 'wangwu' }])
   })
+
+  it('someone who has left is told his account is deactivated, when he writes and when he taps, and nothing else happens', async () => {
+    await h.say(OPEN_ID.sunba, '提交本月差旅费 200元')
+    const draft = h.cardOffering(OPEN_ID.sunba, 'confirm')
+    const db = h.t.database.db
+    await db.updateTable('users').set({ active: 0 }).where('id', '=', 'sunba').execute()
+    try {
+      const sent = h.fake.messages.length
+      const told = h.texts(OPEN_ID.sunba).length
+      await h.say(OPEN_ID.sunba, '我的报销到哪了')
+      expect(h.texts(OPEN_ID.sunba).slice(told)).toEqual(['你的账号已停用（离职），不能再使用审批助手；如有疑问请联系管理员'])
+      const tapped = await h.tap(OPEN_ID.sunba, draft, 'confirm')
+      await h.settled()
+      expect(tapped.body.toast).toEqual({ type: 'error', content: '你的账号已停用（离职），不能再使用审批助手；如有疑问请联系管理员' })
+      expect(h.fake.messages).toHaveLength(sent + 1)
+      expect(await db.selectFrom('requests').select('status').where('requester_id', '=', 'sunba').execute()).toEqual([{ status: 'draft' }])
+      // His link stays, for the history that names him.
+      expect(await db.selectFrom('user_identities').select('user_id').where('external_id', '=', OPEN_ID.sunba).execute()).toEqual([{ user_id: 'sunba' }])
+    } finally {
+      await db.updateTable('users').set({ active: 1 }).where('id', '=', 'sunba').execute()
+    }
+  })
 })
 
 describe.each(DB_KINDS)('FEISHU_AUTO_PROVISION (%s)', (kind) => {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../../db/schema.js'
 import { DomainError } from '../../../workflow/errors.js'
 import type { Conversation } from '../../conversation/conversation.js'
+import { DEACTIVATED } from '../../identity/identity-links.js'
 import type { InboundAttachment } from '../../platform.js'
 import { isConnectionFailure } from '../../../db/connection-failure.js'
 import { firstDelivery } from '../../inbound-events.js'
@@ -36,6 +37,7 @@ export interface CardCallback {
 }
 
 export const NOT_REGISTERED = '你还未在系统中登记，请联系管理员 / you are not registered; ask an administrator'
+const DEACTIVATED_TEXT = `${DEACTIVATED.zh} / ${DEACTIVATED.en}`
 const TEXT_ONLY = '目前只能处理文字、图片和文件消息，请直接打字告诉我 / only text, pictures and files are understood'
 const SOMETHING_WENT_WRONG = '处理你的消息时出错了，请稍后再试 / something went wrong, please try again later'
 
@@ -101,8 +103,8 @@ export class DingtalkInbound {
       return
     }
     const employee = await this.directory.employeeFor(staffId)
-    if (!employee) {
-      await this.platform.sendTextTo(staffId, NOT_REGISTERED)
+    if (!employee?.active) {
+      await this.platform.sendTextTo(staffId, employee ? DEACTIVATED_TEXT : NOT_REGISTERED)
       return
     }
     await this.tellFailures(employee.id, lastTry, async () => {
@@ -124,8 +126,8 @@ export class DingtalkInbound {
       return
     }
     const employee = await this.directory.employeeFor(staffId)
-    if (!employee) {
-      await this.platform.sendTextTo(staffId, NOT_REGISTERED)
+    if (!employee?.active) {
+      await this.platform.sendTextTo(staffId, employee ? DEACTIVATED_TEXT : NOT_REGISTERED)
       return
     }
     await this.tellFailures(employee.id, lastTry, async () => {

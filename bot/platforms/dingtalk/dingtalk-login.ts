@@ -13,7 +13,7 @@ export class InvalidAuthCode extends Error {
  * The back end of DingTalk H5 login: the page gets a one-time code from
  * `dd.requestAuthCode({corpId, clientId})`, we exchange it for the DingTalk user id with
  * `/topapi/v2/user/getuserinfo` and map that to our employee id (null: not in the employee
- * master). A bad, used or expired code throws InvalidAuthCode. The session is the caller's.
+ * master, or has left). A bad, used or expired code throws InvalidAuthCode. The session is the caller's.
  */
 export async function employeeIdForAuthCode(client: DingtalkClient, directory: DingtalkDirectory, code: string): Promise<string | null> {
   if (!code.trim()) throw new InvalidAuthCode('缺少免登授权码 / missing auth code')
@@ -27,5 +27,6 @@ export async function employeeIdForAuthCode(client: DingtalkClient, directory: D
     }
     throw error
   }
-  return (await directory.employeeFor(userid))?.id ?? null
+  const employee = await directory.employeeFor(userid)
+  return employee?.active ? employee.id : null
 }

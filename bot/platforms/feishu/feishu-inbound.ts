@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Schema } from '../../../db/schema.js'
 import { isDomainError } from '../../../workflow/errors.js'
 import type { CardActionOutcome, Conversation } from '../../conversation/conversation.js'
+import { DEACTIVATED } from '../../identity/identity-links.js'
 import type { InboundAttachment } from '../../platform.js'
 import { isConnectionFailure } from '../../../db/connection-failure.js'
 import { firstDelivery } from '../../inbound-events.js'
@@ -181,7 +182,7 @@ export class FeishuInbound {
       return
     }
     if (!employee?.active) {
-      await this.deps.platform.sendTextToOpenId(openId, NOT_REGISTERED, replyTo)
+      await this.deps.platform.sendTextToOpenId(openId, employee ? DEACTIVATED.zh : NOT_REGISTERED, replyTo)
       return
     }
     const userId = employee.id
@@ -255,7 +256,7 @@ export class FeishuInbound {
       this.deps.log(`feishu: cannot resolve tap operator ${input.openId}: ${String(error)}`)
       return { answer: toast('error', IDENTITY_UNAVAILABLE) }
     }
-    if (!employee?.active) return { answer: toast('error', NOT_REGISTERED) }
+    if (!employee?.active) return { answer: toast('error', employee ? DEACTIVATED.zh : NOT_REGISTERED) }
     const userId = employee.id
     const comment = input.action.form_value?.[COMMENT_INPUT]
     const release = this.deps.platform.holdUpdates(input.messageId)
