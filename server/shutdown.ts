@@ -41,7 +41,8 @@ export async function shutDown(running: Running, signal: string): Promise<boolea
     await Promise.all([
       Promise.all(system.integrations.map((i) => i.stop?.())).then(() => log('shutdown: chat platforms stopped, acknowledged work done')),
       system.outbox.stop().then(() => log('shutdown: outbox worker stopped')),
-      Promise.all(jobs.map((job) => job.stop())),
+      // Chat deliveries left unsent are handed back, not held claimed until their lease runs out.
+      (system.deliveries.stop(), Promise.all(jobs.map((job) => job.stop()))),
     ])
     await closeListener(server)
   }

@@ -194,9 +194,11 @@ export class ChatDeliveryStore {
     return { dead, at }
   }
 
-  /** Not tried after all (this run ran out of time): due again now, for whoever claims it next. */
-  async release(row: ChatDeliveryRow): Promise<void> {
-    await this.db.updateTable('chat_deliveries').set({ status: 'pending', next_attempt_at: this.now(), locked_until: null }).where('id', '=', row.id).where('status', '=', 'sending').execute()
+  /** Not tried after all (this run ran out of time, or the process is stopping): due again now, for whoever claims them next. */
+  async release(rows: ChatDeliveryRow[]): Promise<void> {
+    if (rows.length === 0) return
+    const ids = rows.map((row) => row.id)
+    await this.db.updateTable('chat_deliveries').set({ status: 'pending', next_attempt_at: this.now(), locked_until: null }).where('id', 'in', ids).where('status', '=', 'sending').execute()
   }
 
   /** The platform refused for good (unknown user, bad content): kept for the operator, never tried again. */

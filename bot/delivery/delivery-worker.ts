@@ -33,6 +33,8 @@ export interface DrainReport {
  * platform's turn in this run (its other rows wait their back-off): an outage costs one try per run.
  */
 export class ChatDeliveryWorker {
+  private stopping = false
+
   constructor(
     private readonly store: ChatDeliveryStore,
     private readonly messenger: Messenger,
@@ -40,10 +42,19 @@ export class ChatDeliveryWorker {
     private readonly log: (message: string) => void = () => {},
   ) {}
 
-  /** Batch after batch until nothing is due, a platform is still down, or `maxBatches` ran. */
+  /**
+   * A shutdown: the send under way finishes, the rest of the batch is handed back at once (due
+   * now, for the next instance or the restart) instead of sitting claimed until its lease ends,
+   * and no further batch starts. The run itself is awaited by whoever drives it (Periodic.stop).
+   */
+  stop(): void {
+    this.stopping = true
+  }
+
+  /** Batch after batch until nothing is due, a platform is still down, `maxBatches` ran, or stop(). */
   async drain(maxBatches = Number.POSITIVE_INFINITY): Promise<DrainReport> {
     const total: DrainReport = { claimed: 0, delivered: 0, waiting: 0, failed: 0, gaveUp: 0 }
-    for (let batch = 0; batch < maxBatches; batch++) {
+    for (let batch = 0; batch < maxBatches && !this.stopping; batch++) {
       const report = await this.drainOnce()
       for (const key of Object.keys(total) as (keyof DrainReport)[]) total[key] += report[key]
       if (report.claimed < this.store.policy.batchSize || report.waiting > 0) break
@@ -57,10 +68,10 @@ export class ChatDeliveryWorker {
     const down = new Map<string, { error: unknown; at: number }>()
     // Slow sends must not outlast the claim, or another instance would take the rest and send them too.
     const deadline = performance.now() + this.store.policy.leaseMs / 2
-    for (const row of rows) {
-      if (performance.now() > deadline) {
-        await this.store.release(row)
-        continue
+    for (const [i, row] of rows.entries()) {
+      if (this.stopping || performance.now() > deadline) {
+        await this.store.release(rows.slice(i))
+        break
       }
       const outage = down.get(row.platform)
       if (outage) {

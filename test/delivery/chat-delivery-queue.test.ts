@@ -138,6 +138,41 @@ describe.each(DB_KINDS)('the chat delivery queue (%s)', (kind) => {
     expect(await statuses()).toEqual([])
   })
 
+  it('a stop (shutdown) lets the send under way finish and hands the rest back at once, due now', async () => {
+    const feishu = new ScriptedPlatform('feishu')
+    const messenger = new Messenger(database.db, new Map([['feishu', feishu]]), 'feishu', store)
+    const worker = new ChatDeliveryWorker(store, messenger, noCards)
+    feishu.mode = 'down'
+    for (const line of ['一', '二', '三']) {
+      await messenger.sendText('lisi', line)
+      clock += 1
+    }
+    feishu.mode = 'ok'
+    clock += 1_000
+    // The first send is under way when the stop comes.
+    let sending!: () => void
+    const inFlight = new Promise<void>((resolve) => (sending = resolve))
+    const send = feishu.sendText.bind(feishu)
+    feishu.sendText = async (userId, body, options) => {
+      sending()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      return send(userId, body, options)
+    }
+    const run = worker.drain()
+    await inFlight
+    worker.stop()
+    expect(await run).toMatchObject({ claimed: 3, delivered: 1 })
+    expect(feishu.sent.map((s) => s.what)).toEqual(['一'])
+    const rows = await database.db.selectFrom('chat_deliveries').select(['body', 'status', 'locked_until', 'next_attempt_at']).orderBy('created_at').execute()
+    expect(rows.map((r) => ({ ...r, next_attempt_at: Number(r.next_attempt_at) }))).toEqual([
+      { body: '二', status: 'pending', locked_until: null, next_attempt_at: clock },
+      { body: '三', status: 'pending', locked_until: null, next_attempt_at: clock },
+    ])
+    // And no further batch starts.
+    expect(await worker.drain()).toMatchObject({ claimed: 0 })
+    expect(await store.claimDue()).toHaveLength(2)
+  })
+
   it('every try of a message carries the key of its first try', async () => {
     const feishu = new ScriptedPlatform('feishu')
     const messenger = new Messenger(database.db, new Map([['feishu', feishu]]), 'feishu', store)
