@@ -1,5 +1,6 @@
 import { build } from 'esbuild'
-import { basename, dirname } from 'node:path'
+import { readdir, rm } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -12,7 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
  * first callbacks wait.
  */
 export async function buildServer(outfile = `${root}dist/node.js`, entry = 'server/node.ts'): Promise<string> {
-  await build({
+  const { metafile } = await build({
     entryPoints: { [basename(outfile, '.js')]: `${root}${entry}` },
     outdir: dirname(outfile),
     // Modules we import only when configured (the Feishu long connection, DingTalk's stream) stay in
@@ -26,8 +27,19 @@ export async function buildServer(outfile = `${root}dist/node.js`, entry = 'serv
     target: 'node20',
     sourcemap: true,
     logLevel: 'warning',
+    metafile: true,
   })
+  await removeStaleChunks(join(dirname(outfile), 'chunks'), new Set(Object.keys(metafile.outputs).map((path) => resolve(path))))
   return outfile
+}
+
+/**
+ * Chunk names carry a content hash, so every build of changed code adds files beside the old ones.
+ * A server loads its chunks when it starts, so those of earlier builds are needed by nobody.
+ */
+async function removeStaleChunks(dir: string, built: Set<string>): Promise<void> {
+  const files = await readdir(dir).catch(() => [])
+  await Promise.all(files.filter((name) => !built.has(join(dir, name))).map((name) => rm(join(dir, name), { force: true })))
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer(process.argv[2])

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -19,7 +19,13 @@ describe('npm start: the compiled server', () => {
     const out = await mkdtemp(join(root, 'dist', 'test-'))
     const data = await mkdtemp(join(tmpdir(), 'node-bundle-'))
     cleanup.push(out, data)
+    // A chunk of an earlier build (its name's hash differs) is removed by the next build.
+    await mkdir(join(out, 'chunks'))
+    await writeFile(join(out, 'chunks', 'feishu-ws-OLDBUILD.js'), 'export {}')
     const compiled = await buildServer(join(out, 'node.js'))
+    const chunks = await readdir(join(out, 'chunks'))
+    expect(chunks).not.toContain('feishu-ws-OLDBUILD.js')
+    expect(chunks.filter((name) => /^feishu-ws-\w+\.js$/.test(name))).toHaveLength(1)
     // The platforms' SDKs (Feishu's long connection ~65 MB, DingTalk's stream ~25 MB) load only when configured.
     expect(await readFile(compiled, 'utf8')).not.toMatch(/from "(@larksuiteoapi\/node-sdk|dingtalk-stream)"/)
     const port = await freePort()
