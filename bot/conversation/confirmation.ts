@@ -11,9 +11,10 @@ import type { HandlerContext } from './handler-context.js'
 import { confirmDraft } from './request-effects.js'
 import { sayAction } from './say-action.js'
 
-const CANCEL_WORDS = new Set(['取消', '算了', '不用了', '不要了', 'cancel', '退出'])
+/** 「取消」「取消。」「取消吧」「算了，不用了」「先不提交了」「不要了谢谢」: cancel words and nothing else. */
+const CANCEL = /^(?:(?:我|先|还是|那)?(?:取消|算了|不用了?|不要了|不提交了|不申请了|退出|cancel|quit)(?:吧|啦|呀|啊|了|谢谢)*)+$/
 
-export const isCancelWord = (text: string) => CANCEL_WORDS.has(text.trim().toLowerCase())
+export const isCancelWord = (text: string) => CANCEL.test(text.toLowerCase().replace(/[\s。.!！~，,、…]+/g, ''))
 
 /**
  * Whether a line given while something is half done drops it: 「取消」, or 「不想报了」「刚才那个不要了」,

@@ -1,5 +1,6 @@
 import type { RequestType } from '../../workflow/request-types.js'
 import { slotsSchema, type Slots } from '../nlu/command.js'
+import { parseWithRules } from '../nlu/rules/index.js'
 import { EDITABLE_FIELDS, type EditableField } from './draft-fields.js'
 import { answerFor, FREE_TEXT_SLOTS } from './slot-answers.js'
 
@@ -58,15 +59,36 @@ export function fieldValue(field: EditableField, text: string, parsed: Slots): S
 }
 
 /**
- * With no field named, the first field the value can only be ("500" is the amount, "交通" the
- * category); any words make a name or a reason, so those are never guessed.
+ * With no field named, the field the value can only be ("500" is an expense's amount, "交通" its
+ * category); any words make a name or a reason, so those are never guessed. A value two fields
+ * could take (「8000」 on a purchase: the quantity or the budget) is not guessed either.
  */
 export function fieldOfValue(type: RequestType, text: string, parsed: Slots): { field: EditableField; slots: Slots } | undefined {
+  const candidates: { field: EditableField; slots: Slots }[] = []
   for (const field of EDITABLE_FIELDS[type]) {
     const accepted = [field.slot, ...(field.alsoAccepts ?? [])]
     if (!accepted.some((slot) => parsed[slot] !== undefined || (answerFor(slot, text, parsed)[slot] !== undefined && !FREE_TEXT_SLOTS.has(slot)))) continue
     const slots = fieldValue(field, text, parsed)
-    if (slots) return { field, slots }
+    if (slots) candidates.push({ field, slots })
   }
-  return undefined
+  // Fields that take the same slot (a day said for the date or for the period) are one guess.
+  const readings = new Set(candidates.map((c) => Object.keys(c.slots).join()))
+  return readings.size === 1 ? candidates[0] : undefined
+}
+
+/**
+ * What one edit phrase sets ("金额改成1,200", "预算改为1.5万", "改成交通"), read as at a
+ * confirmation card, by the rules alone; undefined when it is no edit, or names no field or value
+ * it can take.
+ */
+export function editedSlots(type: RequestType, text: string, now: Date): Slots | undefined {
+  const edit = readEdit(text)
+  if (!edit) return undefined
+  const parsed = (value: string) => parseWithRules(value, now).slots
+  if (edit.fieldText) {
+    const named = namedField(type, edit.fieldText)
+    const value = edit.value ?? (named?.rest || undefined)
+    return named && value !== undefined ? fieldValue(named.field, value, parsed(value)) : undefined
+  }
+  return edit.value === undefined ? undefined : fieldOfValue(type, edit.value, parsed(edit.value))?.slots
 }

@@ -11,6 +11,7 @@ import type { BotServices } from '../bot-services.js'
 import type { Slots } from '../nlu/command.js'
 import type { InboundCardAction } from '../platform.js'
 import { payloadChanges } from './draft-fields.js'
+import { editedSlots } from './field-edits.js'
 import { requirePeople, peopleNamedIn } from './handlers/named-people.js'
 
 /**
@@ -214,17 +215,22 @@ async function selectionsFrom(services: BotServices, requestId: string, comment:
 }
 
 /**
- * 重新提交 changes in plain words ("金额 3000", "金额改为3000元", "事由：补充发票"): the command parser
- * reads the slots; the two phrasings it leaves alone (改为 an amount, 事由：…) are read here.
+ * 重新提交 changes in plain words, a clause at a time ("金额改成1,200，事由：补充发票", "金额 3000",
+ * "改成交通"): edit phrases are read as at a confirmation card, other clauses by the command parser;
+ * 事由：… runs to the end. A comment that changes nothing is the new reason.
  */
 async function changesFrom(services: BotServices, requestId: string, comment: string): Promise<Record<string, unknown>> {
   const view = await loadRequestView(services.db, requestId)
-  const slots: Slots = (await services.parser.parse(comment, new Date(services.now()))).slots
-  const amount = slots.amount ?? slots.budget ?? Number(/(?:金额|预算|改为|改成)\D{0,4}?(\d+(?:\.\d{1,2})?)/.exec(comment)?.[1] ?? NaN)
-  const money = Number.isFinite(amount) && amount > 0 ? amount : undefined
-  // The reason is read below from its marker, or is the whole comment.
-  const patch = payloadChanges(view.type, { ...slots, amount: money, budget: undefined, reason: undefined })
-  const reason = /(?:事由|理由|原因)[:：]\s*(.+)$/.exec(comment)?.[1]?.trim()
+  const now = new Date(services.now())
+  const marked = /(?:事由|理由|原因)[:：]\s*(.+)$/.exec(comment)
+  const slots: Slots = {}
+  // Commas split clauses, except the one in "1,200".
+  for (const clause of (marked ? comment.slice(0, marked.index) : comment).split(/[，；;。\n]|,(?!\d{3})/)) {
+    if (!clause.trim()) continue
+    Object.assign(slots, editedSlots(view.type, clause, now) ?? (await services.parser.parse(clause, now)).slots)
+  }
+  const patch = payloadChanges(view.type, { ...slots, reason: undefined })
+  const reason = marked?.[1]?.trim()
   if (reason) patch.reason = reason
   else if (Object.keys(patch).length === 0) patch.reason = comment
   return patch

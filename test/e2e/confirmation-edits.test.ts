@@ -101,12 +101,34 @@ describe.each(DB_KINDS)('the confirmation card: confirm, edit a field, or cancel
     expect(field(second, '发生日期')).toBeUndefined()
   })
 
+  it.each(['取消。', '取消吧', '算了，不用了', '先不提交了', '不要了谢谢', 'Cancel!'])('「%s」 cancels, at the card and while a question waits', async (words) => {
+    const card = cardIn(await t.say('wangwu', '报销打车费58元'))
+    expect(texts(await t.say('wangwu', words))).toEqual(['好的，已取消正在填写的申请'])
+    expect((await t.cards('wangwu')).find((c) => c.id === card!.id)?.status).toBe('已取消')
+    expect(texts(await t.say('wangwu', '确认'))).not.toContainEqual(expect.stringMatching(/已提交/))
+
+    expect(texts(await t.say('wangwu', '提交本月差旅费'))).toEqual(['请问金额是多少？'])
+    expect(texts(await t.say('wangwu', words))).toEqual(['好的，已取消正在填写的申请'])
+    expect(cardIn(await t.say('wangwu', '3500'))).toBeUndefined()
+  })
+
+  it('a line that only starts like a cancel is not one', async () => {
+    cardIn(await t.say('wangwu', '报销打车费58元'))
+    expect(texts(await t.say('wangwu', '不用了，金额改成60'))).not.toContain('好的，已取消正在填写的申请')
+    expect(texts(await t.say('wangwu', '取消'))).toEqual(['好的，已取消正在填写的申请'])
+  })
+
   it('purchase, transfer, resignation and project drafts take edits of their own fields', async () => {
     const purchase = cardIn(await t.say('zhangsan', '申请采购10台笔记本电脑，预算8万'))
     expect(ids(purchase)).toEqual(['confirm', 'edit', 'cancel'])
     expect(field(cardIn(await t.say('zhangsan', '数量改成12台')), '数量')).toBe('12')
     expect(field(cardIn(await t.say('zhangsan', '预算改为9万')), '预算')).toBe('¥90,000.00')
     expect(field(cardIn(await t.say('zhangsan', '物品改成「台式电脑」')), '物品')).toBe('台式电脑')
+    // A bare number could be the quantity or the budget: asked, not guessed; a unit decides.
+    const ambiguous = await t.say('zhangsan', '改成8000')
+    expect(ambiguous.map((r) => r.card?.title ?? r.text)).toEqual(['要修改哪一项？'])
+    expect(field(cardIn(await t.say('zhangsan', '改成8000元')), '预算')).toBe('¥8,000.00')
+    expect(field(cardIn(await t.say('zhangsan', '改成11台')), '数量')).toBe('11')
     expect(texts(await t.say('zhangsan', '城市改成上海'))).toEqual(['这份申请可以修改：物品、数量、预算、事由。例如「物品改成…」'])
     expect(texts(await t.say('zhangsan', '确认'))[0]).toMatch(/^已提交，单号 CG-/)
 

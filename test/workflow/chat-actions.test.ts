@@ -70,6 +70,23 @@ describe.each(DB_KINDS)('the approval engine from chat (%s)', (kind) => {
     await t.say('zhangsan', `撤回 ${requestNo}`)
   })
 
+  it.each([
+    ['金额改成1,200', '¥1,200.00', '请补充行程单'],
+    ['金额改为1万2，事由：补开发票', '¥12,000.00', '补开发票'],
+    ['金额改为3.5k', '¥3,500.00', '请补充行程单'],
+    ['金额改成三千五', '¥3,500.00', '请补充行程单'],
+    ['改成 ¥980.50', '¥980.50', '请补充行程单'],
+  ])('重新提交 with 「%s」 changes the amount to %s', async (comment, amount, reason) => {
+    const requestNo = await t.submitExpense('zhangsan', '提交本月差旅费 800元 事由：请补充行程单')
+    await t.say('lisi', `退回 ${requestNo} 理由：行程单呢`)
+    const again = await t.tap((await cardWith('zhangsan', requestNo, 'resubmit')).id, 'resubmit', 'zhangsan', comment)
+    expect(again.body.message).toBe(`已重新提交 ${requestNo}`)
+    const fresh = await cardWith('lisi', requestNo, 'approve')
+    expect(fresh.fields).toContainEqual({ label: '金额', value: amount })
+    expect(fresh.fields).toContainEqual({ label: '事由', value: reason })
+    await t.say('zhangsan', `撤回 ${requestNo}`)
+  })
+
   it('撤回 by text while nobody has decided; the approver is told and his card goes quiet', async () => {
     const requestNo = await t.submitExpense('zhangsan', '提交本月餐费 200元')
     expect((await t.say('zhangsan', `撤回 ${requestNo}`))[0]?.text).toBe(`已撤回 ${requestNo}`)
