@@ -69,9 +69,9 @@ describe.each(DB_KINDS)('who may decide, and only once (%s)', (kind) => {
     expect(await t.database.db.selectFrom('audit_log').select('id').where('action', '=', 'task.approved').execute()).toEqual([])
   })
 
-  it('a decision held off (先别同意, 别同意, 不要通过, don\'t approve…) decides nothing, and says so', async () => {
+  it('a decision held off or asked about (先别同意, 不要通过, don\'t approve, 可以同意吗, 等我看看再同意…) decides nothing, and says so', async () => {
     const before = await snapshot()
-    for (const text of ['先别同意', `别同意 ${requestNo}`, '不要通过', "don't approve", '先不要批', '别驳回']) {
+    for (const text of ['先别同意', `别同意 ${requestNo}`, '不要通过', "don't approve", '先不要批', '别驳回', '可以同意吗', '同意？', '等我看看再同意', '为什么同意了']) {
       const replies = await t.say('lisi', text)
       expect(replies.map((r) => r.text)).toEqual([HOLD_TEXT])
     }

@@ -252,7 +252,7 @@ describe('confidence', () => {
 describe('a decision word under a negation is never an approval', () => {
   // Every wording the issue-3 audit found approving, and more of the same kinds.
   const refusals = ['不可以同意', 'BX-202611-0007 不能通过', '不能同意', '没法同意', '无法同意', '同意不了', '我不能同意这个', 'not approved', '不能批', '批不了', "can't approve", 'cannot approve', '没办法同意', '通不过', '不应该通过', '不太能同意', '不该批', '不得批准', '不能再批了']
-  const holds = ['先别同意', '别同意', '不要通过', "don't approve", 'don’t approve yet', 'do not approve', '先不要批', '先不同意', '暂时不能批', '千万别同意', '不用批', '我没同意', '别驳回', '先不要退回', '不要拒绝', '别直接通过']
+  const holds = ['先别同意', '别同意', '不要通过', "don't approve", 'don’t approve yet', 'do not approve', '先不要批', '先不同意', '暂时不能批', '千万别同意', '不用批', '我没同意', '别驳回', '先不要退回', '不要拒绝', '别直接通过', '可以同意吗', '同意？', '同意吗', '能同意吗', '是否同意', '要不要批', '能不能批', '等我看看再同意', '明天再批', '看完材料再驳回', '为什么同意了', '为啥驳回']
 
   it.each(refusals)('%s is a rejection, read whole', (text) => {
     const parsed = parseWithRules(text, now)
@@ -272,6 +272,8 @@ describe('a decision word under a negation is never an approval', () => {
     for (const text of ['同意', '同意，没问题', 'BX-202611-0044 没问题，同意', '全部同意', '不同意', '驳回']) expect(negatedDecision(text)).toBeUndefined()
     expect(parseWithRules('全部同意', now)).toMatchObject({ intent: 'approval.approve', confidence: 0.95 })
     expect(parseWithRules('李四有没有同意', now).intent).toBe('request.status')
+    for (const text of ['同意了吗', '批了吗', '怎么还没同意']) expect(parseWithRules(text, now).intent).toBe('request.status')
+    expect(parseWithRules('同意了，没问题', now).intent).toBe('approval.approve')
   })
 })
 

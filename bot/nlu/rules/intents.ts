@@ -14,8 +14,8 @@ interface IntentRule {
  * A decision word under a negation. Two readings, chosen by who the negation addresses:
  *
  * - HOLD, "do not do it (yet)": an imperative to the bot (别同意, 不要通过, 先不要批, don't approve) or a
- *   hedge in time (先不同意, 暂时不能批), and the same in front of a rejection (别驳回, 先不要退回), or a
- *   statement that nothing was decided (我没同意). Nothing is decided: the parse is `unknown`, never a
+ *   hedge in time (先不同意, 暂时不能批, 等我看看再同意), and the same in front of a rejection (别驳回, 先不要退回),
+ *   a statement that nothing was decided (我没同意), or a question (可以同意吗, 为什么同意了). Nothing is decided: the parse is `unknown`, never a
  *   decision, since "hold off" read as 驳回 would end the request as surely as 同意 would approve it.
  * - REFUSAL, "I cannot approve this": the approver states the decision (不能同意, 不可以同意, 没法同意,
  *   无法同意, 同意不了, 不能通过, 不能批, 不应该通过, 不太能同意, 不能再批, not approved, can't approve), read
@@ -35,6 +35,11 @@ const HOLD_PATTERN = new RegExp(
   `(?:先|暂时|暂且|暂|目前|现在|还是)?\\s*(?:别|不要|不用|甭|勿|千万别|先别|暂缓)\\s*${ADVERB}(?:${APPROVE_WORD}|${REJECT_WORD})` +
     `|(?:先|暂时|暂且|暂|目前)\\s*(?:${CANNOT}|不)\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
     `|(?:${CANNOT}|不)\\s*${REJECT_WORD}|(?<!还)没有?\\s*(?:同意|批准)` +
+    // Asked, not decided: 可以同意吗, 同意？, 是否同意, 要不要批, 为什么同意了.
+    `|(?:能够?|可以|会)?\\s*(?:${APPROVE_WORD}|${REJECT_WORD})\\s*(?:吗|么|嘛|[?？])|(?:是否|要不要|该不该|能不能|可不可以|需不需要)\\s*${ADVERB}(?:${APPROVE_WORD}|${REJECT_WORD})` +
+    `|(?:为什么|为啥|凭什么|怎么会)\\s*(?:要|会|就|被)?\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
+    // Put off: 等我看看再同意, 明天再批, 看完材料再驳回.
+    `|(?:等|看完|看看|回头|稍后|晚点|之后|过两天|明天|下午|晚上)[^，。,.!！?？]{0,8}?再\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
     String.raw`|\b(?:don['’]?t|do not|dont|never)\s+(?:approve|reject|decline)(?:\s+(?:it|this|that))?(?:\s+(?:yet|for now))?\b|\bhold off\b`,
   'g',
 )
