@@ -39,6 +39,10 @@ const expenses: CorpusCase[] = [
   c('报销差旅费 ¥3,500', 'expense.submit', { category: 'travel', amount: 3500 }),
   c('报销住宿费￥1,280.50', 'expense.submit', { category: 'lodging', amount: 1280.5 }),
   c('报销机票 RMB 2100', 'expense.submit', { category: 'travel', amount: 2100 }),
+  // A currency code written against the number is still one number (it read 500 and 280.5).
+  c('报销差旅费RMB3,500', 'expense.submit', { category: 'travel', amount: 3500 }),
+  c('CNY1,280.50 招待费', 'expense.submit', { category: 'entertainment', amount: 1280.5 }),
+  c('报销打车费rmb12,000', 'expense.submit', { category: 'transport', amount: 12000 }),
   c('报销话费 199 元', 'expense.submit', { category: 'communication', amount: 199 }),
   c('打车58', 'expense.submit', { category: 'transport', amount: 58 }),
   c('滴滴 36.5元 昨天', 'expense.submit', { category: 'transport', amount: 36.5, date: '2026-11-24' }),

@@ -18,10 +18,11 @@ const ARABIC = String.raw`(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?`
 
 /**
  * Regex source for one number token. It never starts right after a letter or digit, so "A4" or
- * the digits of a request number are not read as amounts; k/w only count straight after a digit.
+ * the digits of a request number are not read as amounts, except after a currency code (RMB3,500);
+ * k/w only count straight after a digit.
  */
 export const NUMBER_SOURCE =
-  String.raw`(?<![a-z0-9.])(?:${ARABIC}|[${CHINESE_DIGIT_CLASS}${CHINESE_UNIT_CLASS}])` +
+  String.raw`(?<![0-9.])(?:(?<=rmb|cny)|(?<![a-z]))(?:${ARABIC}|[${CHINESE_DIGIT_CLASS}${CHINESE_UNIT_CLASS}])` +
   String.raw`(?:${ARABIC}|[${CHINESE_DIGIT_CLASS}${CHINESE_UNIT_CLASS}]|点(?=[0-9${CHINESE_DIGIT_CLASS}])|(?<=\d)[kw](?![a-z])|(?<=\d)\s+(?=[万千亿]))*`
 
 /** True when the token is written only with Chinese digit characters (一, 三, 两…), no units or Arabic digits. */
