@@ -158,6 +158,11 @@ const expenses: CorpusCase[] = [
   // Just after midnight in Shanghai is still the previous day in UTC.
   c('报销今天的晚饭 50', 'expense.submit', { category: 'meal', amount: 50, date: '2026-11-26' }, '2026-11-25T16:30:00Z'),
   c('本周的差旅费', 'expense.submit', { category: 'travel', period: { from: '2026-11-30', to: '2026-12-06' } }, '2026-12-06T23:00:00+08:00'),
+  // A range's end said without its month or week takes the start's, or the next (it resolved against today).
+  c('报销上周一到周三在北京的住宿费2000', 'expense.submit', { category: 'lodging', amount: 2000, city: '北京', period: { from: '2026-11-23', to: '2026-11-25' } }, '2026-12-05T10:00:00+08:00'),
+  c('报销11月30号到2号的差旅费3000', 'expense.submit', { category: 'travel', amount: 3000, period: { from: '2026-11-30', to: '2026-12-02' } }, '2026-12-05T10:00:00+08:00'),
+  c('报销11月28日-3日住宿费900', 'expense.submit', { category: 'lodging', amount: 900, period: { from: '2026-11-28', to: '2026-12-03' } }, '2026-12-05T10:00:00+08:00'),
+  c('报销上周五到周一的差旅费', 'expense.submit', { category: 'travel', period: { from: '2026-11-27', to: '2026-11-30' } }, '2026-12-05T10:00:00+08:00'),
   // Two dates: the claim's own is the one already past; next week's trip is context, said as a reason.
   c('下周出差，帮我报一下上周的差旅费2000', 'expense.submit', { category: 'travel', amount: 2000, period: LAST_WEEK, reason: '下周出差' }),
   // Spaces between groups of three digits separate thousands.

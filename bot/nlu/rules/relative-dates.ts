@@ -3,6 +3,7 @@ import {
   addMonths,
   dayNumber,
   daysInMonth,
+  isoWeekday,
   isValidDay,
   monthRange,
   quarterRange,
@@ -21,10 +22,11 @@ import type { Scan } from './scan.js'
 export type Lean = 'past' | 'future' | 'nearest'
 
 export type DateMention =
-  | { kind: 'day'; day: Day; start: number; end: number; dayOfMonth?: number }
+  | { kind: 'day'; day: Day; start: number; end: number; dayOfMonth?: number; weekday?: number }
   | { kind: 'range'; range: DayRange; start: number; end: number }
 
-type Resolved = { kind: 'day'; day: Day; dayOfMonth?: number } | { kind: 'range'; range: DayRange }
+/** dayOfMonth, weekday: said without a month or week (5号, 周三), so a range's end can take its start's. */
+type Resolved = { kind: 'day'; day: Day; dayOfMonth?: number; weekday?: number } | { kind: 'range'; range: DayRange }
 type Groups = Readonly<Record<string, string | undefined>>
 
 interface Context {
@@ -222,7 +224,7 @@ const RULES: ReadonlyArray<{ pattern: RegExp; resolve: (g: Groups, ctx: Context)
         return { value: d, key: dayNumber(d) }
       })
       const found = pick(candidates, dayNumber(ctx.today), ctx.lean)
-      return found && { kind: 'day', day: found }
+      return found && { kind: 'day', day: found, weekday }
     },
   },
   {
@@ -392,16 +394,32 @@ export function byLean(mentions: readonly DateMention[], today: Day, lean: Lean)
   return first === undefined ? [...mentions] : [first, ...mentions.filter((d) => d !== first)]
 }
 
+/**
+ * The end of a range said from `from`: a day of the month alone belongs to the start's month, or
+ * the next when it would come before the start ("11月1日到5日", "11月30号到2号"); a weekday alone
+ * to the start's week, or the next ("上周一到周三", "周五到周一").
+ */
+function rangeEnd(from: Day, end: Extract<DateMention, { kind: 'day' }>): Day {
+  if (end.dayOfMonth !== undefined) {
+    for (const months of [0, 1]) {
+      const { y, m } = addMonths(from.y, from.m, months)
+      if (isValidDay(y, m, end.dayOfMonth) && dayNumber({ y, m, d: end.dayOfMonth }) >= dayNumber(from)) return { y, m, d: end.dayOfMonth }
+    }
+  }
+  if (end.weekday !== undefined) {
+    const sameWeek = addDays(from, end.weekday - isoWeekday(from))
+    return dayNumber(sameWeek) >= dayNumber(from) ? sameWeek : addDays(sameWeek, 7)
+  }
+  return end.day
+}
+
 function joinRanges(scan: Scan, mentions: DateMention[]): DateMention[] {
   const out: DateMention[] = []
   for (const next of mentions) {
     const prev = out[out.length - 1]
     if (prev !== undefined && RANGE_JOINER.test(scan.text.slice(prev.end, next.start))) {
       const from = prev.kind === 'day' ? prev.day : prev.range.from
-      let to = next.kind === 'day' ? next.day : next.range.to
-      // "11月1日到5日": the second day belongs to the first one's month.
-      if (next.kind === 'day' && next.dayOfMonth !== undefined && isValidDay(from.y, from.m, next.dayOfMonth))
-        to = { y: from.y, m: from.m, d: next.dayOfMonth }
+      const to = next.kind === 'day' ? rangeEnd(from, next) : next.range.to
       if (dayNumber(to) >= dayNumber(from)) {
         scan.claim(prev.end, next.start)
         out[out.length - 1] = { kind: 'range', range: { from, to }, start: prev.start, end: next.end }
