@@ -42,6 +42,13 @@ describe.each(DB_KINDS)('purchase, transfer, resignation and project from chat (
     expect(row).toEqual({ status: 'posted', action_kind: 'purchase.requisition' })
   })
 
+  it('the day a purchase is needed by, and the day a project starts, are kept from the line', async () => {
+    const purchase = (await t.say('zhangsan', '申请采购3台显示器，预算6000，2027年1月15日前要'))[0]?.card
+    expect(purchase?.fields).toContainEqual({ label: '需要日期', value: '2027-01-15' })
+    const project = (await t.say('zhangsan', '发起立项：年货节营销，预算5万，2027年1月10日开始'))[0]?.card
+    expect(project?.fields).toContainEqual({ label: '开始日期', value: '2027-01-10' })
+  })
+
   it('a transfer to a department that does not exist asks again, listing the real ones', async () => {
     const first = texts(await t.say('zhangsan', '下月1号调岗到市场部'))
     expect(first[0]).toContain('没有找到部门「市场部」')

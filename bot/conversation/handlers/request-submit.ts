@@ -22,7 +22,8 @@ const submissions = {
     type: 'purchase',
     required: ['item', 'quantity', 'budget'],
     questions: { item: '请问要采购什么？', quantity: '请问需要多少（数量）？', budget: '请问预算是多少？' },
-    payload: (s: Slots) => ({ item: s.item!, quantity: s.quantity!, amountFen: yuanToFen(s.budget!), ...(s.reason ? { reason: s.reason } : {}) }),
+    // 「下周一要」: the day it is needed by, which the purchase order carries.
+    payload: (s: Slots) => ({ item: s.item!, quantity: s.quantity!, amountFen: yuanToFen(s.budget!), ...(s.date ? { neededBy: s.date } : {}), ...(s.reason ? { reason: s.reason } : {}) }),
   } satisfies Submission<'purchase'>,
   transfer: {
     intent: 'hr.transfer',
@@ -43,7 +44,10 @@ const submissions = {
     type: 'project',
     required: ['title', 'budget'],
     questions: { title: '请问项目名称是什么？', budget: '请问项目预算是多少？' },
-    payload: (s: Slots) => ({ title: s.title!, budgetFen: yuanToFen(s.budget!), ...(s.reason ? { reason: s.reason } : {}) }),
+    payload: (s: Slots) => {
+      const startDate = s.date ?? s.period?.from
+      return { title: s.title!, budgetFen: yuanToFen(s.budget!), ...(startDate ? { startDate } : {}), ...(s.reason ? { reason: s.reason } : {}) }
+    },
   } satisfies Submission<'project'>,
 }
 
