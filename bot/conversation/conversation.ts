@@ -9,7 +9,7 @@ import { approveByText, listApprovals, rejectByText } from './handlers/approvals
 import { submitExpense } from './handlers/expense-submit.js'
 import { cancelDelegation, listDelegations, setDelegation } from './handlers/delegation.js'
 import { help, notUnderstood } from './handlers/help.js'
-import { receiveReceipts } from './handlers/receipt-upload.js'
+import { attachToDraft, receiveReceipts } from './handlers/receipt-upload.js'
 import { requestStatus } from './handlers/request-status.js'
 import { offerRequestTypes } from './handlers/request-type-choice.js'
 import { withdrawRequest } from './handlers/request-withdraw.js'
@@ -67,6 +67,8 @@ export class Conversation {
     const understood = text && !(pending && isCancelWord(text))
     let command = understood ? await this.services.parser.parse(text, new Date(this.services.now())) : { intent: 'unknown' as const, slots: {}, confidence: 1, source: 'rules' as const }
 
+    // An expense claim waiting for 确认, to which files sent now belong (see below).
+    let waitingClaim: string | undefined
     if (pending?.awaiting === 'confirmation') {
       const ctx = new HandlerContext(this.services, user, message.platform, text, command)
       const outcome = await continueConfirmation(ctx, pending)
@@ -76,6 +78,7 @@ export class Conversation {
         await HANDLERS[pending.intent](confirmed)
         return confirmed.replies
       }
+      if (pending.intent === 'expense.submit') waitingClaim = pending.draftId
       pending = null
     }
 
@@ -91,6 +94,14 @@ export class Conversation {
       const ctx = new HandlerContext(this.services, user, message.platform, text, command)
       await ctx.reply(pilot.message)
       return ctx.replies
+    }
+    if (message.attachments?.length && waitingClaim && command.intent === 'unknown' && Object.keys(command.slots).length === 0) {
+      // Still waiting (continueConfirmation forgets a claim confirmed or cancelled meanwhile).
+      if ((await this.services.conversations.get(user.id))?.draftId === waitingClaim) {
+        const ctx = new HandlerContext(this.services, user, message.platform, text, command)
+        await attachToDraft(ctx, message.attachments, waitingClaim)
+        return ctx.replies
+      }
     }
     if (message.attachments?.length) {
       // Files prefill an expense claim; whatever was typed with them, or answered before, still wins.

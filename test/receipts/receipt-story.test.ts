@@ -83,6 +83,22 @@ describe.each(DB_KINDS)('an e-invoice sent in the simulator (%s)', (kind) => {
     expect(await t.system.services.attachments.content(stored[0]!.id)).toEqual(PHOTO)
   })
 
+  it('a photo sent while a claim waits for 确认 is attached to that claim, and its checks run again', async () => {
+    const typed = await t.send('zhangsan', '报销差旅费6000元')
+    const draft = typed.messages.find((m) => m.card)!.card!
+    expect(draft.notes.join('\n')).toContain('需附发票或票据，本次未附')
+    const sent = await t.send('zhangsan', '', [{ name: 'receipt.jpg', mimeType: 'image/jpeg', bytes: PHOTO }])
+    expect(sent.messages[0]?.text).toBe('已保存「receipt.jpg」，但无法自动识别：图片中的文字无法自动识别（系统不做图像识别）。它仍会附在这份申请上，金额请以卡片为准。\n已附上 1 个文件，请核对后确认：')
+    const revised = sent.messages.find((m) => m.card)!.card!
+    expect(revised.fields).toContainEqual({ label: '附件', value: 'receipt.jpg（需人工核对）' })
+    expect(revised.notes.join('\n')).not.toContain('本次未附')
+    const confirmed = await t.send('zhangsan', '确认')
+    expect(confirmed.messages[0]?.text).toMatch(/^已提交，单号 BX-/)
+    const request = await t.database.db.selectFrom('requests').select(['id', 'payload']).where('status', '=', 'pending').executeTakeFirstOrThrow()
+    expect(JSON.parse(request.payload)).toMatchObject({ amountFen: 6000_00, attachments: 1 })
+    expect((await t.system.services.attachments.ofRequest(request.id)).map((f) => f.name)).toEqual(['receipt.jpg'])
+  })
+
   it('keeps the old JSON contract and refuses an empty message', async () => {
     expect((await t.send('zhangsan', '帮助')).status).toBe(200)
     const empty = await t.send('zhangsan', '   ')

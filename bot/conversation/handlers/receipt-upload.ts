@@ -30,10 +30,40 @@ function prefill(invoices: readonly ParsedInvoice[]): Slots {
  * for the claim they type next, with a plain reason.
  */
 export async function receiveReceipts(ctx: HandlerContext, files: readonly InboundAttachment[], typed: Slots): Promise<void> {
+  const received = await storeFiles(ctx, files, `请手动输入金额和类别，例如「报销交通费 58元 ${companyDate(ctx.services.now())}」，提交时会附上这个文件`)
+  if (!received) return
+  if (received.lines.length > 0) await ctx.reply(received.lines.join('\n'))
+  const invoices = received.stored.flatMap((f) => (f.invoice ? [f.invoice] : []))
+  if (invoices.length > 0) await continueExpense(ctx, { ...prefill(invoices), ...typed })
+}
+
+/**
+ * Files sent while an expense claim's card waits for 确认 (as the receipt-required check asks)
+ * belong to that claim: attached, its invoices and receipt count updated, its checks run again.
+ */
+export async function attachToDraft(ctx: HandlerContext, files: readonly InboundAttachment[], draftId: string): Promise<void> {
+  const received = await storeFiles(ctx, files, '它仍会附在这份申请上，金额请以卡片为准')
+  if (!received) return
+  const { attachments, requests, cards } = ctx.services
+  await attachments.link(ctx.user.id, received.stored.map((f) => f.id), draftId)
+  const all = await attachments.ofRequest(draftId)
+  const invoices = [...new Map(all.flatMap((f) => (f.invoice && f.invoiceKey ? [[f.invoiceKey, { number: f.invoice.number, ...(f.invoice.code ? { code: f.invoice.code } : {}) }] as const] : []))).values()]
+  await requests.reviseDraft(draftId, ctx.user.id, { attachments: all.length, ...(invoices.length > 0 ? { invoices } : {}) })
+  await cards.refresh(draftId)
+  const attached = received.stored.length > 0 ? [`已附上 ${received.stored.length} 个文件，请核对后确认：`] : []
+  await ctx.reply([...received.lines, ...attached].join('\n'))
+  if (attached.length > 0) await ctx.replyWithRequestCard(draftId)
+}
+
+/**
+ * Stores and reads each file, and says what came of each (`unreadable`: what to do about a file
+ * that could not be read). Undefined when no file can be taken at all.
+ */
+async function storeFiles(ctx: HandlerContext, files: readonly InboundAttachment[], unreadable: string): Promise<{ stored: StoredAttachment[]; lines: string[] } | undefined> {
   const { attachments, settings } = ctx.services
   if (!attachments.enabled) {
     await ctx.reply('暂时不能接收文件：管理员尚未配置附件存储。请直接输入报销内容，例如「报销交通费 58元」')
-    return
+    return undefined
   }
   const lines: string[] = []
   const stored: StoredAttachment[] = []
@@ -53,17 +83,14 @@ export async function receiveReceipts(ctx: HandlerContext, files: readonly Inbou
     }
   }
   const company = await settings.read('company')
-  const example = `「报销交通费 58元 ${companyDate(ctx.services.now())}」`
   for (const file of stored) {
     if (!file.invoice) {
-      lines.push(`已保存「${file.name}」，但无法自动识别：${file.readingNote}。请手动输入金额和类别，例如${example}，提交时会附上这个文件。`)
+      lines.push(`已保存「${file.name}」，但无法自动识别：${file.readingNote}。${unreadable}。`)
       continue
     }
     lines.push(`识别到发票：${invoiceSummary(file.invoice)}`)
     const buyer = checkBuyer(file.invoice, company)
     if (buyer.status === 'other' || buyer.status === 'missing') lines.push(`⚠️ ${buyer.message}`)
   }
-  if (lines.length > 0) await ctx.reply(lines.join('\n'))
-  const invoices = stored.flatMap((f) => (f.invoice ? [f.invoice] : []))
-  if (invoices.length > 0) await continueExpense(ctx, { ...prefill(invoices), ...typed })
+  return { stored, lines }
 }
