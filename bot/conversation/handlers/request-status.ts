@@ -2,6 +2,8 @@ import type { RequestStatus } from '../../../workflow/request-types.js'
 import { loadRequestView, type RequestView } from '../../../workflow/request-view.js'
 import { formatYuan } from '../../../workflow/money.js'
 import type { CommandHandler } from '../handler-context.js'
+import { peopleNamedIn } from './named-people.js'
+import { requestTypeNamedIn } from './request-type-words.js'
 
 const STATUS_LABEL: Record<RequestStatus, string> = {
   pending: '审批中',
@@ -25,15 +27,34 @@ function describe(view: RequestView): string {
   return `${view.requestNo} ${view.typeLabel} ¥${formatYuan(view.amountFen)}：${where}`
 }
 
-/** "我的报销到哪了" / "BX-… 到哪一步了": where each of my requests stands. */
+const SHOWN = 5
+
+/**
+ * "我的报销到哪了" / "BX-… 到哪一步了" / "我上个月的打车费报销到哪了": where my requests stand, narrowed by
+ * the type, expense category and period the line names. "张三的报销到哪了" asks about someone
+ * else's: only the ones the asker has a task on (approved or copied) are his to see.
+ */
 export const requestStatus: CommandHandler = async (ctx) => {
   const { db } = ctx.services
-  const requestNo = ctx.command.slots.requestNo
-  let query = db.selectFrom('requests').select('id').where('requester_id', '=', ctx.user.id).where('request_no', 'is not', null)
+  const { requestNo, category, period } = ctx.command.slots
+  const other = (await peopleNamedIn(ctx.services, ctx.text)).people.find((p) => p.id !== ctx.user.id && ctx.text.includes(`${p.name}的`))
+  const type = requestTypeNamedIn(ctx.text)
+  let query = db.selectFrom('requests').select(['id', 'payload']).where('request_no', 'is not', null)
+  if (other) {
+    query = query
+      .where('requester_id', '=', other.id)
+      .where((eb) => eb.exists(eb.selectFrom('approval_tasks').select('approval_tasks.id').whereRef('approval_tasks.request_id', '=', 'requests.id').where('approval_tasks.approver_id', '=', ctx.user.id)))
+  } else query = query.where('requester_id', '=', ctx.user.id)
   if (requestNo) query = query.where('request_no', '=', requestNo)
-  const rows = await query.orderBy('created_at', 'desc').limit(5).execute()
+  if (type && !requestNo) query = query.where('type', '=', type)
+  if (period && !requestNo) query = query.where('occurred_on', '>=', period.from).where('occurred_on', '<=', period.to)
+  // The category lives in the payload: read a few more rows and keep those of that category.
+  const rows = (await query.orderBy('created_at', 'desc').limit(category && !requestNo ? 50 : SHOWN).execute())
+    .filter((r) => !category || requestNo || (JSON.parse(r.payload) as { category?: string }).category === category)
+    .slice(0, SHOWN)
   if (rows.length === 0) {
-    await ctx.reply(requestNo ? `没有找到你的申请 ${requestNo}` : '你还没有提交过申请')
+    const narrowed = (type || category || period) && (await db.selectFrom('requests').select('id').where('requester_id', '=', ctx.user.id).where('request_no', 'is not', null).executeTakeFirst())
+    await ctx.reply(requestNo ? `没有找到你的申请 ${requestNo}` : other ? `没有你经手的${other.name}的申请；只能查看你自己的，或你审批过的` : narrowed ? '没有找到符合条件的申请' : '你还没有提交过申请')
     return
   }
   const views = await Promise.all(rows.map((r) => loadRequestView(db, r.id)))

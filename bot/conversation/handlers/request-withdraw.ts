@@ -1,20 +1,11 @@
 import { DomainError } from '../../../workflow/errors.js'
 import { formatYuan } from '../../../workflow/money.js'
-import type { RequestType } from '../../../workflow/request-types.js'
 import { loadRequestView, type RequestView } from '../../../workflow/request-view.js'
 import { canWithdraw } from '../../cards/request-card.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { withdrawAndAnnounce } from '../request-effects.js'
+import { requestTypeNamedIn } from './request-type-words.js'
 import { sayAction } from '../say-action.js'
-
-/** 「撤回我的报销」: the request type a line names narrows what it may mean. */
-const TYPE_WORDS: ReadonlyArray<readonly [RegExp, RequestType]> = [
-  [/报销|报账|報銷/, 'expense'],
-  [/采购|申购|採購/, 'purchase'],
-  [/调岗|转岗|调动|調崗/, 'hr.transfer'],
-  [/离职|辞职|離職/, 'hr.resign'],
-  [/立项|项目|立項/, 'project'],
-]
 
 /** Choice buttons on one card; DingTalk's text-only cards show at most five. */
 const SHOWN = 5
@@ -29,7 +20,7 @@ export const withdrawRequest: CommandHandler = async (ctx) => {
     await withdrawNumbered(ctx, requestNo)
     return
   }
-  const type = TYPE_WORDS.find(([words]) => words.test(ctx.text))?.[1]
+  const type = requestTypeNamedIn(ctx.text)
   const open = (await withdrawable(ctx)).filter((v) => !type || v.type === type)
   if (open.length === 0) {
     await ctx.reply(type ? '你没有可以撤回的这类申请' : '你没有审批中的申请可以撤回')
