@@ -4,6 +4,7 @@ import type { BotServices } from '../bot-services.js'
 import { DEACTIVATED } from '../identity/identity-links.js'
 import type { Card } from '../cards/card.js'
 import type { Intent } from '../nlu/command.js'
+import { parseAnswerTo } from '../nlu/rules/index.js'
 import type { InboundCardAction, InboundMessage, MessageRef } from '../platform.js'
 import { approveByText, listApprovals, rejectByText } from './handlers/approvals.js'
 import { submitExpense } from './handlers/expense-submit.js'
@@ -117,9 +118,11 @@ export class Conversation {
       command = { ...command, intent: 'expense.submit' }
     }
     if (pending && pending.awaiting !== 'confirmation' && (command.intent === 'unknown' || command.intent === pending.intent)) {
-      // An answer to our question: its slots fill the half-done command.
-      const answer = answerFor(pending.awaiting, text, command.slots)
-      command = { ...command, intent: pending.intent, slots: { ...pending.slots, ...command.slots, ...answer } }
+      // An answer to our question: its slots fill the half-done command, read as part of it
+      // (「3台，预算1.5万」 to 「需要多少？」 gives both), by the rules alone.
+      const inContext = command.intent === 'unknown' ? parseAnswerTo(pending.intent, text, new Date(this.services.now())) : {}
+      const parsed = { ...inContext, ...command.slots }
+      command = { ...command, intent: pending.intent, slots: { ...pending.slots, ...parsed, ...answerFor(pending.awaiting, text, parsed) } }
     } else if (pending) {
       await this.services.conversations.clear(user.id)
     }

@@ -42,6 +42,18 @@ describe.each(DB_KINDS)('purchase, transfer, resignation and project from chat (
     expect(row).toEqual({ status: 'posted', action_kind: 'purchase.requisition' })
   })
 
+  it('an answer that says more than was asked fills every slot it names', async () => {
+    expect(texts(await t.say('zhangsan', '采购笔记本电脑'))).toEqual(['请问需要多少（数量）？'])
+    const both = (await t.say('zhangsan', '3台，预算1.5万'))[0]?.card
+    expect(both?.fields).toEqual(expect.arrayContaining([{ label: '物品', value: '笔记本电脑' }, { label: '数量', value: '3' }, { label: '预算', value: '¥15,000.00' }]))
+    await t.say('zhangsan', '取消')
+
+    expect(texts(await t.say('zhangsan', '我要采购'))).toEqual(['请问要采购什么？'])
+    expect(texts(await t.say('zhangsan', '5台显示器'))).toEqual(['请问预算是多少？'])
+    const card = (await t.say('zhangsan', '6000'))[0]?.card
+    expect(card?.fields).toEqual(expect.arrayContaining([{ label: '物品', value: '显示器' }, { label: '数量', value: '5' }]))
+  })
+
   it('the day a purchase is needed by, and the day a project starts, are kept from the line', async () => {
     const purchase = (await t.say('zhangsan', '申请采购3台显示器，预算6000，2027年1月15日前要'))[0]?.card
     expect(purchase?.fields).toContainEqual({ label: '需要日期', value: '2027-01-15' })

@@ -1,1 +1,1 @@
-export { negatedDecision, parseWithRules, RuleParser, unexplainedParts } from './parse.js'
+export { negatedDecision, parseAnswerTo, parseWithRules, RuleParser, unexplainedParts } from './parse.js'

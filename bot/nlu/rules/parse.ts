@@ -68,6 +68,14 @@ export function parseWithRules(text: string, now: Date): ParsedCommand {
 }
 
 /**
+ * The slots of a line that answers a question asked about `intent` ("3台，预算1.5万" while a
+ * purchase is filled in): with no keyword of its own, the line is read as part of that command.
+ */
+export function parseAnswerTo(intent: Intent, text: string, now: Date): Slots {
+  return read(text, now, intent).command.slots
+}
+
+/**
  * The stretches of the line the rules could not explain, in order: what to tell the person was not
  * understood when the bot will not act on a half-understood line.
  */
@@ -76,7 +84,7 @@ export function unexplainedParts(text: string, now: Date): string[] {
   return scan.unexplainedRuns(beforeFillers)
 }
 
-function read(text: string, now: Date): { command: ParsedCommand; scan: Scan; beforeFillers: Uint8Array } {
+function read(text: string, now: Date, answering?: Intent): { command: ParsedCommand; scan: Scan; beforeFillers: Uint8Array } {
   const { text: normalized, corrections } = normalizeText(text)
   const scan = new Scan(normalized)
   const today = shanghaiToday(now)
@@ -93,7 +101,7 @@ function read(text: string, now: Date): { command: ParsedCommand; scan: Scan; be
     const confidence = BASE_CONFIDENCE - scan.leftoverRatio() - 0.03 * corrections
     return { scan, beforeFillers, command: { intent: 'unknown', slots: {}, confidence: round(clamp(confidence, 0.05, 0.99)), source: 'rules' } }
   }
-  let intent: Intent = guess?.intent ?? 'unknown'
+  let intent: Intent = guess?.intent ?? answering ?? 'unknown'
   const allowed = (slot: SlotName) => SLOTS_BY_INTENT[intent].has(slot)
 
   if (intent === 'project.initiate') {

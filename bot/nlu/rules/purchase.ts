@@ -60,7 +60,9 @@ export function findPurchase(scan: Scan): PurchaseMention {
     const count = validCount(quantity) ?? countAlone(scan)
     return { item, ...(count !== undefined ? { quantity: count } : {}) }
   }
-  return {}
+  // No item named (「采购，10台」, or 「3台，预算1.5万」 answering how many): the count alone.
+  const count = countAlone(scan)
+  return count !== undefined ? { quantity: count } : {}
 }
 
 function validCount(n: number | undefined): number | undefined {
