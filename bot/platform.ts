@@ -35,6 +35,8 @@ export interface InboundCardAction {
   actionId: string
   comment?: string
   eventId?: string
+  /** The task the tapped card showed (Card.actsOn), when the platform carries it back. */
+  taskId?: string
 }
 
 /** How one send is made. */

@@ -12,6 +12,8 @@ export interface DecisionInput {
   actorId: string
   decision: Decision
   comment?: string
+  /** The task the tapped card showed (holderTask). */
+  taskId?: string
 }
 
 export type DecisionOutcome = FlowOutcome
@@ -39,7 +41,7 @@ export class DecisionService {
   /** Approve or reject. Reject ends the flow (in a vote step: once the pass ratio is out of reach). */
   async decide(input: DecisionInput): Promise<DecisionResult> {
     return runFlowAction(this.ctx, input.requestId, async (run) => {
-      const task = await holderTask(run, input.actorId)
+      const task = await holderTask(run, input.actorId, input.taskId)
       const step = run.current
       await run.setTask(task, { status: input.decision === 'approve' ? 'approved' : 'rejected', comment: cleanComment(input.comment), decided_at: run.now })
       await run.settle(step)
@@ -67,9 +69,9 @@ export class DecisionService {
   }
 
   /** 退回 to the initiator or to an earlier step that had approvers; earlier approvals no longer de-duplicate. */
-  async returnTo(input: { requestId: string; actorId: string; target: ReturnTarget; comment?: string }): Promise<FlowResult> {
+  async returnTo(input: { requestId: string; actorId: string; target: ReturnTarget; comment?: string; taskId?: string }): Promise<FlowResult> {
     return runFlowAction(this.ctx, input.requestId, async (run) => {
-      const task = await holderTask(run, input.actorId)
+      const task = await holderTask(run, input.actorId, input.taskId)
       const current = run.current
       if (input.target !== 'initiator') checkReturnTarget(run.route, input.target, current)
       await run.setTask(task, { status: 'returned', comment: cleanComment(input.comment), decided_at: run.now })
@@ -88,9 +90,9 @@ export class DecisionService {
   }
 
   /** 转交: the task goes to someone else, who takes the actor's place on the step. */
-  async transfer(input: { requestId: string; actorId: string; toUserId: string; comment?: string }): Promise<FlowResult> {
+  async transfer(input: { requestId: string; actorId: string; toUserId: string; comment?: string; taskId?: string }): Promise<FlowResult> {
     return runFlowAction(this.ctx, input.requestId, async (run) => {
-      const task = await holderTask(run, input.actorId)
+      const task = await holderTask(run, input.actorId, input.taskId)
       await checkTargets(run, input.actorId, [input.toUserId])
       const i = run.current
       const step = run.route[i]!
@@ -108,9 +110,9 @@ export class DecisionService {
    * 加签. before: the added people decide first, then the step comes back to its members;
    * after: the actor approves now and the added people decide after this step.
    */
-  async addSigners(input: { requestId: string; actorId: string; userIds: string[]; position: 'before' | 'after'; mode?: 'all' | 'any'; comment?: string }): Promise<FlowResult> {
+  async addSigners(input: { requestId: string; actorId: string; userIds: string[]; position: 'before' | 'after'; mode?: 'all' | 'any'; comment?: string; taskId?: string }): Promise<FlowResult> {
     return runFlowAction(this.ctx, input.requestId, async (run) => {
-      const task = await holderTask(run, input.actorId)
+      const task = await holderTask(run, input.actorId, input.taskId)
       await checkTargets(run, input.actorId, input.userIds)
       const i = run.current
       const actor = await run.nameOf(input.actorId)

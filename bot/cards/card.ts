@@ -30,6 +30,12 @@ export interface Card {
   /** Extra lines under the fields: routing explanation, policy findings, history. */
   notes: string[]
   actions: CardAction[]
+  /**
+   * The approval task the buttons act on. A tap carries it back, so a second tap on a card that
+   * has moved on (the next step is yours too, or you stand in for its approver) is refused instead
+   * of deciding a step you have not seen.
+   */
+  actsOn?: string
 }
 
 /** Whether two renderings of a card show the same thing (a platform update would change nothing). */

@@ -56,8 +56,18 @@ export function renderRequestCard(view: RequestView, audience: CardAudience, rec
     fields: [...fields(view), ...attachmentField(extras?.attachments ?? [])],
     notes: view.status === 'draft' ? draftNotes(view) : [...insight, ...notes(view, audience), ...hints(view, audience, recipientId)],
     actions: actions(view, audience, recipientId),
+    ...actsOn(view, audience, recipientId),
   }
 }
+
+function actsOn(view: RequestView, audience: CardAudience, recipientId: string): { actsOn?: string } {
+  if (audience !== 'approver' && audience !== 'approver-desk') return {}
+  const task = heldTask(view, recipientId)
+  return task ? { actsOn: task.id } : {}
+}
+
+const heldTask = (view: RequestView, recipientId: string) =>
+  view.status === 'pending' ? view.tasks.find((t) => t.approverId === recipientId && t.status === 'pending' && t.step === view.currentStep) : undefined
 
 /** "📊 张三本月第3笔差旅费报销，…" then one 🚩 line per flag: facts for the approver, never a block. */
 function insightLines(insight: ClaimInsight | null): string[] {
@@ -304,7 +314,7 @@ function tone(view: RequestView): CardTone {
 }
 
 function actions(view: RequestView, audience: CardAudience, recipientId: string): CardAction[] {
-  const holdsCurrentTask = view.status === 'pending' && view.tasks.some((t) => t.approverId === recipientId && t.status === 'pending' && t.step === view.currentStep)
+  const holdsCurrentTask = heldTask(view, recipientId) !== undefined
   const isRequester = view.requester.id === recipientId
   switch (audience) {
     case 'requester':

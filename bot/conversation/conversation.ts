@@ -174,7 +174,7 @@ export class Conversation {
         return '已取消'
       case 'approve':
       case 'reject':
-        return decideAndAnnounce(this.services, { requestId, actorId: action.userId, decision: action.actionId, comment: action.comment })
+        return decideAndAnnounce(this.services, { requestId, actorId: action.userId, decision: action.actionId, comment: action.comment, taskId: action.taskId })
       default:
         return performRequestAction(this.services, requestId, action)
     }

@@ -53,7 +53,7 @@ export async function announceSubmission(services: BotServices, result: SubmitRe
 
 export async function decideAndAnnounce(
   services: BotServices,
-  input: { requestId: string; actorId: string; decision: Decision; comment?: string },
+  input: { requestId: string; actorId: string; decision: Decision; comment?: string; taskId?: string },
 ): Promise<string> {
   const result = await services.decisions.decide(input)
   await announceFlow(services, result, input.actorId, input.comment)
@@ -95,10 +95,11 @@ export async function performRequestAction(services: BotServices, requestId: str
   const { requests, decisions } = services
   const actorId = action.userId
   const comment = action.comment?.trim() || undefined
+  const taskId = action.taskId
   const returnStep = /^return:(\d+)$/.exec(action.actionId)
   if (returnStep) {
     const target = Number(returnStep[1])
-    const result = await decisions.returnTo({ requestId, actorId, target, comment })
+    const result = await decisions.returnTo({ requestId, actorId, target, comment, taskId })
     await announceFlow(services, result, actorId, comment)
     return `已退回至第${target + 1}步 ${result.request.request_no}`
   }
@@ -116,14 +117,14 @@ export async function performRequestAction(services: BotServices, requestId: str
     case 'urge':
       return urgeAndAnnounce(services, requestId, actorId)
     case 'return': {
-      const result = await decisions.returnTo({ requestId, actorId, target: 'initiator', comment })
+      const result = await decisions.returnTo({ requestId, actorId, target: 'initiator', comment, taskId })
       await announceFlow(services, result, actorId, comment)
       return `已退回发起人 ${result.request.request_no}`
     }
     case 'transfer': {
       const named = await requirePeople(services, comment, '转交对象', true)
       const to = named.people[0]!
-      const result = await decisions.transfer({ requestId, actorId, toUserId: to.id, comment: named.rest || undefined })
+      const result = await decisions.transfer({ requestId, actorId, toUserId: to.id, comment: named.rest || undefined, taskId })
       await announceFlow(services, result, actorId)
       return `已转交给 ${to.name}`
     }
@@ -131,7 +132,7 @@ export async function performRequestAction(services: BotServices, requestId: str
     case 'add-after': {
       const named = await requirePeople(services, comment, '加签人', false)
       const position = action.actionId === 'add-before' ? 'before' : 'after'
-      const result = await decisions.addSigners({ requestId, actorId, userIds: named.people.map((p) => p.id), position, comment: named.rest || undefined })
+      const result = await decisions.addSigners({ requestId, actorId, userIds: named.people.map((p) => p.id), position, comment: named.rest || undefined, taskId })
       await announceFlow(services, result, actorId)
       const who = named.people.map((p) => p.name).join('、')
       return position === 'before' ? `已前加签 ${who}，待其审批后回到你` : `已同意并后加签 ${who}`

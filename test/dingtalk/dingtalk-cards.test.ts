@@ -34,6 +34,8 @@ describe('DingTalk card rendering', () => {
     const content = JSON.stringify({ cardPrivateData: { actionIds: ['reject'], params: { action: 'reject', comment: ' 缺发票 ' } } })
     expect(parseCardTap(content)).toEqual({ actionId: 'reject', comment: '缺发票' })
     expect(parseCardTap(JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: {} } }))).toEqual({ actionId: 'approve' })
+    // The task the card showed, from a template that sends actsOn back.
+    expect(parseCardTap(JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { action: 'approve', task: 't-1' } } }))).toEqual({ actionId: 'approve', taskId: 't-1' })
     expect(parseCardTap('not json')).toBeUndefined()
     expect(parseCardTap(JSON.stringify({ cardPrivateData: {} }))).toBeUndefined()
   })

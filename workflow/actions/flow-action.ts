@@ -78,12 +78,21 @@ function deriveOutcome(beforeStatus: RequestStatus, beforeStep: number, after: R
  * The pending task `actorId` holds on the current step; anyone else is refused with the reason
  * that fits: left the company, already decided, request finished, or not an approver here.
  */
-export async function holderTask(run: FlowRun, actorId: string): Promise<ApprovalTaskRow> {
+/**
+ * The actor's pending task on the current step. `shownTaskId` is the task the tapped card showed:
+ * a tap from a card that has moved on (a double tap, and the next step is the actor's too) must not
+ * decide a step the actor has not seen.
+ */
+export async function holderTask(run: FlowRun, actorId: string, shownTaskId?: string): Promise<ApprovalTaskRow> {
   // An old card in a departed approver's chat must not move a request his successor now holds.
   if ((await run.org.employee(actorId))?.active === false) {
     throw new DomainError('FORBIDDEN', '你的账号已停用（离职），不能再处理审批；你的待办已交接给他人', 'your account is deactivated (left the company); your approvals were handed over')
   }
   const pending = run.pendingOnCurrent().find((t) => t.approver_id === actorId)
+  if (pending && shownTaskId !== undefined && pending.id !== shownTaskId) {
+    if (run.tasks.some((t) => t.id === shownTaskId && t.status !== 'pending')) throw new DomainError('ALREADY_DECIDED', '你已处理过该审批', 'you have already decided on this request')
+    throw new DomainError('INVALID_STATE', '这张卡片已过期，请在最新的卡片上操作', 'this card is out of date; act on the latest one')
+  }
   if (pending) return pending
   if (run.tasks.some((t) => t.approver_id === actorId && t.auto_reason === null && Number(t.round) === run.round && ['approved', 'rejected', 'returned', 'transferred'].includes(t.status))) {
     throw new DomainError('ALREADY_DECIDED', '你已处理过该审批', 'you have already decided on this request')

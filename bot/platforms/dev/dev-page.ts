@@ -729,6 +729,7 @@ const SCRIPT = `
     var body = { userId: state.userId };
     var comment = commentInput && action.withComment ? commentInput.value.trim() : '';
     if (comment) body.comment = comment;
+    if (card.actsOn) body.taskId = card.actsOn;
     var succeeded = false;
     try {
       var res = await api('POST', '/api/dev/cards/' + encodeURIComponent(card.id) + '/actions/' + encodeURIComponent(action.id), body);

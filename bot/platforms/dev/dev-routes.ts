@@ -21,7 +21,8 @@ const messageBody = z
   .refine((body) => body.text.length > 0 || (body.attachments?.length ?? 0) > 0, { path: ['text'], message: '请输入文字或附上文件 / text or an attachment is required' })
 
 const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
-const actionBody = z.object({ userId: z.string().min(1), comment: z.string().max(1000).optional() })
+/** taskId: the card's actsOn, which the simulator page sends back as Feishu's buttons do. */
+const actionBody = z.object({ userId: z.string().min(1), comment: z.string().max(1000).optional(), taskId: z.string().min(1).max(64).optional() })
 
 const badInput = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }, c: { json: (b: unknown, s: 400) => Response }) => {
   if (!result.success) {
@@ -68,13 +69,14 @@ export function devRoutes(services: BotServices, conversation: Conversation, pla
   app.get('/api/dev/transcript/:userId', async (c) => c.json(await platform.items(c.req.param('userId'), { includeUserLines: true })))
 
   app.post('/api/dev/cards/:cardId/actions/:actionId', zValidator('json', actionBody, badInput), async (c) => {
-    const { userId, comment } = c.req.valid('json')
+    const { userId, comment, taskId } = c.req.valid('json')
     const outcome = await conversation.handleCardAction({
       platform: 'dev',
       userId,
       cardId: c.req.param('cardId'),
       actionId: c.req.param('actionId'),
       comment,
+      ...(taskId ? { taskId } : {}),
     })
     if (outcome.ok) return c.json({ ok: true, message: outcome.message, card: outcome.card })
     const status = outcome.error ? HTTP_STATUS_OF[outcome.error.code] : 400

@@ -18,6 +18,8 @@ export function cardParamMap(card: Card): Record<string, string> {
     markdown: cardMarkdown(card),
     actions: JSON.stringify(card.actions.map(({ id, label, style, withComment }) => ({ id, label, style: style ?? 'default', withComment: withComment ?? false }))),
     hasActions: String(card.actions.length > 0),
+    // A template whose buttons send it back as the `task` param gets stale taps refused (Card.actsOn).
+    actsOn: card.actsOn ?? '',
   }
 }
 
@@ -31,6 +33,8 @@ export function cardMarkdown(card: Card): string {
 export interface CardTap {
   actionId: string
   comment?: string
+  /** Card.actsOn, when the template sends it back. */
+  taskId?: string
 }
 
 /** Reads the `content`/`value` JSON of a card callback: `{cardPrivateData:{actionIds, params}}`. */
@@ -49,7 +53,8 @@ export function parseCardTap(content: string | undefined): CardTap | undefined {
   const actionId = fromParams ?? fromIds
   if (!actionId) return undefined
   const comment = typeof params.comment === 'string' && params.comment.trim() ? params.comment.trim() : undefined
-  return { actionId, ...(comment ? { comment } : {}) }
+  const taskId = typeof params.task === 'string' && params.task ? params.task : undefined
+  return { actionId, ...(comment ? { comment } : {}), ...(taskId ? { taskId } : {}) }
 }
 
 /** Text commands the parser understands; other actions travel as a tap token (below). */

@@ -133,7 +133,7 @@ export class DingtalkInbound {
     await this.tellFailures(employee.id, lastTry, async () => {
       // The outTrackId of every interactive card we send is our card id (DingtalkPlatform.sendCard).
       const cardId = callback.outTrackId!
-      const outcome = await conversation.handleCardAction({ platform: DINGTALK, userId: employee.id, cardId, actionId: tap.actionId, comment: tap.comment, eventId: deliveryId })
+      const outcome = await conversation.handleCardAction({ platform: DINGTALK, userId: employee.id, cardId, actionId: tap.actionId, comment: tap.comment, eventId: deliveryId, ...(tap.taskId ? { taskId: tap.taskId } : {}) })
       // DingTalk shows no toast for a card callback: the outcome is a chat line instead.
       await this.platform.sendText(employee.id, outcome.message)
       // A refused tap (stale card, someone else's card) re-renders that card to the current state.

@@ -4,6 +4,8 @@ import type { Card, CardAction, CardField, CardTone } from '../../cards/card.js'
 export interface CardTap {
   card: string
   action: string
+  /** Card.actsOn: the approval task the card showed. */
+  task?: string
 }
 
 /** The name of the comment input in the approval form; its text arrives as `form_value.comment`. */
@@ -31,8 +33,8 @@ function fieldRow(field: CardField) {
   }
 }
 
-function button(cardId: string, action: CardAction, inForm: boolean) {
-  const value: CardTap = { card: cardId, action: action.id }
+function button(card: Card, action: CardAction, inForm: boolean) {
+  const value: CardTap = { card: card.id, action: action.id, ...(card.actsOn ? { task: card.actsOn } : {}) }
   return {
     tag: 'button',
     name: `${action.id}_button`,
@@ -44,12 +46,12 @@ function button(cardId: string, action: CardAction, inForm: boolean) {
 }
 
 /** Buttons side by side, wrapping onto more lines on a phone when a card offers many (同意, 驳回, 转交, 加签…). */
-function buttonRow(cardId: string, actions: CardAction[], inForm: boolean) {
+function buttonRow(card: Card, actions: CardAction[], inForm: boolean) {
   return {
     tag: 'column_set',
     flex_mode: 'flow',
     horizontal_spacing: '8px',
-    columns: actions.map((action) => ({ tag: 'column', width: 'auto', elements: [button(cardId, action, inForm)] })),
+    columns: actions.map((action) => ({ tag: 'column', width: 'auto', elements: [button(card, action, inForm)] })),
   }
 }
 
@@ -63,14 +65,14 @@ export function renderFeishuCard(card: Card) {
   if (card.notes.length > 0) elements.push({ tag: 'hr' }, { tag: 'div', text: { ...plain(card.notes.join('\n')), text_size: 'notation' } })
   const plainActions = card.actions.filter((a) => !a.withComment)
   const commentedActions = card.actions.filter((a) => a.withComment)
-  if (plainActions.length > 0) elements.push(buttonRow(card.id, plainActions, false))
+  if (plainActions.length > 0) elements.push(buttonRow(card, plainActions, false))
   if (commentedActions.length > 0) {
     elements.push({
       tag: 'form',
       name: 'decision_form',
       elements: [
         { tag: 'input', name: COMMENT_INPUT, placeholder: plain('审批意见（选填）'), max_length: 500 },
-        buttonRow(card.id, commentedActions, true),
+        buttonRow(card, commentedActions, true),
       ],
     })
   }
@@ -95,6 +97,7 @@ export function cardTapOf(value: unknown): CardTap | undefined {
     }
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined
-  const { card, action } = parsed as Record<string, unknown>
-  return typeof card === 'string' && typeof action === 'string' && card && action ? { card, action } : undefined
+  const { card, action, task } = parsed as Record<string, unknown>
+  if (typeof card !== 'string' || typeof action !== 'string' || !card || !action) return undefined
+  return { card, action, ...(typeof task === 'string' && task ? { task } : {}) }
 }

@@ -266,6 +266,7 @@ export class FeishuInbound {
         userId,
         cardId: tap.card,
         actionId: tap.action,
+        ...(tap.task ? { taskId: tap.task } : {}),
         comment: typeof comment === 'string' && comment.trim() ? comment.trim() : undefined,
         eventId: input.eventId,
       }),

@@ -223,7 +223,8 @@ export class FakeDingtalk {
     if (!card || card.staffId !== staffId) throw new Error(`fake: ${staffId} has no card ${outTrackId}`)
     const shown = (JSON.parse(card.item.params.actions ?? '[]') as { id: string }[]).map((a) => a.id)
     if (!shown.includes(actionId)) throw new Error(`fake: card ${outTrackId} shows no ${actionId} button (has ${shown.join(',') || 'none'})`)
-    const payload = this.cardCallback(staffId, outTrackId, actionId, comment)
+    // As a template whose buttons send the card's actsOn back as `task` (README, DingTalk cards).
+    const payload = this.cardCallback(staffId, outTrackId, actionId, comment, card.item.params.actsOn || undefined)
     if (card.callbackType === 'STREAM') {
       this.push(TOPIC_CARD, payload)
       return
@@ -234,8 +235,8 @@ export class FakeDingtalk {
     if (response.status !== 200) throw new Error(`fake: card callback answered ${response.status}: ${await response.text()}`)
   }
 
-  cardCallback(staffId: string, outTrackId: string, actionId: string, comment?: string) {
-    const content = JSON.stringify({ cardPrivateData: { actionIds: [actionId], params: { action: actionId, ...(comment ? { comment } : {}) } } })
+  cardCallback(staffId: string, outTrackId: string, actionId: string, comment?: string, task?: string) {
+    const content = JSON.stringify({ cardPrivateData: { actionIds: [actionId], params: { action: actionId, ...(comment ? { comment } : {}), ...(task ? { task } : {}) } } })
     return { type: 'actionCallback', outTrackId, corpId: CORP_ID, userId: staffId, extension: '{}', content, value: content }
   }
 
