@@ -21,7 +21,7 @@ export interface ErpBridgeOptions {
   /** A fixed adapter instead of the configured connection (tests, benchmarks). */
   erp?: ErpAdapter
   now?: () => number
-  worker?: Pick<OutboxWorkerOptions, 'pollMs' | 'batchSize' | 'concurrency' | 'leaseMs' | 'maxAttempts' | 'baseBackoffMs' | 'maxBackoffMs' | 'reconcileAfterMs' | 'withinRow'>
+  worker?: Pick<OutboxWorkerOptions, 'pollMs' | 'batchSize' | 'concurrency' | 'leaseMs' | 'giveUpAfterMs' | 'maxAttempts' | 'baseBackoffMs' | 'maxBackoffMs' | 'reconcileAfterMs' | 'withinRow'>
   log?: (message: string) => void
   /** Wraps the ERP the worker posts through (the server's metrics and logs: server/observe/observed-erp.ts). */
   observeTarget?: (target: ErpTargetSource) => ErpTargetSource

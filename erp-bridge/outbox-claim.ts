@@ -6,24 +6,32 @@ import { inTransaction } from '../db/transaction.js'
 /** Outbox row states: pending → sending → posted | failed | unknown | dead (cancelled by an admin). */
 export type OutboxStatus = 'pending' | 'sending' | 'posted' | 'failed' | 'unknown' | 'dead' | 'cancelled'
 
+/** The audit action of an admin's retry: it also starts a fresh window before the worker gives a posting up. */
+export const POSTING_RETRIED = 'erp.posting.retried'
+
 export interface ClaimedRow extends OutboxRow {
   /** The status the row had before this claim: anything but `pending` means an earlier call may have landed. */
   claimedFrom: OutboxStatus
 }
 
+export interface ClaimTiming {
+  /** How long a claim holds before it must be renewed (holdLease). */
+  leaseMs: number
+  /** How long a call may still be on its way into the ERP after it ended without an answer (ErpTarget.reconcileAfterMs). */
+  reconcileAfterMs: number
+}
+
 /**
  * Claims due rows for one worker: pending rows whose time has come, `unknown` rows due for
- * reconciliation, and rows left `sending` by a worker that died (its lease ran out). On
- * MySQL/MariaDB `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side without
- * waiting on each other; SQLite has one writer anyway and rejects that clause.
+ * reconciliation, and rows left `sending` by a worker that died. Such a row is taken only once
+ * its lease has run out and the reconcile wait has passed too: the dead worker started no call
+ * after its lease ended, so by then every call it made has landed or died, and the lookup that
+ * precedes any resend cannot miss a document still being made. On MySQL/MariaDB
+ * `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side without waiting on each
+ * other; SQLite has one writer anyway and rejects that clause.
  */
-export async function claimDueRows(
-  db: Kysely<Schema>,
-  dialect: SqlDialectName,
-  now: number,
-  limit: number,
-  leaseMs: number,
-): Promise<ClaimedRow[]> {
+export async function claimDueRows(db: Kysely<Schema>, dialect: SqlDialectName, now: number, limit: number, timing: ClaimTiming): Promise<ClaimedRow[]> {
+  const { leaseMs, reconcileAfterMs } = timing
   return inTransaction(db, async (trx) => {
     let query = trx
       .selectFrom('outbox')
@@ -31,7 +39,7 @@ export async function claimDueRows(
       .where((eb) =>
         eb.or([
           eb.and([eb('status', 'in', ['pending', 'unknown']), eb('next_attempt_at', '<=', now)]),
-          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]),
+          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now - reconcileAfterMs)]),
         ]),
       )
       .orderBy('next_attempt_at')
@@ -52,4 +60,35 @@ export async function claimDueRows(
       attempts: Number(r.attempts) + 1,
     }))
   })
+}
+
+/** A claim kept alive while its posting runs. */
+export interface HeldLease {
+  /** False once the lease may have run out: the row may be another worker's by then, so this one must not send it. */
+  held(): boolean
+  release(): void
+}
+
+/**
+ * Renews the claim on `row` every third of the lease until released, so a posting that makes
+ * several slow calls keeps its row however long they take: only a worker that died (or lost the
+ * database for a whole lease) lets it go. A renewal that fails is tried again at the next tick.
+ */
+export function holdLease(db: Kysely<Schema>, row: ClaimedRow, leaseMs: number, now: () => number, log?: (message: string) => void): HeldLease {
+  let until = Number(row.locked_until)
+  const renew = async () => {
+    const next = now() + leaseMs
+    const result = await db
+      .updateTable('outbox')
+      .set({ locked_until: next })
+      .where('id', '=', row.id)
+      .where('status', '=', 'sending')
+      .where('attempts', '=', row.attempts)
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) === 1) until = next
+  }
+  const timer = setInterval(() => renew().catch((error: unknown) => log?.(`outbox ${row.idempotency_key}: lease not renewed: ${String(error)}`)), leaseMs / 3)
+  // A posting abandoned at shutdown must not hold the process open (Workers have no unref).
+  timer.unref?.()
+  return { held: () => now() < until, release: () => clearInterval(timer) }
 }

@@ -5,7 +5,7 @@ import { prepareActions } from './actions/prepare-action.js'
 import { ErpError, type ErpAction } from './erp-adapter.js'
 import type { ErpTarget, ErpTargetSource } from './erp-target.js'
 import { MappingStore } from './mapping/mapping-store.js'
-import { claimDueRows, type ClaimedRow, type OutboxStatus } from './outbox-claim.js'
+import { claimDueRows, holdLease, POSTING_RETRIED, type ClaimedRow, type HeldLease, type OutboxStatus } from './outbox-claim.js'
 
 export interface PostingListener {
   posted(event: { requestId: string; documentNo: string; adapter: string }): Promise<void>
@@ -27,10 +27,20 @@ export interface OutboxWorkerOptions {
    * as postings finish, so one slow call does not hold up the others.
    */
   concurrency?: number
-  /** How long a claim holds; must exceed the adapter's own call timeout, or a slow call could be posted twice. */
+  /**
+   * How long a claim holds unless renewed. It is renewed every third of this while the posting
+   * runs, so it bounds how soon a dead worker's rows are taken over, not how long a posting may take.
+   */
   leaseMs?: number
+  /**
+   * How long a posting is retried after its approval (or an admin's retry) before it is given up
+   * as dead: an ERP outage delays a posting, it does not drop it. 72 hours, like chat deliveries.
+   */
+  giveUpAfterMs?: number
+  /** Give up after this many attempts too; no cap by default (tests use it to reach `dead` quickly). */
   maxAttempts?: number
   baseBackoffMs?: number
+  /** The back-off grows to this and stays there for the rest of the retry window. */
   maxBackoffMs?: number
   /** After an unknown outcome, how long to wait before asking the ERP (unless the ERP's connection says). */
   reconcileAfterMs?: number
@@ -43,7 +53,8 @@ export interface OutboxWorkerOptions {
   withinRow?: (row: ClaimedRow, work: () => Promise<void>) => Promise<void>
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 8
+const DEFAULT_LEASE_MS = 60_000
+const DEFAULT_GIVE_UP_AFTER_MS = 72 * 60 * 60_000
 const DEFAULT_BATCH_SIZE = 50
 const DEFAULT_RECONCILE_AFTER_MS = 30_000
 const DEFAULT_CONCURRENCY = 50
@@ -53,6 +64,12 @@ const DEFAULT_CONCURRENCY = 50
  * claimed before posting, the ERP document carries our idempotency key, and any row that may
  * have reached the ERP before (a timeout, a lost reply, a crashed worker, an admin's retry) is
  * first looked up with `find` and only posted when the ERP has no document for its key.
+ *
+ * That lookup must not run while an earlier call for the key can still land, so: the worker
+ * renews its claim for as long as a posting's calls run (a slow ERP never hands the row to a
+ * second worker mid-call), never starts a post once it cannot be sure the claim is still its
+ * own, and a row whose claimer died is taken over only after its lease and then the reconcile
+ * wait have passed (claimDueRows) — the same wait an `unknown` row gets before its lookup.
  */
 export class OutboxWorker {
   private readonly now: () => number
@@ -130,7 +147,7 @@ export class OutboxWorker {
     if (idempotencyKeys.length === 0) return 0
     const target = await this.options.erp().catch(() => undefined)
     const now = this.now()
-    const wait = target?.reconcileAfterMs ?? this.options.reconcileAfterMs ?? DEFAULT_RECONCILE_AFTER_MS
+    const wait = this.reconcileWait(target)
     const result = await this.options.db
       .updateTable('outbox')
       .set({ status: 'unknown', locked_until: null, next_attempt_at: now + wait, updated_at: now, last_error: reason })
@@ -152,8 +169,10 @@ export class OutboxWorker {
   /** Claims up to `limit` due rows and starts posting each; the postings join `inFlight` until they settle. */
   private async dispatch(target: ErpTarget, limit: number, inFlight: Set<Promise<void>>): Promise<number> {
     const { db, dialect } = this.options
-    const rows = await claimDueRows(db, dialect, this.now(), limit, this.options.leaseMs ?? 60_000)
+    const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS
+    const rows = await claimDueRows(db, dialect, this.now(), limit, { leaseMs, reconcileAfterMs: this.reconcileWait(target) })
     if (rows.length === 0) return 0
+    const leases = new Map(rows.map((row) => [row.id, holdLease(db, row, leaseMs, this.now, this.options.log)]))
     let actions: Map<string, ErpAction | ErpError> | undefined
     let failure: unknown
     try {
@@ -163,21 +182,25 @@ export class OutboxWorker {
     }
     const within: NonNullable<OutboxWorkerOptions['withinRow']> = this.options.withinRow ?? ((_row, work) => work())
     for (const row of rows) {
+      const lease = leases.get(row.id)!
       const posting = within(row, () =>
         actions
-          ? this.deliver(row, target, actions.get(row.request_id)!)
+          ? this.deliver(row, target, actions.get(row.request_id)!, lease)
           : // Our own database failed before anything was sent: the rows go back with back-off.
             this.failed(row, failure, row.claimedFrom !== 'pending' || row.attempts > 1, target),
       )
       const tracked: Promise<void> = posting
         .catch((error: unknown) => this.options.log?.(`outbox ${row.idempotency_key}: ${String(error)}`))
-        .finally(() => inFlight.delete(tracked))
+        .finally(() => {
+          lease.release()
+          inFlight.delete(tracked)
+        })
       inFlight.add(tracked)
     }
     return rows.length
   }
 
-  private async deliver(row: ClaimedRow, target: ErpTarget, action: ErpAction | ErpError): Promise<void> {
+  private async deliver(row: ClaimedRow, target: ErpTarget, action: ErpAction | ErpError, lease: HeldLease): Promise<void> {
     const { adapter } = target
     // Anything but a first attempt at a pending row may already be in the ERP.
     let uncertain = row.claimedFrom !== 'pending' || row.attempts > 1
@@ -186,6 +209,11 @@ export class OutboxWorker {
       const earlier = uncertain ? await adapter.find(row.idempotency_key) : null
       uncertain = false
       if (!earlier && action instanceof ErpError) throw action
+      if (!earlier && !lease.held()) {
+        // Not renewed in time: another worker may have taken the row over and may post it. Left for the next claim, which looks it up first.
+        this.options.log?.(`outbox ${row.idempotency_key}: claim ran out before posting; left for the next claim`)
+        return
+      }
       const document = earlier ?? (await adapter.post(action as ErpAction, row.idempotency_key))
       documentNo = document.documentNo
     } catch (error) {
@@ -209,25 +237,49 @@ export class OutboxWorker {
   /**
    * permanent → failed (the ERP said no; retrying the same thing cannot help); unknown, or a
    * transient error before the ERP could be asked → unknown (reconcile before any resend);
-   * transient → pending with back-off; after the last attempt → dead. failed and dead are told.
+   * transient → pending with back-off; once the retry window is over → dead. failed and dead are told.
    */
   private async failed(row: ClaimedRow, error: unknown, uncertain: boolean, target: ErpTarget): Promise<void> {
     const erpError = error instanceof ErpError ? error : new ErpError('transient', 'ERP 暂时无法连接，稍后自动重试。The ERP is unreachable; will retry.', String(error))
     const lastError = erpError.detail ? `${erpError.userMessage}\n${erpError.detail}` : erpError.userMessage
-    const exhausted = row.attempts >= (this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
-    if (erpError.kind === 'permanent' || exhausted) {
+    // A call that timed out may still be on its way into the ERP: ask only once it must have landed or died.
+    const reconcileAt = erpError.kind === 'unknown' ? this.now() + this.reconcileWait(target) : 0
+    if (erpError.kind === 'permanent' || (await this.givenUp(row))) {
       const status = erpError.kind === 'permanent' ? 'failed' : 'dead'
       const reason = status === 'dead' ? `${erpError.userMessage}（已自动重试 ${row.attempts} 次仍未成功，已停止重试）` : erpError.userMessage
-      if (await this.settle(row, { status, last_error: lastError })) {
+      // A dead row keeps that time too: an admin's retry must not look the key up before then.
+      if (await this.settle(row, { status, last_error: lastError, ...(reconcileAt ? { next_attempt_at: reconcileAt } : {}) })) {
         await this.tell(() => this.options.listener.failed({ requestId: row.request_id, reason, final: true, status }))
       }
       return
     }
     const status: OutboxStatus = erpError.kind === 'unknown' || uncertain ? 'unknown' : 'pending'
-    // A call that timed out may still be on its way into the ERP: ask only once it must have landed or died.
-    const wait = erpError.kind === 'unknown' ? Math.max(this.backoff(row.attempts), target.reconcileAfterMs ?? this.options.reconcileAfterMs ?? DEFAULT_RECONCILE_AFTER_MS) : this.backoff(row.attempts)
-    await this.settle(row, { status, next_attempt_at: this.now() + wait, last_error: lastError })
+    await this.settle(row, { status, next_attempt_at: Math.max(this.now() + this.backoff(row.attempts), reconcileAt), last_error: lastError })
     this.options.log?.(`outbox ${row.idempotency_key}: attempt ${row.attempts} → ${status} (${erpError.kind}): ${erpError.message}`)
+  }
+
+  /**
+   * Out of retries: the ERP has kept failing for the whole window since the approval, or since an
+   * admin's last retry (which promises a fresh run). Read from the audit log only for rows older
+   * than the window, which are few.
+   */
+  private async givenUp(row: ClaimedRow): Promise<boolean> {
+    if (row.attempts >= (this.options.maxAttempts ?? Infinity)) return true
+    const window = this.options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS
+    const now = this.now()
+    if (now - Number(row.created_at) < window) return false
+    const retried = await this.options.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.max('at').as('at'))
+      .where('entity_type', '=', 'outbox')
+      .where('entity_id', '=', row.id)
+      .where('action', '=', POSTING_RETRIED)
+      .executeTakeFirst()
+    return now - Math.max(Number(row.created_at), Number(retried?.at ?? 0)) >= window
+  }
+
+  private reconcileWait(target: ErpTarget | undefined): number {
+    return target?.reconcileAfterMs ?? this.options.reconcileAfterMs ?? DEFAULT_RECONCILE_AFTER_MS
   }
 
   /** Exponential, capped, with jitter so that many rows failing together do not retry in step. */

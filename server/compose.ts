@@ -54,6 +54,8 @@ export interface SystemOptions {
   pdfText?: PdfTextReader
   outboxPollMs?: number
   outboxBaseBackoffMs?: number
+  /** How long a posting is retried before it is given up as dead; 72 h by default (outbox-worker.ts). */
+  outboxGiveUpAfterMs?: number
   /** The chat delivery queue's timing (messages a platform refused for now); production defaults otherwise. */
   chatDelivery?: Partial<DeliveryPolicy>
   log?: Log
@@ -134,6 +136,7 @@ export async function composeSystem(options: SystemOptions): Promise<System> {
     worker: {
       pollMs: options.outboxPollMs,
       baseBackoffMs: options.outboxBaseBackoffMs,
+      giveUpAfterMs: options.outboxGiveUpAfterMs,
       // Each posting logs under the request id of the callback that approved it, stored on its row.
       withinRow: withinRowTrace,
     },

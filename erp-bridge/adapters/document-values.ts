@@ -30,6 +30,16 @@ export function checkClaimAmount(action: ExpenseVoucherAction): void {
   }
 }
 
+/**
+ * The unit price in yuan, to 6 decimals, of a line whose total must be the budget: quantity × price
+ * then comes within half a fen of the budget for any quantity under 10,000 (and exactly when the
+ * budget divides), where a price in whole fen would not — 10,000 units on ¥30 would cost nothing.
+ * The ERP keeps as many of the decimals as its own price precision is set to.
+ */
+export function unitPriceYuan(budgetFen: number, quantity: number): number {
+  return Math.round((budgetFen * 10_000) / quantity) / 1_000_000
+}
+
 /** A purchase the ERP would price per unit: refused here, in words, when it has no quantity or a broken budget. */
 export function checkQuantityAndBudget(action: PurchaseAction): void {
   if (!(action.quantity > 0) || !Number.isInteger(action.budgetFen) || action.budgetFen < 0) {

@@ -11,7 +11,7 @@ import { checkMappings, type MappingCheckReport } from '../mapping/mapping-check
 import { parseMappingCsv } from '../mapping/mapping-csv.js'
 import { MAPPING_KINDS, type MappingKind } from '../mapping/mapping-kinds.js'
 import type { MappingEntry, MappingStore } from '../mapping/mapping-store.js'
-import type { OutboxStatus } from '../outbox-claim.js'
+import { POSTING_RETRIED, type OutboxStatus } from '../outbox-claim.js'
 
 /** Rows an admin has to look at: refused by the ERP, out of retries, or not known to have landed. */
 export const PROBLEM_STATUSES = ['failed', 'dead', 'unknown'] as const satisfies readonly OutboxStatus[]
@@ -167,14 +167,15 @@ export class ErpAdminService {
 
   /**
    * Sends a failed, dead or cancelled posting again, with a fresh set of attempts. A row that was
-   * ever sent goes back as `unknown`, so the worker asks the ERP for the key before posting.
+   * ever sent goes back as `unknown`, so the worker asks the ERP for the key before posting, and
+   * not before the time the worker set for that lookup: a call that timed out may still be on its
+   * way into the ERP, and a lookup that missed it would post a second document.
    */
   async retry(outboxId: string, actorId: string): Promise<void> {
-    await this.transition(outboxId, actorId, 'erp.posting.retried', ['failed', 'dead', 'cancelled', 'unknown'], (row) => ({
-      status: Number(row.attempts) > 0 ? 'unknown' : 'pending',
-      attempts: 0,
-      next_attempt_at: this.now(),
-    }))
+    const now = this.now()
+    await this.transition(outboxId, actorId, POSTING_RETRIED, ['failed', 'dead', 'cancelled', 'unknown'], (row) =>
+      row.attempts > 0 ? { status: 'unknown', attempts: 0, next_attempt_at: Math.max(now, row.nextAttemptAt) } : { status: 'pending', attempts: 0, next_attempt_at: now },
+    )
     this.deps.kick()
   }
 
@@ -191,16 +192,16 @@ export class ErpAdminService {
     actorId: string,
     action: string,
     from: readonly OutboxStatus[],
-    change: (row: { attempts: number }) => { status: OutboxStatus; attempts?: number; next_attempt_at?: number },
+    change: (row: { attempts: number; nextAttemptAt: number }) => { status: OutboxStatus; attempts?: number; next_attempt_at?: number },
     note?: string,
   ): Promise<void> {
     await inTransaction(this.deps.db, async (trx) => {
-      const row = await trx.selectFrom('outbox').select(['id', 'status', 'attempts', 'request_id']).where('id', '=', outboxId).executeTakeFirst()
+      const row = await trx.selectFrom('outbox').select(['id', 'status', 'attempts', 'next_attempt_at', 'request_id']).where('id', '=', outboxId).executeTakeFirst()
       if (!row) throw new ErpError('permanent', '找不到该入账记录。No such posting.', outboxId)
       if (!from.includes(row.status as OutboxStatus)) {
         throw new ErpError('permanent', `该入账记录当前状态为「${STATUS_LABELS[row.status as OutboxStatus] ?? row.status}」，不能进行此操作。Not allowed in status ${row.status}.`)
       }
-      const next = change({ attempts: Number(row.attempts) })
+      const next = change({ attempts: Number(row.attempts), nextAttemptAt: Number(row.next_attempt_at) })
       const now = this.now()
       // Conditional on the status read above: a worker or another admin acting at the same moment wins, not both.
       const updated = await trx

@@ -55,16 +55,35 @@ export class MappingStore {
     return Number(result.numDeletedRows) > 0
   }
 
-  /** The ERP codes of these refs, keyed by `codeKey(ref)`; one query however many refs. */
+  /**
+   * The ERP codes of these refs, keyed by `codeKey(ref)`: one `local_key IN (...)` query per kind
+   * and chunk of keys, so a dry run over a whole org (thousands of refs) stays within what SQLite
+   * and MariaDB accept in one statement, where one OR term per ref would not.
+   */
   async codesOf(refs: readonly MappingRef[]): Promise<Map<string, string>> {
-    if (refs.length === 0) return new Map()
-    const rows = await this.db
-      .selectFrom('erp_mappings')
-      .select(['kind', 'local_key', 'erp_code'])
-      .where((eb) => eb.or(refs.map((ref) => eb.and([eb('kind', '=', ref.kind), eb('local_key', '=', ref.localKey)]))))
-      .execute()
-    return new Map(rows.map((r) => [keyOf(r.kind, r.local_key), r.erp_code]))
+    const codes = new Map<string, string>()
+    for (const [kind, keys] of keysByKind(refs)) {
+      for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
+        const rows = await this.db
+          .selectFrom('erp_mappings')
+          .select(['local_key', 'erp_code'])
+          .where('kind', '=', kind)
+          .where('local_key', 'in', keys.slice(start, start + KEYS_PER_QUERY))
+          .execute()
+        for (const row of rows) codes.set(keyOf(kind, row.local_key), row.erp_code)
+      }
+    }
+    return codes
   }
+}
+
+/** Keys per query: far below SQLite's expression depth and bound-variable limits. */
+const KEYS_PER_QUERY = 500
+
+function keysByKind(refs: readonly MappingRef[]): Map<MappingKind, string[]> {
+  const keys = new Map<MappingKind, Set<string>>()
+  for (const ref of refs) keys.set(ref.kind, (keys.get(ref.kind) ?? new Set<string>()).add(ref.localKey))
+  return new Map([...keys].map(([kind, set]) => [kind, [...set]]))
 }
 
 export function codeKey(ref: Pick<MappingRef, 'kind' | 'localKey'>): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { categoryLabel, checkClaimAmount, checkQuantityAndBudget, fenToAmount, fenToDecimal, positiveAmount, requireCode } from '../../erp-bridge/adapters/document-values.js'
-import { sampleExpense, samplePurchase } from './sample-actions.js'
+import { categoryLabel, checkClaimAmount, checkQuantityAndBudget, fenToAmount, fenToDecimal, positiveAmount, requireCode, unitPriceYuan } from '../../erp-bridge/adapters/document-values.js'
+import { ODD_ORDERS, sampleExpense, samplePurchase } from './sample-actions.js'
 
 /** What every adapter writes into its documents; the adapters' own tests show it on the wire. */
 
@@ -22,6 +22,13 @@ describe('amounts', () => {
     for (const amountFen of [0, -1, 0.5]) {
       expect(() => checkClaimAmount(sampleExpense({ amountFen }))).toThrow(expect.objectContaining({ kind: 'permanent', userMessage: expect.stringMatching(/^报销金额必须大于零/) }))
     }
+  })
+
+  it('prices a unit to 6 decimals, so that quantity × price is the budget to the fen even for many cheap units', () => {
+    expect(unitPriceYuan(3_000, 10_000)).toBe(0.003)
+    expect(unitPriceYuan(10_000, 3)).toBe(33.333333)
+    expect(unitPriceYuan(100_000, 7)).toBe(142.857143)
+    for (const { quantity, budgetFen } of ODD_ORDERS) expect(Math.round(unitPriceYuan(budgetFen, quantity) * quantity * 100)).toBe(budgetFen)
   })
 
   it('refuses a purchase without a quantity or with a broken budget, and lets a free one through', () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WebhookAdapter } from '../../erp-bridge/adapters/webhook/webhook-adapter.js'
+import { codeKey } from '../../erp-bridge/mapping/mapping-store.js'
 import { startWebhookErp, type WebhookErp } from '../fakes/erp-proxy/webhook-erp.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
@@ -53,6 +54,24 @@ describe.each(DB_KINDS)('master-data mappings before posting (%s)', (kind) => {
     expect(sentences).not.toContain('部门 销售部 → 成本中心')
     expect(expense.blocked).toEqual([{ requestNo, status: 'pending', missing: ['员工 张三（E1001） → ERP 员工/往来单位', '部门 研发部 → 成本中心', '费用类别 差旅费 → 会计科目'] }])
     expect(report.problems).toBe(report.types.reduce((n, x) => n + x.missing.length + x.blocked.length, 0))
+  })
+
+  it('the dry run of a big org (over a thousand employees) finds every code, and names exactly the employees without one', async () => {
+    const { db } = t.database
+    const now = Date.now()
+    const bulk = Array.from({ length: 1_100 }, (_, i) => ({
+      id: `bulk-${i}`, employee_no: `B${String(i).padStart(5, '0')}`, name: `员工${i}`, department_id: 'd-rd', manager_id: null, title: null, level: 1, roles: '["employee"]', mobile: null, email: null, active: 1, created_at: now,
+    }))
+    for (let i = 0; i < bulk.length; i += 100) await db.insertInto('users').values(bulk.slice(i, i + 100)).execute()
+    const mapped = bulk.filter((_, i) => i % 2 === 0)
+    await t.system.erp.mappings.save(mapped.map((u) => ({ kind: 'employee', localKey: u.id, erpCode: `P-${u.employee_no}`, erpName: null })))
+
+    const missing = (await t.system.erp.admin.check()).types.find((x) => x.requestType === 'expense')!.missing.filter((m) => m.kind === 'employee')
+    const unmappedBulk = bulk.filter((_, i) => i % 2 === 1).map((u) => u.id)
+    expect(missing.map((m) => m.localKey).filter((id) => id.startsWith('bulk-')).sort()).toEqual(unmappedBulk.sort())
+    const codes = await t.system.erp.mappings.codesOf(bulk.map((u) => ({ kind: 'employee', localKey: u.id, label: u.name })))
+    expect(codes.size).toBe(mapped.length)
+    expect(codes.get(codeKey({ kind: 'employee', localKey: 'bulk-1098' }))).toBe('P-B01098')
   })
 
   it('a CSV with mistakes imports nothing and names the lines; a good one fills the codes, and a retry posts them', async () => {

@@ -4,7 +4,7 @@ import type { ErpNextConfigInput } from '../../erp-bridge/adapters/erpnext/erpne
 import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-bridge/erp-adapter.js'
 import { startErpNextFake, type ErpNextFake } from '../fakes/erpnext/erpnext-fake.js'
 import { rejection } from './erp-rejection.js'
-import { BEIJING_TRIP, requestNumbers, rnd, sampleExpense, sampleHrChange, samplePurchase, sampleProject, TWO_THINKPADS, zhangsan } from './sample-actions.js'
+import { BEIJING_TRIP, ODD_ORDERS, requestNumbers, rnd, sampleExpense, sampleHrChange, samplePurchase, sampleProject, TWO_THINKPADS, zhangsan } from './sample-actions.js'
 
 let erpnext: ErpNextFake
 
@@ -81,6 +81,17 @@ describe('ERPNext adapter against a local Frappe site', () => {
     expect(stored('Purchase Order', orderKey)).toMatchObject([{ docstatus: 1, supplier: 'Lenovo', items: [{ item_code: 'MAT-001' }] }])
     expect(await orders.post(purchase(orderKey, { supplierCode: 'Lenovo', materialCode: 'MAT-001' }), orderKey)).toEqual(order)
     expect(stored('Purchase Order', orderKey)).toHaveLength(1)
+  })
+
+  it('rates a purchase line so that qty × rate is the budget to the fen, however many cheap units', async () => {
+    const adapter = new ErpNextAdapter(settings())
+    for (const order of ODD_ORDERS) {
+      const key = nextKey('CG')
+      await adapter.post(purchase(key, order), key)
+      const [item] = stored('Material Request', key)[0]!.items as { qty: number; rate: number }[]
+      expect(item!.qty).toBe(order.quantity)
+      expect(Math.round(item!.rate * order.quantity * 100)).toBe(order.budgetFen)
+    }
   })
 
   it('creates a Project with the budget as its estimated cost, once per key', async () => {

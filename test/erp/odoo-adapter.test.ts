@@ -4,7 +4,7 @@ import type { OdooConfigInput } from '../../erp-bridge/adapters/odoo/odoo-config
 import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-bridge/erp-adapter.js'
 import { seedOdoo, startOdooFake, type OdooFake } from '../fakes/odoo/odoo-fake.js'
 import { rejection } from './erp-rejection.js'
-import { BEIJING_TRIP, requestNumbers, rnd, sampleExpense, sampleHrChange, samplePurchase, TWO_THINKPADS } from './sample-actions.js'
+import { BEIJING_TRIP, ODD_ORDERS, requestNumbers, rnd, sampleExpense, sampleHrChange, samplePurchase, TWO_THINKPADS } from './sample-actions.js'
 
 let v17: OdooFake
 let v19: OdooFake
@@ -63,6 +63,18 @@ describe.each([
     const line = rows(fake(), 'purchase.order.line').find((l) => l.id === (stored[0]!.order_line as number[])[0])!
     expect(line).toMatchObject({ product_qty: 2, price_unit: 10000 })
     expect(await adapter.find(orderKey)).toEqual(order)
+  })
+
+  it('prices an order line so that quantity × unit price is the budget to the fen, however many cheap units', async () => {
+    const adapter = new OdooAdapter(settings(fake()))
+    for (const order of ODD_ORDERS) {
+      const key = nextKey('CG')
+      await adapter.post(purchase(key, order), key)
+      const stored = rows(fake(), 'purchase.order').find((o) => o.origin === key)!
+      const line = rows(fake(), 'purchase.order.line').find((l) => l.id === (stored.order_line as number[])[0])!
+      expect(line.product_qty).toBe(order.quantity)
+      expect(Math.round((line.price_unit as number) * order.quantity * 100)).toBe(order.budgetFen)
+    }
   })
 
   it('finishes a draft left by an interrupted post instead of creating a second entry', async () => {

@@ -4,12 +4,22 @@ import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument } from '../
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
 
+/** The worker's wait after a call ended without an answer, for an ERP that does not say its own. */
+const RECONCILE_WAIT_MS = 30_000
+/** A claim as a worker takes it, the lease it would renew while alive. */
+const TIMING = { leaseMs: 60_000, reconcileAfterMs: RECONCILE_WAIT_MS }
+
 /** Approves a claim all the way, with the worker not running. */
 async function approvedClaim(t: TestSystem): Promise<string> {
   const requestNo = await t.submitExpense('zhangsan', '提交本月差旅费 3500元')
   await t.tap((await t.actionableCard('lisi', requestNo)).id, 'approve', 'lisi')
   await t.tap((await t.actionableCard('sunba', requestNo)).id, 'approve', 'sunba')
   return requestNo
+}
+
+/** The voucher the approved claim becomes, as a dead worker's call would have written it. */
+function voucher(requestNo: string): ErpAction {
+  return { kind: 'expense.voucher', requestNo, date: '2026-11-25', employee: { id: 'zhangsan', name: '张三' }, department: { id: 'd-rd', name: '研发部' }, category: 'travel', amountFen: 350000, memo: 'x' }
 }
 
 /** Stands in front of the real ledger: fails the first `outages` calls, as an ERP outage would. */
@@ -60,17 +70,35 @@ describe.each(DB_KINDS)('outbox: nothing lost, nothing posted twice (%s)', (kind
   it('a worker that died mid-posting (after the ERP wrote the voucher) is reconciled, not re-posted', async () => {
     const requestNo = await approvedClaim(t)
     // The dead worker claimed the row and the ERP got the voucher, but the row never settled.
-    const claimed = await claimDueRows(t.database.db, t.database.dialect, Date.now(), 10, 60_000)
+    const claimedAt = Date.now()
+    const claimed = await claimDueRows(t.database.db, t.database.dialect, claimedAt, 10, TIMING)
     expect(claimed.map((r) => r.idempotency_key)).toEqual([requestNo])
-    await t.system.ledger.post(
-      { kind: 'expense.voucher', requestNo, date: '2026-11-25', employee: { id: 'zhangsan', name: '张三' }, department: { id: 'd-rd', name: '研发部' }, category: 'travel', amountFen: 350000, memo: 'x' },
-      requestNo,
-    )
+    await t.system.ledger.post(voucher(requestNo), requestNo)
     // A live row is not touched while its lease holds.
     expect(await t.system.outbox.drainOnce()).toBe(0)
 
-    const later = Date.now() + 61_000
+    // Taken over once the lease and the reconcile wait are over.
+    const later = claimedAt + TIMING.leaseMs + RECONCILE_WAIT_MS + 1_000
     t = await t.restart({ now: () => later })
+    expect(await t.system.outbox.drainOnce()).toBe(1)
+    const row = await outboxRow(requestNo)
+    expect(row.status).toBe('posted')
+    expect(await t.vouchers()).toHaveLength(1)
+    expect(row.document_no).toBe((await t.vouchers())[0]!.voucherNo)
+  })
+
+  it('a worker that died with its post still on the way: no lookup until the lease and the reconcile wait are over, so the late voucher is found, not doubled', async () => {
+    const requestNo = await approvedClaim(t)
+    const claimedAt = Date.now()
+    await claimDueRows(t.database.db, t.database.dialect, claimedAt, 10, TIMING)
+    let clock = claimedAt + TIMING.leaseMs + 1_000
+    t = await t.restart({ now: () => clock })
+    // The lease has run out, but the dead worker's post may still be landing: a lookup now could miss it.
+    expect(await t.system.outbox.drainOnce()).toBe(0)
+    expect(await t.vouchers()).toEqual([])
+
+    await t.system.ledger.post(voucher(requestNo), requestNo)
+    clock = claimedAt + TIMING.leaseMs + RECONCILE_WAIT_MS + 1_000
     expect(await t.system.outbox.drainOnce()).toBe(1)
     const row = await outboxRow(requestNo)
     expect(row.status).toBe('posted')

@@ -34,6 +34,13 @@ export function samplePurchase(overrides: Partial<PurchaseAction> = {}): Purchas
 /** The laptop order the ERPNext, SAP and Odoo tests post, by a requester they know only by name. */
 export const TWO_THINKPADS = { date: '2026-11-25', requester: zhangsan(), item: 'ThinkPad X1 笔记本', budgetFen: 2_000_000, memo: '新员工' } as const satisfies Partial<PurchaseAction>
 
+/** Orders whose unit price is not a whole fen: many cheap units, and budgets that do not divide. */
+export const ODD_ORDERS = [
+  { item: '螺丝 M3', quantity: 10_000, budgetFen: 3_000 },
+  { item: '培训名额', quantity: 3, budgetFen: 10_000 },
+  { item: '显示器', quantity: 7, budgetFen: 100_000 },
+] as const satisfies readonly Partial<PurchaseAction>[]
+
 export function sampleProject(overrides: Partial<ProjectAction> = {}): ProjectAction {
   return { kind: 'project.create', requestNo: 'XM-1', date: '2026-11-25', title: '新官网', owner: zhangsan(), budgetFen: 100, memo: '', ...overrides }
 }

@@ -122,6 +122,7 @@ export class TestSystem extends SimulatorDriver {
       integrations?: (database: DbHandle) => ChatIntegration[]
       log?: (message: string) => void
       chatDelivery?: Partial<DeliveryPolicy>
+      outboxGiveUpAfterMs?: number
     } = {},
   ): Promise<TestSystem> {
     const database = options.database ?? (await freshDatabase(kind))
@@ -134,6 +135,7 @@ export class TestSystem extends SimulatorDriver {
       now: options.now,
       integrations,
       outboxBaseBackoffMs: 10,
+      outboxGiveUpAfterMs: options.outboxGiveUpAfterMs,
       log: options.log,
       chatDelivery: options.chatDelivery,
     })

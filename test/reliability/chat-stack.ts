@@ -68,6 +68,8 @@ export interface ChatStackOptions {
   faultProxies?: boolean
   /** The chat delivery queue's timing; production defaults otherwise. */
   chatDelivery?: Partial<DeliveryPolicy>
+  /** How long a posting is retried before it is dead; 72 h (production) otherwise. */
+  outboxGiveUpAfterMs?: number
 }
 
 async function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<{ server: Server; url: string }> {
@@ -105,6 +107,7 @@ export async function startChatStack(kind: TestDbKind, options: ChatStackOptions
       database,
       erp: options.erp,
       chatDelivery: options.chatDelivery,
+      outboxGiveUpAfterMs: options.outboxGiveUpAfterMs,
       integrations: (db) => [
         (feishu = createFeishuIntegration(
           {

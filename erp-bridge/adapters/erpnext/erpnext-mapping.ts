@@ -1,5 +1,5 @@
 import type { ExpenseVoucherAction, ProjectAction, PurchaseAction } from '../../erp-adapter.js'
-import { categoryLabel, fenToAmount } from '../document-values.js'
+import { categoryLabel, fenToAmount, unitPriceYuan } from '../document-values.js'
 import type { ErpNextConfig } from './erpnext-config.js'
 
 /**
@@ -62,7 +62,7 @@ function purchaseLine(action: PurchaseAction, itemCode: string, config: ErpNextC
     item_code: itemCode,
     description: action.item,
     qty: action.quantity,
-    rate: Math.round(action.budgetFen / action.quantity) / 100,
+    rate: unitPriceYuan(action.budgetFen, action.quantity),
     schedule_date: action.date,
     warehouse: config.warehouse,
     ...(action.department.costCenter ? { cost_center: action.department.costCenter } : {}),

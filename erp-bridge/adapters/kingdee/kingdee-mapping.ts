@@ -1,5 +1,5 @@
 import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-adapter.js'
-import { categoryLabel, checkQuantityAndBudget, positiveAmount, requireCode } from '../document-values.js'
+import { categoryLabel, checkQuantityAndBudget, positiveAmount, requireCode, unitPriceYuan } from '../document-values.js'
 import type { KingdeeConfig } from './kingdee-config.js'
 
 /**
@@ -116,15 +116,11 @@ export function voucherModel(action: ExpenseVoucherAction, key: string, config: 
   }
 }
 
-/** Unit price in yuan so that quantity × price is the budget (6 decimals, K/3 Cloud's price precision ceiling). */
-function unitPrice(budgetFen: number, quantity: number): number {
-  return Math.round((budgetFen * 10_000) / quantity) / 1_000_000
-}
-
 function purchaseBasics(action: PurchaseAction) {
   checkQuantityAndBudget(action)
   const material = requireCode(action.materialCode, `物品「${action.item}」→ 金蝶物料编码`, `no Kingdee material for ${action.item}`)
-  return { material, price: unitPrice(action.budgetFen, action.quantity), note: `${action.requestNo} ${action.item} ${action.memo}`.trim() }
+  // 6 decimals: K/3 Cloud's price precision ceiling.
+  return { material, price: unitPriceYuan(action.budgetFen, action.quantity), note: `${action.requestNo} ${action.item} ${action.memo}`.trim() }
 }
 
 /** 采购申请单 of type Material with one line. */

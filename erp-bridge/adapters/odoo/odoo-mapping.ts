@@ -1,5 +1,5 @@
 import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-adapter.js'
-import { categoryLabel, fenToAmount } from '../document-values.js'
+import { categoryLabel, fenToAmount, unitPriceYuan } from '../document-values.js'
 
 /**
  * Our actions as Odoo record values (field names per version as in ERP.md §6: hr.expense takes
@@ -86,7 +86,7 @@ export function purchaseOrderValues(action: PurchaseAction, key: string, refs: {
         product_id: refs.productId,
         name: action.item,
         product_qty: action.quantity,
-        price_unit: Math.round(action.budgetFen / action.quantity) / 100,
+        price_unit: unitPriceYuan(action.budgetFen, action.quantity),
       }),
     ],
   }

@@ -1,6 +1,6 @@
 import { fenToYuan } from '../../../workflow/money.js'
 import type { ExpenseVoucherAction, PurchaseAction } from '../../erp-adapter.js'
-import { categoryLabel, checkQuantityAndBudget, positiveAmount, requireCode } from '../document-values.js'
+import { categoryLabel, checkQuantityAndBudget, positiveAmount, requireCode, unitPriceYuan } from '../document-values.js'
 import { checkKey } from './yonyou-auth.js'
 import type { YonyouConfig } from './yonyou-config.js'
 
@@ -105,7 +105,7 @@ function purchaseLine(action: PurchaseAction, config: YonyouConfig) {
     unitExchangeType: 0,
     unitExchangeTypePrice: 0,
     // Tax-inclusive price so that quantity × price is the budget; YonBIP computes the tax from the 税目.
-    oriTaxUnitPrice: Math.round((action.budgetFen * 10_000) / action.quantity) / 1_000_000,
+    oriTaxUnitPrice: unitPriceYuan(action.budgetFen, action.quantity),
     oriSum: fenToYuan(action.budgetFen),
     taxitems_code: taxCode,
     _status: 'Insert',
