@@ -3,6 +3,7 @@ import type { Card } from '../../bot/cards/card.js'
 import { runApprovalTimers } from '../../bot/conversation/request-effects.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
+import { approver, flow, users } from './flow-harness.js'
 
 /**
  * Every engine action reached the way a person reaches it: typing in the simulator and tapping
@@ -170,5 +171,14 @@ describe.each(DB_KINDS)('the approval engine from chat (%s)', (kind) => {
     const run = await runApprovalTimers(t.system.services, Date.now() + 25 * 3_600_000)
     expect(run.reminders.map((r) => r.requestId)).toContain(await requestId(requestNo))
     expect((await texts('lisi')).some((x) => x.startsWith(`⏰ 审批提醒：张三的费用报销 ${requestNo} 已等待你 25 小时`))).toBe(true)
+  })
+
+  it('an 或签 step that 去重 passes as it opens sends its other member no card', async () => {
+    await t.system.services.requests.templates.publish('expense', flow([approver({ sources: users('lisi') }), approver({ sources: users('lisi', 'zhaoliu'), mode: 'or-sign' }), approver({ sources: users('qianqi') })]), 'admin')
+    const requestNo = await t.submitExpense('zhangsan', '提交本月交通费 120元')
+    await t.tap((await cardWith('lisi', requestNo, 'approve')).id, 'approve', 'lisi')
+    expect(await t.cards('zhaoliu', requestNo)).toEqual([])
+    expect(ids(await cardWith('qianqi', requestNo, 'approve'))).toEqual(['approve', 'reject'])
+    expect(await t.pendingApprovers(requestNo)).toEqual(['qianqi'])
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApproverSource, FlowNode } from '../../workflow/templates/flow-definition.js'
 import { DB_KINDS } from '../helpers/databases.js'
-import { approver, flow, FlowHarness, users } from './flow-harness.js'
+import { approver, flow, FlowHarness, T0, users } from './flow-harness.js'
 
 describe.each(DB_KINDS)('approval modes, approver sources and routing conditions (%s)', (kind) => {
   let h: FlowHarness
@@ -160,6 +160,46 @@ describe.each(DB_KINDS)('approval modes, approver sources and routing conditions
     const view = await h.view(request.id)
     expect(view.route.map((s) => s.approverIds)).toEqual([[expected]])
     expect(view.route[0]!.reason).toMatch(reason)
+  })
+
+  /** As in Feishu and DingTalk, a department picked in a condition covers its sub-departments; the words name departments. */
+  describe('a department condition and a requester in a sub-department', () => {
+    beforeAll(async () => {
+      // 后端组 sits under 研发部; 小明 works there.
+      await h.db.insertInto('departments').values({ id: 'd-rd-be', name: '后端组', parent_id: 'd-rd', head_user_id: null, cost_center: null, created_at: T0 }).execute()
+      await h.db
+        .insertInto('users')
+        .values({ id: 'xiaoming', employee_no: 'E1009', name: '小明', department_id: 'd-rd-be', manager_id: 'lisi', title: '后端工程师', level: 2, roles: JSON.stringify(['employee']), mobile: null, email: null, active: 1, created_at: T0 })
+        .execute()
+    })
+
+    const cases: Array<{ op: 'in' | 'eq' | 'ne' | 'notIn'; value: string | string[]; holds: boolean; words: string }> = [
+      { op: 'in', value: ['d-rd'], holds: true, words: '部门 后端组 属于 研发部' },
+      { op: 'eq', value: 'd-rd', holds: true, words: '部门 后端组 属于 研发部' },
+      { op: 'eq', value: 'd-ceo', holds: true, words: '部门 后端组 属于 总经办' },
+      { op: 'eq', value: 'd-rd-be', holds: true, words: '部门 后端组 属于 后端组' },
+      { op: 'in', value: ['d-sales', 'd-fin'], holds: false, words: '部门 后端组 不属于 销售部/财务部' },
+      { op: 'notIn', value: ['d-rd'], holds: false, words: '部门 后端组 属于 研发部' },
+      { op: 'ne', value: 'd-rd', holds: false, words: '部门 后端组 属于 研发部' },
+      { op: 'ne', value: 'd-sales', holds: true, words: '部门 后端组 不属于 销售部' },
+    ]
+    it.each(cases)('department $op $value → $holds', async ({ op, value, holds, words }) => {
+      await h.publish(
+        'purchase',
+        flow([
+          {
+            kind: 'condition',
+            id: 'by-department',
+            branches: [{ name: '命中', when: { field: 'department', op, value }, nodes: [approver({ sources: users('wangwu') })] }],
+            else: { name: '其他', nodes: [approver({ sources: users('zhouzong') })] },
+          },
+        ]),
+      )
+      const { request } = await h.submit('xiaoming', 'purchase', { item: '服务器', quantity: 1, amountFen: 9000_00 })
+      const step = (await h.view(request.id)).route[0]!
+      expect(step.approverIds).toEqual([holds ? 'wangwu' : 'zhouzong'])
+      expect(step.reason.startsWith(`${words}，`)).toBe(true)
+    })
   })
 
   it('an end node stops the flow; a branch without steps is still explained', async () => {

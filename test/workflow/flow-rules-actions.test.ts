@@ -54,6 +54,16 @@ describe.each(DB_KINDS)('routing rules and approver actions (%s)', (kind) => {
       expect(view.tasks.find((t) => t.step === 2 && t.approverId === 'lisi')).toMatchObject({ status: 'approved', autoReason: '自动通过：与第1步审批人相同' })
     })
 
+    it('an 或签 step that de-duplication passes as it opens reports no task for its other members, so they get no card', async () => {
+      await h.publish('purchase', flow([approver({ sources: users('lisi') }), approver({ sources: users('lisi', 'zhaoliu'), mode: 'or-sign' }), approver({ sources: users('qianqi') })]))
+      const { request } = await h.submit('zhangsan', 'purchase', purchase)
+      const result = await h.approve(request.id, 'lisi')
+      expect(result.openedTasks.map((t) => [t.approver_id, Number(t.step), t.status])).toEqual([['qianqi', 2, 'pending']])
+      const audit = await h.db.selectFrom('audit_log').select('after_state').where('entity_id', '=', request.id).where('action', '=', 'task.approved').executeTakeFirstOrThrow()
+      expect(JSON.parse(audit.after_state!).opened).toEqual([{ approver: 'qianqi', step: 2 }])
+      expect(await h.pending(request.id)).toEqual(['qianqi'])
+    })
+
     it('without de-duplication the same person approves again', async () => {
       await h.publish('purchase', flow([approver({ sources: users('lisi') }), approver({ sources: users('lisi') })], { dedup: false }))
       const { request } = await h.submit('zhangsan', 'purchase', purchase)
@@ -101,6 +111,22 @@ describe.each(DB_KINDS)('routing rules and approver actions (%s)', (kind) => {
       await h.setActive('zhaoliu', false)
       await h.approve(request.id, 'wangwu')
       expect(await h.pending(request.id)).toEqual(['zhouzong'])
+    })
+
+    it.each([
+      { sequence: ['lisi', 'zhaoliu'], successor: 'zhouzong', note: '赵六 已离职，由其上级 周总 审批' },
+      { sequence: ['lisi', 'zhouzong', 'zhaoliu'], successor: 'admin', note: '赵六 已离职，由管理员 系统管理员 审批' },
+    ])('a 依次 member who leaves after the step opened is replaced when his turn comes, by the same rule → $successor', async ({ sequence, successor, note }) => {
+      await h.publish('purchase', flow([approver({ sources: users(...sequence), mode: 'sequential' })]))
+      const { request } = await h.submit('zhangsan', 'purchase', purchase)
+      await h.setActive('zhaoliu', false)
+      const results = []
+      for (const member of sequence.slice(0, -1)) results.push(await h.approve(request.id, member))
+      expect(results.at(-1)!.openedTasks.map((t) => t.approver_id)).toEqual([successor])
+      expect(await h.pending(request.id)).toEqual([successor])
+      expect((await h.view(request.id)).route[0]!.notes).toContain(note)
+      await h.approve(request.id, successor)
+      expect(await h.status(request.id)).toBe('approved')
     })
   })
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { handOverFromDeactivated } from '../../workflow/actions/resigned-handover.js'
+import type { FlowNode } from '../../workflow/templates/flow-definition.js'
 import { DB_KINDS } from '../helpers/databases.js'
 import { approver, flow, FlowHarness, T0, users } from './flow-harness.js'
 
@@ -76,6 +77,47 @@ describe.each(DB_KINDS)('hand-over from approvers who left (%s)', (kind) => {
     expect(await h.status(shared.request.id)).toBe('pending')
     await h.approve(shared.request.id, 'admin')
     expect(await h.status(shared.request.id)).toBe('approved')
+  })
+
+  /**
+   * Whenever the approver is found gone (at submit, when his step opens, while his task waits), one
+   * rule picks his successor: never the requester, never someone already on the step.
+   */
+  describe('one rule for the successor, whenever the approver left', () => {
+    const moments = ['before submit', 'before his step opens', 'while his task waits'] as const
+
+    /** 钱七 approves a first step, then `step` opens; `leaver` leaves at `moment`. */
+    async function leaveAt(moment: (typeof moments)[number], leaver: string, requester: string, step: FlowNode): Promise<string> {
+      await h.publish('purchase', flow([approver({ sources: users('qianqi') }), step]))
+      if (moment === 'before submit') await h.setActive(leaver, false)
+      const { request } = await h.submit(requester, 'purchase', purchase)
+      if (moment === 'before his step opens') await h.setActive(leaver, false)
+      await h.approve(request.id, 'qianqi')
+      if (moment === 'while his task waits') {
+        await h.setActive(leaver, false)
+        await handOver()
+      }
+      return request.id
+    }
+
+    it.each(moments)('%s: not the requester, whose own request would pass unseen; the admins take it', async (moment) => {
+      // 张三 reports to 李四, who asks.
+      const id = await leaveAt(moment, 'zhangsan', 'lisi', approver({ sources: users('zhangsan') }))
+      expect(await h.pending(id)).toEqual(['admin'])
+      expect((await h.view(id)).route[1]!.skippedBecause).toBeUndefined()
+      await h.approve(id, 'admin')
+      expect(await h.status(id)).toBe('approved')
+    })
+
+    it.each(moments)('%s: not someone already on the 会签 step, which would lose a seat; the admins take it', async (moment) => {
+      // 李四 reports to 王五, who is on the step too.
+      const id = await leaveAt(moment, 'lisi', 'zhaoliu', approver({ sources: users('lisi', 'wangwu'), mode: 'countersign' }))
+      expect(await h.pending(id)).toEqual(['admin', 'wangwu'])
+      await h.approve(id, 'wangwu')
+      expect(await h.status(id)).toBe('pending')
+      await h.approve(id, 'admin')
+      expect(await h.status(id)).toBe('approved')
+    })
   })
 
   it('several admins share the leaver’s seat as 或签, even on a 会签 step', async () => {

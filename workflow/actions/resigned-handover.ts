@@ -64,7 +64,7 @@ async function handOver(run: FlowRun, task: ApprovalTaskRow, leaver: Employee, d
 
   // An admin sharing a seat who leaves needs no successor: the others in the seat still hold it.
   const sharesSeat = seatsOf(step).some((seat) => seat.length > 1 && seat.includes(member))
-  const replacement = sharesSeat ? null : await replaceResigned(run.org, principal ?? leaver, run.settings.resignedApprover, (e) => e.id !== run.request.requester_id && !step.approverIds.includes(e.id))
+  const replacement = sharesSeat ? null : await replaceResigned(run.org, principal ?? leaver, run.settings.resignedApprover, { requesterId: run.request.requester_id, onStep: step.approverIds })
   if (!replacement) {
     await run.setTask(task, { status: 'cancelled', decided_at: run.now, auto_reason: HANDED_OVER })
     run.note(i, sharesSeat ? `原审批人 ${leaver.name} 已离职，由同组其他人处理` : `原审批人 ${leaver.name} 已离职，且无人可接替，本步不再等待其审批`)

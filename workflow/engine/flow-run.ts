@@ -27,8 +27,8 @@ type MemberState = 'approved' | 'rejected' | 'pending' | 'open'
 export class FlowRun {
   readonly route: RouteStep[]
   readonly org: OrgDirectory
-  /** Pending tasks created by this run: each approver gets a card. */
-  readonly opened: ApprovalTaskRow[] = []
+  /** Every task this run created, whatever became of it since. */
+  private readonly created: ApprovalTaskRow[] = []
   /** CC recipients reached by this run. */
   readonly ccReached: string[] = []
 
@@ -57,6 +57,14 @@ export class FlowRun {
       if (template) settings = (JSON.parse(template.definition) as { settings: FlowSettings }).settings
     }
     return new FlowRun(trx, ctx, request, tasks, settings, ctx.now())
+  }
+
+  /**
+   * Tasks this run created that still wait: each approver gets a card. A task cancelled in the same
+   * run (its 或签 step passed by 去重 the moment it opened) is left out: a card for it could do nothing.
+   */
+  get opened(): ApprovalTaskRow[] {
+    return this.created.filter((t) => t.status === 'pending')
   }
 
   get status(): RequestStatus {
@@ -144,6 +152,14 @@ export class FlowRun {
     this.request.current_step = i
     this.request.status = 'pending'
     this.request.finished_at = null
+    await this.openSeats(i)
+  }
+
+  /**
+   * Gives the step's open seats their tasks (依次: only the next one), after replacing members who
+   * left since submit, or since the step opened when a 依次 member's turn comes.
+   */
+  private async openSeats(i: number): Promise<void> {
     await this.replaceResignedMembers(i)
     const step = this.route[i]!
     const open = seatsOf(step).filter((seat) => this.seatState(i, seat) === 'open')
@@ -164,13 +180,8 @@ export class FlowRun {
     // The rest of a shared seat that one of them settled need not act any more.
     const settled = seatsOf(step).filter((seat) => seat.length > 1 && ['approved', 'rejected'].includes(this.seatState(i, seat)))
     await this.cancelPending((t) => Number(t.step) === i && settled.some((seat) => seat.includes(this.memberOf(t))))
-    if (step.mode === 'sequential' && !this.tasksOfStep(i).some((t) => t.status === 'pending')) {
-      const next = seatsOf(step).find((seat) => this.seatState(i, seat) === 'open')
-      if (next) {
-        for (const member of next) await this.createTask(i, member)
-        return this.settle(i)
-      }
-    }
+    const waitsForNobody = !this.tasksOfStep(i).some((t) => t.status === 'pending')
+    if (step.mode === 'sequential' && waitsForNobody && seatsOf(step).some((seat) => this.seatState(i, seat) === 'open')) return this.openSeats(i)
     this.request.current_step = i
   }
 
@@ -229,7 +240,7 @@ export class FlowRun {
     }
     await this.trx.insertInto('approval_tasks').values(task).execute()
     this.tasks.push(task)
-    if (task.status === 'pending') this.opened.push(task)
+    this.created.push(task)
     return task
   }
 
@@ -259,17 +270,15 @@ export class FlowRun {
     return approvedBefore ? Number(approvedBefore.step) : undefined
   }
 
-  /** A member who left since submit is replaced now, by the template's rule. */
+  /** Members who left since submit, or since a 依次 step opened, are replaced now, as at submit and at hand-over. */
   private async replaceResignedMembers(i: number): Promise<void> {
     const step = this.route[i]!
     for (const id of [...step.approverIds]) {
       const person = await this.org.employee(id)
       if (!person || person.active || this.memberState(i, id) !== 'open') continue
-      const replacement = await replaceResigned(this.org, person, this.settings.resignedApprover, (e) => e.id !== this.request.requester_id)
-      if (!replacement) this.note(i, `${person.name} 已离职，且无人可接替，本步不再等待其审批`)
-      else this.note(i, replacement.note)
-      // Someone already on the step keeps his one seat: the resigned member's seat goes.
-      replaceMember(step, id, (replacement?.ids ?? []).filter((r) => !step.approverIds.includes(r)))
+      const replacement = await replaceResigned(this.org, person, this.settings.resignedApprover, { requesterId: this.request.requester_id, onStep: step.approverIds })
+      this.note(i, replacement?.note ?? `${person.name} 已离职，且无人可接替，本步不再等待其审批`)
+      replaceMember(step, id, replacement?.ids ?? [])
     }
   }
 

@@ -93,18 +93,28 @@ export interface Replacement {
   note: string
 }
 
+/** The step a resigned approver leaves a seat on, which decides who may take that seat. */
+export interface VacantSeat {
+  requesterId: string
+  /** Everyone on the step now, the resigned approver included. */
+  onStep: readonly string[]
+}
+
 /**
  * A resigned approver's work goes to his nearest active supervisor or to the admins, as the
- * template says. A supervisor who may not take it (`eligible`) leaves it to the admins. The admins
- * share the seat as 或签, the way they take a step that found nobody: on a 会签 or 依次 step one
- * admin's decision is enough. Null when nobody is left.
+ * template says, whenever he is found gone: at submit, when his step or his turn comes, or while
+ * his task waits. The successor is never the requester (that would let him approve, or auto-pass,
+ * his own request) nor someone already on the step (a 会签 would lose a seat); such a supervisor
+ * leaves it to the admins. The admins share the seat as 或签, the way they take a step that found
+ * nobody: on a 会签 or 依次 step one admin's decision is enough. Null when nobody is left.
  */
-export async function replaceResigned(org: OrgDirectory, resigned: Employee, rule: 'supervisor' | 'admin', eligible: (e: Employee) => boolean = () => true): Promise<Replacement | null> {
+export async function replaceResigned(org: OrgDirectory, resigned: Employee, rule: 'supervisor' | 'admin', seat: VacantSeat): Promise<Replacement | null> {
+  const eligible = (e: Employee) => e.active && e.id !== seat.requesterId && !seat.onStep.includes(e.id)
   if (rule === 'supervisor') {
     const boss = (await supervisorChain(org, resigned)).find((e) => e.active)
     if (boss && eligible(boss)) return { ids: [boss.id], note: `${resigned.name} 已离职，由其上级 ${boss.name} 审批` }
   }
-  const admins = (await org.withRole('admin')).filter((e) => e.active && eligible(e))
+  const admins = (await org.withRole('admin')).filter(eligible)
   if (admins.length === 0) return null
   const names = admins.map((a) => a.name).join('、')
   return { ids: admins.map((a) => a.id), note: `${resigned.name} 已离职，由管理员 ${names} 审批${admins.length > 1 ? '（或签，一人处理即可）' : ''}` }

@@ -2,7 +2,7 @@ import { DomainError } from '../errors.js'
 import type { Employee, OrgDirectory } from '../org.js'
 import type { ApproverMode, ApproverNode, CcNode, FlowDefinition, FlowNode } from '../templates/flow-definition.js'
 import { replaceResigned, resolveSource } from './approver-sources.js'
-import { evaluateCondition, type RoutingFacts } from './conditions.js'
+import { evaluateCondition, type ConditionFacts, type RoutingFacts } from './conditions.js'
 import type { RouteMode, RouteStep } from './route.js'
 
 export interface RouteInput {
@@ -14,6 +14,11 @@ export interface RouteInput {
   selections?: Record<string, string[]>
   /** Preview for the confirmation card: missing selections are shown, not refused. */
   preview?: boolean
+}
+
+/** The input as the walk sees it: the facts with the department tree added. */
+interface Routing extends RouteInput {
+  facts: ConditionFacts
 }
 
 export interface ResolvedRoute {
@@ -31,12 +36,23 @@ const MODES: Record<ApproverMode, RouteMode> = { 'or-sign': 'any', countersign: 
 export async function buildRoute(input: RouteInput): Promise<ResolvedRoute> {
   const steps: RouteStep[] = []
   const notes: string[] = []
-  await walk(input, input.definition.nodes, [], undefined, steps, notes)
+  const routing: Routing = { ...input, facts: await withDepartmentTree(input.org, input.facts) }
+  await walk(routing, input.definition.nodes, [], undefined, steps, notes)
   return { steps, notes }
 }
 
+/** Adds the requester's department path and the department names, read from the org's department tree. */
+async function withDepartmentTree(org: OrgDirectory, facts: RoutingFacts): Promise<ConditionFacts> {
+  const departments = await org.departments()
+  const parentOf = new Map(departments.map((d) => [d.id, d.parentId]))
+  const departmentPath = [facts.departmentId]
+  // A loop in the department tree must not hang routing: stop at the first department seen twice.
+  for (let up = parentOf.get(facts.departmentId); up && !departmentPath.includes(up); up = parentOf.get(up)) departmentPath.push(up)
+  return { ...facts, departmentPath, departmentNames: new Map(departments.map((d) => [d.id, d.name])) }
+}
+
 /** Returns false when an end node stopped the flow. */
-async function walk(input: RouteInput, nodes: FlowNode[], trail: string[], branchReason: string | undefined, steps: RouteStep[], notes: string[]): Promise<boolean> {
+async function walk(input: Routing, nodes: FlowNode[], trail: string[], branchReason: string | undefined, steps: RouteStep[], notes: string[]): Promise<boolean> {
   for (const node of nodes) {
     switch (node.kind) {
       case 'end':
@@ -64,7 +80,7 @@ function reasonFor(trail: string[], branchReason: string | undefined, own: strin
   return trail.length === 0 ? own : [...trail, branchReason ?? own].join('，')
 }
 
-function pickBranch(node: Extract<FlowNode, { kind: 'condition' }>, facts: RoutingFacts) {
+function pickBranch(node: Extract<FlowNode, { kind: 'condition' }>, facts: ConditionFacts) {
   const failed: string[] = []
   for (const branch of node.branches) {
     const result = evaluateCondition(branch.when, facts)
@@ -75,27 +91,37 @@ function pickBranch(node: Extract<FlowNode, { kind: 'condition' }>, facts: Routi
 }
 
 async function resolvePeople(input: RouteInput, node: ApproverNode | CcNode): Promise<{ ids: string[]; notes: string[]; sharedSeats: string[][] }> {
+  const named = await namedPeople(input, node)
   const ids: string[] = []
   const notes: string[] = []
   const sharedSeats: string[][] = []
+  for (const person of named) {
+    if (person.active) {
+      ids.push(person.id)
+      continue
+    }
+    // Everyone the node names counts as on the step, also those listed after the resigned one.
+    const onStep = [...named.map((p) => p.id), ...ids]
+    const replacement = await replaceResigned(input.org, person, input.definition.settings.resignedApprover, { requesterId: input.requester.id, onStep })
+    if (!replacement) continue
+    ids.push(...replacement.ids)
+    if (replacement.ids.length > 1) sharedSeats.push(replacement.ids)
+    notes.push(replacement.note)
+  }
+  return { ids, notes, sharedSeats }
+}
+
+/** The people the node's sources name, each once, in order; unknown ids are left out. */
+async function namedPeople(input: RouteInput, node: ApproverNode | CcNode): Promise<Employee[]> {
+  const named: Employee[] = []
   for (const source of node.sources) {
     const selected = source.kind === 'initiatorSelected' ? await checkedSelection(input, node, source.multiple ?? false) : undefined
     for (const id of await resolveSource(source, { org: input.org, requester: input.requester, selected })) {
       const person = await input.org.employee(id)
-      if (!person) continue
-      if (person.active) {
-        if (!ids.includes(id)) ids.push(id)
-        continue
-      }
-      const replacement = await replaceResigned(input.org, person, input.definition.settings.resignedApprover)
-      if (!replacement) continue
-      const fresh = replacement.ids.filter((r) => !ids.includes(r))
-      ids.push(...fresh)
-      if (fresh.length > 1) sharedSeats.push(fresh)
-      notes.push(replacement.note)
+      if (person && !named.some((p) => p.id === id)) named.push(person)
     }
   }
-  return { ids, notes, sharedSeats }
+  return named
 }
 
 async function checkedSelection(input: RouteInput, node: ApproverNode | CcNode, multiple: boolean): Promise<string[] | undefined> {

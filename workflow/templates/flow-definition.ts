@@ -27,8 +27,9 @@ export type ConditionOp = 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'ne' | 'in' | 'no
 export type ConditionValue = number | string | boolean | Array<number | string>
 
 /**
- * Fields: amount (fen), category, department (the requester's department id), requesterLevel,
- * type, or payload.<name> for any field of the request's payload.
+ * Fields: amount (fen), category, department (the requester's department id; a picked department
+ * covers its sub-departments), requesterLevel, type, or payload.<name> for any field of the
+ * request's payload.
  */
 export type Condition = { field: string; op: ConditionOp; value: ConditionValue } | { all: Condition[] } | { any: Condition[] }
 
