@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one fork per core but one: on a 2-core CI machine, a single fork ran the
+    // files one after another (11 min), while most of them wait on timers, sockets and child
+    // processes rather than compute.
+    maxWorkers: 3,
   },
 })

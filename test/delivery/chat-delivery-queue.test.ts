@@ -116,15 +116,20 @@ describe.each(DB_KINDS)('the chat delivery queue (%s)', (kind) => {
     expect(await statuses()).toEqual([])
   })
 
-  it('while a platform is down, one try per run; the rest wait, and all go out in order once it is back', async () => {
+  /** Three lines to 李四 sent while Feishu is down, so all three wait in the queue. */
+  const queuedWhileDown = async () => {
     const feishu = new ScriptedPlatform('feishu')
     const messenger = new Messenger(database.db, new Map([['feishu', feishu]]), 'feishu', store)
-    const worker = new ChatDeliveryWorker(store, messenger, noCards)
     feishu.mode = 'down'
     for (const line of ['一', '二', '三']) {
       await messenger.sendText('lisi', line)
       clock += 1
     }
+    return { feishu, worker: new ChatDeliveryWorker(store, messenger, noCards) }
+  }
+
+  it('while a platform is down, one try per run; the rest wait, and all go out in order once it is back', async () => {
+    const { feishu, worker } = await queuedWhileDown()
     expect(feishu.tries).toBe(3)
     clock += 1_000
     await worker.drain()
@@ -139,14 +144,7 @@ describe.each(DB_KINDS)('the chat delivery queue (%s)', (kind) => {
   })
 
   it('a stop (shutdown) lets the send under way finish and hands the rest back at once, due now', async () => {
-    const feishu = new ScriptedPlatform('feishu')
-    const messenger = new Messenger(database.db, new Map([['feishu', feishu]]), 'feishu', store)
-    const worker = new ChatDeliveryWorker(store, messenger, noCards)
-    feishu.mode = 'down'
-    for (const line of ['一', '二', '三']) {
-      await messenger.sendText('lisi', line)
-      clock += 1
-    }
+    const { feishu, worker } = await queuedWhileDown()
     feishu.mode = 'ok'
     clock += 1_000
     // The first send is under way when the stop comes.

@@ -142,11 +142,12 @@ describe.each(DB_KINDS)('AI summary on the approver’s card, against an OpenAI-
     expect(await facts(obeyed.requestId)).toEqual(expected)
     expect(await facts(resisted.requestId)).toEqual(expected)
     // Everything on the card but the summary line is the same.
-    // (The number differs, and the context line and flags count the earlier twins.)
+    // (The number and the task the buttons act on differ, and the context line and flags count the earlier twins.)
     const withoutSummary = (card: Card) => ({
       ...card,
       id: '',
       requestNo: '',
+      actsOn: '',
       fields: card.fields.filter((f) => f.label !== '单号'),
       notes: card.notes.filter((n) => !n.includes('AI 摘要') && !n.startsWith('📊') && !n.startsWith('🚩')),
     })
