@@ -8,7 +8,7 @@ import type { ErpConnectionInput, ErpConnectionStore, ErpConnectionView } from '
 import { ErpError } from '../erp-adapter.js'
 import type { ErpTargetSource } from '../erp-target.js'
 import { checkMappings, type MappingCheckReport } from '../mapping/mapping-check.js'
-import { parseMappingCsv } from '../mapping/mapping-csv.js'
+import { localKeyResolver, parseMappingCsv } from '../mapping/mapping-csv.js'
 import { MAPPING_KINDS, type MappingKind } from '../mapping/mapping-kinds.js'
 import type { MappingEntry, MappingStore } from '../mapping/mapping-store.js'
 import { POSTING_RETRIED, type OutboxStatus } from '../outbox-claim.js'
@@ -239,12 +239,21 @@ export class ErpAdminService {
     }))
   }
 
+  /**
+   * Keys are stored as postings look them up, however they were written (工号 or a name for an
+   * employee, a department's name, 差旅费 for a category, an item in any case and spacing), as the
+   * CSV import stores them; a key that names nobody is refused, not saved to match nothing.
+   */
   async saveMappings(entries: readonly Omit<MappingEntry, 'updatedAt'>[], actorId: string): Promise<void> {
-    for (const entry of entries) {
+    const resolve = await localKeyResolver(this.deps.db)
+    const resolved = entries.map((entry) => {
       if (!entry.erpCode.trim()) throw new ErpError('permanent', `${MAPPING_KINDS[entry.kind].local} ${entry.localKey} 的 ERP 编码为空。Empty ERP code.`)
-    }
-    await this.deps.mappings.save(entries.map((e) => ({ ...e, erpCode: e.erpCode.trim() })))
-    await this.audit(actorId, 'erp.mappings.saved', 'erp_mapping', entries.length === 1 ? `${entries[0]!.kind}:${entries[0]!.localKey}` : 'batch', { count: entries.length, entries: entries.slice(0, 50) })
+      const key = resolve(entry.kind, entry.localKey.trim())
+      if ('error' in key) throw new ErpError('permanent', `${key.error}。Unknown ${entry.kind}: ${entry.localKey}`)
+      return { ...entry, localKey: key.localKey, erpCode: entry.erpCode.trim() }
+    })
+    await this.deps.mappings.save(resolved)
+    await this.audit(actorId, 'erp.mappings.saved', 'erp_mapping', resolved.length === 1 ? `${resolved[0]!.kind}:${resolved[0]!.localKey}` : 'batch', { count: resolved.length, entries: resolved.slice(0, 50) })
   }
 
   async removeMapping(kind: MappingKind, localKey: string, actorId: string): Promise<boolean> {

@@ -79,7 +79,7 @@ export async function parseMappingCsv(db: Kysely<Schema>, text: string, kind?: M
 type Resolved = { localKey: string } | { error: string }
 
 /** People write 工号 or names and department names; we store user ids, department ids and category codes. */
-async function localKeyResolver(db: Kysely<Schema>): Promise<(kind: MappingKind, text: string) => Resolved> {
+export async function localKeyResolver(db: Kysely<Schema>): Promise<(kind: MappingKind, text: string) => Resolved> {
   const users = await db.selectFrom('users').select(['id', 'employee_no', 'name']).execute()
   const departments = await db.selectFrom('departments').select(['id', 'name']).execute()
   const categories = Object.entries(EXPENSE_CATEGORY_LABELS)

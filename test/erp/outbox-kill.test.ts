@@ -67,11 +67,15 @@ describe.each(DB_KINDS)('worker processes SIGKILLed mid-posting (%s)', (kind) =>
     const postedCount = async () => Number((await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'posted').executeTakeFirstOrThrow()).n)
     let killedMidPosting = 0
     for (let i = 0; i < KILLS; i++) {
+      const started = Date.now()
       child = await startWorker(env)
-      // Kill it once it is busy posting (however fast this machine is), at a random moment after.
+      // Kill it once it is busy posting (however fast this machine is): it has posted, and holds
+      // rows it claimed itself, then at a random moment soon after.
       const before = await postedCount()
       await expect.poll(postedCount, { timeout: 20_000, interval: 10 }).toBeGreaterThan(Math.min(before, CLAIMS - 1))
-      await sleep(Math.random() * 80)
+      const claimedByIt = async () => (await db.selectFrom('outbox').select('id').where('status', '=', 'sending').where('updated_at', '>=', started).execute()).length
+      await expect.poll(claimedByIt, { timeout: 5_000, interval: 5 }).toBeGreaterThan(0)
+      await sleep(Math.random() * 20)
       await kill(child)
       const inFlight = await db.selectFrom('outbox').select('id').where('status', '=', 'sending').execute()
       if (inFlight.length > 0) killedMidPosting++

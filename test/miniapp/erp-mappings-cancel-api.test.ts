@@ -177,4 +177,14 @@ describe.each(DB_KINDS)('ERP mappings and cancelled postings over the admin API 
     await json(finance.request(`/api/admin/erp/connections/${unreachable}`, { method: 'DELETE', body: {} }))
     await json(finance.post('/api/admin/erp/connections/ledger/activate', {}))
   })
+
+  it('a key is stored as postings look it up, however it was written; one that names nobody is refused', async () => {
+    await json(finance.request('/api/admin/erp/mappings', { method: 'PUT', body: { entries: [{ kind: 'employee', localKey: 'E1001', erpCode: 'EMP-1001' }, { kind: 'purchase_item', localKey: 'ThinkPad  X1 Carbon', erpCode: 'MAT-009' }] } }))
+    expect((await mappings('employee')).filter((m) => m.erpCode === 'EMP-1001').map((m) => m.localKey)).toEqual(['zhangsan'])
+    expect((await mappings('purchase_item')).filter((m) => m.erpCode === 'MAT-009').map((m) => m.localKey)).toEqual(['thinkpad x1 carbon'])
+    const refused = await finance.request('/api/admin/erp/mappings', { method: 'PUT', body: { entries: [{ kind: 'employee', localKey: '查无此人', erpCode: 'EMP-0' }] } })
+    expect(refused.status).toBe(409)
+    expect(((await refused.json()) as { message: string }).message).toContain('找不到工号或姓名为 查无此人 的员工')
+    expect((await mappings('employee')).filter((m) => m.erpCode === 'EMP-0')).toEqual([])
+  })
 })
