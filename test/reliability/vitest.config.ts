@@ -13,5 +13,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two files at a time (vitest's default on 2 cores is one): the long ones mostly wait on killed
+    // workers, restarted servers and the redelivery schedule, and overlap well.
+    maxWorkers: 2,
   },
 })
