@@ -1,5 +1,6 @@
 import { yuanToFen } from '../../../workflow/money.js'
 import { policyCities } from '../../../workflow/policy/policy-store.js'
+import type { StoredAttachment } from '../../../workflow/receipts/attachments/attachments.js'
 import type { Slots } from '../../nlu/command.js'
 import { cityIn } from '../../nlu/rules/places.js'
 import { awaitConfirmation } from '../confirmation.js'
@@ -35,13 +36,18 @@ async function withPolicyCity(ctx: HandlerContext, slots: Slots): Promise<Slots>
   return city ? { ...rest, city } : rest
 }
 
+/** The claim's invoices, as the duplicate-invoice policy reads them: each once, however many files carry it. */
+export function invoicesOf(files: readonly StoredAttachment[]): { number: string; code?: string }[] {
+  return [...new Map(files.flatMap((f) => (f.invoice && f.invoiceKey ? [[f.invoiceKey, { number: f.invoice.number, ...(f.invoice.code ? { code: f.invoice.code } : {}) }] as const] : []))).values()]
+}
+
 /**
  * The files the person sent before (or with) this claim go with it: their invoices are checked by
  * the duplicate-invoice policy, their count by the receipt-required one.
  */
 async function draftAndConfirm(ctx: HandlerContext, slots: Required<Pick<Slots, 'category' | 'amount'>> & Slots): Promise<void> {
   const files = await ctx.services.attachments.loose(ctx.user.id)
-  const invoices = [...new Map(files.flatMap((f) => (f.invoice && f.invoiceKey ? [[f.invoiceKey, { number: f.invoice.number, ...(f.invoice.code ? { code: f.invoice.code } : {}) }] as const] : []))).values()]
+  const invoices = invoicesOf(files)
   const draft = await ctx.services.requests.createExpenseDraft(ctx.user.id, {
     category: slots.category,
     amountFen: yuanToFen(slots.amount),

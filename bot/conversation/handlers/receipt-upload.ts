@@ -8,7 +8,7 @@ import { companyDate } from '../../../workflow/shanghai-time.js'
 import type { Slots } from '../../nlu/command.js'
 import type { InboundAttachment } from '../../platform.js'
 import type { HandlerContext } from '../handler-context.js'
-import { continueExpense } from './expense-submit.js'
+import { continueExpense, invoicesOf } from './expense-submit.js'
 
 /** What the invoices say the claim is: their total, their day (or span), their category when they agree. */
 function prefill(invoices: readonly ParsedInvoice[]): Slots {
@@ -47,7 +47,7 @@ export async function attachToDraft(ctx: HandlerContext, files: readonly Inbound
   const { attachments, requests, cards } = ctx.services
   await attachments.link(ctx.user.id, received.stored.map((f) => f.id), draftId)
   const all = await attachments.ofRequest(draftId)
-  const invoices = [...new Map(all.flatMap((f) => (f.invoice && f.invoiceKey ? [[f.invoiceKey, { number: f.invoice.number, ...(f.invoice.code ? { code: f.invoice.code } : {}) }] as const] : []))).values()]
+  const invoices = invoicesOf(all)
   await requests.reviseDraft(draftId, ctx.user.id, { attachments: all.length, ...(invoices.length > 0 ? { invoices } : {}) })
   await cards.refresh(draftId)
   const attached = received.stored.length > 0 ? [`已附上 ${received.stored.length} 个文件，请核对后确认：`] : []

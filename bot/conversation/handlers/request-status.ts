@@ -37,7 +37,8 @@ const SHOWN = 5
 export const requestStatus: CommandHandler = async (ctx) => {
   const { db } = ctx.services
   const { requestNo, category, period } = ctx.command.slots
-  const other = (await peopleNamedIn(ctx.services, ctx.text)).people.find((p) => p.id !== ctx.user.id && ctx.text.includes(`${p.name}的`))
+  // Someone else's requests are asked for as 「张三的…」: a line without 的 reads no employee list.
+  const other = ctx.text.includes('的') ? (await peopleNamedIn(ctx.services, ctx.text)).people.find((p) => p.id !== ctx.user.id && ctx.text.includes(`${p.name}的`)) : undefined
   const type = requestTypeNamedIn(ctx.text)
   let query = db.selectFrom('requests').select(['id', 'payload']).where('request_no', 'is not', null)
   if (other) {
