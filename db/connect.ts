@@ -4,6 +4,7 @@ import { Kysely, SqliteDialect } from 'kysely'
 import Database from 'libsql'
 import { connectMysql } from './connect-mysql.js'
 import type { Schema } from './schema.js'
+import { startCheckpointer, type CheckpointOptions } from './sqlite-checkpointer.js'
 
 export type SqlDialectName = 'mysql' | 'sqlite'
 
@@ -23,9 +24,9 @@ export const DEFAULT_EMBEDDED_PATH = './data/app.db'
  * The embedded driver is libsql: better-sqlite3's API with its binary inside the npm package,
  * so a fresh `npm ci` takes seconds instead of a minute-long native build.
  */
-export function connectDatabase(url: string | undefined): DbHandle {
+export function connectDatabase(url: string | undefined, options: { checkpoint?: CheckpointOptions } = {}): DbHandle {
   const target = parseDatabaseUrl(url)
-  return target.kind === 'mysql' ? connectMysql({ uri: target.uri }, { connectionLimit: 20 }) : connectSqlite(target.path, target.synchronous)
+  return target.kind === 'mysql' ? connectMysql({ uri: target.uri }, { connectionLimit: 20 }) : connectSqlite(target.path, target.synchronous, options.checkpoint)
 }
 
 /** What DATABASE_URL names, without opening it (config:check reads the same database read-only). */
@@ -73,17 +74,27 @@ function withStatementCache(database: Database.Database): Database.Database {
  * synchronous driver blocks the event loop for 1.5–2 ms each: it halved the callback ack path's
  * capacity (bench/callback-ack-bench.ts). `sqlite:<path>?synchronous=full` chooses it anyway.
  */
-function connectSqlite(path: string, synchronous: 'NORMAL' | 'FULL'): DbHandle {
+function connectSqlite(path: string, synchronous: 'NORMAL' | 'FULL', checkpoint: CheckpointOptions | undefined): DbHandle {
   const memory = path === ':memory:'
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true })
   const database = new Database(memory ? ':memory:' : resolve(path))
-  if (!memory) database.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}`)
+  if (!memory) database.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`)
   database.exec('PRAGMA busy_timeout = 5000')
+  const checkpointer = memory
+    ? undefined
+    : startCheckpointer(resolve(path), (on) => database.exec(`PRAGMA wal_autocheckpoint = ${on ? 1000 : 0}`), checkpoint)
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) as never }) })
   return {
     db,
     dialect: 'sqlite',
     describe: memory ? 'sqlite (in memory)' : `sqlite:${resolve(path)}`,
-    close: () => db.destroy(),
+    close: async () => {
+      // The checkpoint thread goes first so that this connection is the file's last: closing, it checkpoints and removes the WAL.
+      await checkpointer?.stop()
+      await db.destroy()
+    },
   }
 }
+
+/** A WAL that grew under load is cut back to this size when it starts over, instead of keeping its peak size. */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024
