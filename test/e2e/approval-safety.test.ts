@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DB_KINDS } from '../helpers/databases.js'
 import { TestSystem } from '../helpers/test-system.js'
-import { HOLD_TEXT } from '../../bot/conversation/handlers/help.js'
+import { DECISION_QUESTION_TEXT, HOLD_TEXT } from '../../bot/conversation/handlers/help.js'
 
 describe.each(DB_KINDS)('who may decide, and only once (%s)', (kind) => {
   let t: TestSystem
@@ -71,10 +71,16 @@ describe.each(DB_KINDS)('who may decide, and only once (%s)', (kind) => {
 
   it('a decision held off or asked about (先别同意, 不要通过, don\'t approve, 可以同意吗, 等我看看再同意…) decides nothing, and says so', async () => {
     const before = await snapshot()
-    for (const text of ['先别同意', `别同意 ${requestNo}`, '不要通过', "don't approve", '先不要批', '别驳回', '可以同意吗', '同意？', '等我看看再同意', '为什么同意了']) {
+    for (const text of ['先别同意', `别同意 ${requestNo}`, '不要通过', "don't approve", '先不要批', '别驳回', '等我看看再同意', '明天再批']) {
       const replies = await t.say('lisi', text)
       expect(replies.map((r) => r.text)).toEqual([HOLD_TEXT])
     }
+    // A question is answered with how to decide, not with 「好的，先不处理」.
+    for (const text of ['可以同意吗', '同意？', '能不能批', '可不可以同意', '为什么同意了']) {
+      const replies = await t.say('lisi', text)
+      expect(replies.map((r) => r.text), text).toEqual([DECISION_QUESTION_TEXT])
+    }
+    expect(DECISION_QUESTION_TEXT).toContain('要同意请回复「同意 单号」或点卡片上的「同意」；要先放一放，不用回复。')
     expect(await snapshot()).toEqual(before)
   })
 

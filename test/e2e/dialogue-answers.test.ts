@@ -45,6 +45,13 @@ describe.each(DB_KINDS)('answers to the questions the bot asks (%s)', (kind) => 
     expect(cardIn(await t.say('zhangsan', '报销'))?.title).toBe('请问是哪类费用？')
   })
 
+  it('a sum whose comma separates no thousands (12,00元) is asked for, not guessed, and is no reason', async () => {
+    expect(texts(await t.say('zhangsan', '报销打车费12,00元'))).toEqual(['请问金额是多少？'])
+    const card = cardIn(await t.say('zhangsan', '1200'))
+    expect(field(card, '金额')).toBe('¥1,200.00')
+    expect(field(card, '事由')).toBeUndefined()
+  })
+
   it('「上个月的」 fills the period when the period is what was asked', async () => {
     const card = cardIn(await t.say('zhangsan', '报销差旅费 3500'))
     expect(field(card, '费用期间')).toBeUndefined()

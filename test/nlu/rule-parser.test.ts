@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parsedCommandSchema } from '../../bot/nlu/command.js'
 import { parseNumber } from '../../bot/nlu/rules/chinese-numbers.js'
 import { CONFIDENCE_BAR } from '../../bot/nlu/llm/llm-fallback-parser.js'
-import { negatedDecision, parseWithRules, RuleParser, unexplainedParts } from '../../bot/nlu/rules/index.js'
+import { asksAboutDecision, negatedDecision, parseWithRules, RuleParser, unexplainedParts } from '../../bot/nlu/rules/index.js'
 import { CORPUS, CORPUS_NOW } from './corpus.js'
 
 const now = new Date(CORPUS_NOW)
@@ -90,6 +90,39 @@ describe('numbers', () => {
     expect(parseWithRules('999999999999999999999', now).slots).toEqual({})
   })
 
+  it('reads a bare month.day right before a cost, beside another sum, as the day the cost arose', () => {
+    const december = new Date('2026-12-05T10:00:00+08:00')
+    // 12.3 is dated as 12月3日 would be: an expense looks back.
+    expect(parseWithRules('报销12.3打车费50', december).slots).toEqual(parseWithRules('报销12月3日打车费50', december).slots)
+    expect(parseWithRules('报销12.3打车费50', december)).toMatchObject({ slots: { category: 'transport', amount: 50, date: '2026-12-03' }, confidence: 0.95 })
+    expect(parseWithRules('报销12.3打车费50元', december).slots).toEqual({ category: 'transport', amount: 50, date: '2026-12-03' })
+    expect(parseWithRules('12.3 打车费 50', december).slots).toEqual({ category: 'transport', amount: 50, date: '2026-12-03' })
+    // With 元 or 金额, as the only number, or naming no day, it is the sum.
+    expect(parseWithRules('打车费12.3', december).slots).toEqual({ category: 'transport', amount: 12.3 })
+    expect(parseWithRules('报销12.3元', december).slots).toEqual({ amount: 12.3 })
+    expect(parseWithRules('报销打车12.3', december).slots).toEqual({ category: 'transport', amount: 12.3 })
+    expect(parseWithRules('报销12.3打车费', december).slots).toEqual({ category: 'transport', amount: 12.3 })
+    expect(parseWithRules('报销12.3元打车费50', december).slots.amount).toBe(12.3)
+    expect(parseWithRules('报销金额12.3打车费50', december).slots.amount).toBe(12.3)
+    expect(parseWithRules('报销13.3打车费50', december).slots.amount).toBe(13.3)
+  })
+
+  it('does not guess a sum whose comma separates no thousands, nor make its digits a reason', () => {
+    for (const text of ['报销打车费12,00元', '报销打车费12,00', '报销打车费1,2000元']) {
+      const parsed = parseWithRules(text, now)
+      expect(parsed).toMatchObject({ intent: 'expense.submit', slots: { category: 'transport' } })
+      expect(parsed.slots.amount).toBeUndefined()
+      expect(parsed.slots.reason).toBeUndefined()
+      // Not understood, so not sure: a model is asked when one is configured.
+      expect(parsed.confidence).toBeLessThan(CONFIDENCE_BAR)
+    }
+    expect(unexplainedParts('报销打车费12,00元', now)).toEqual(['12,00元'])
+    expect(parseWithRules('12,00', now).slots).toEqual({})
+    // Thousands, and a comma between a sum and a date, are what they were.
+    expect(parseWithRules('报销打车费1,200元', now).slots).toEqual({ category: 'transport', amount: 1200 })
+    expect(parseWithRules('报销打车费50，11月3日的', now).slots).toEqual({ category: 'transport', amount: 50, date: '2026-11-03' })
+  })
+
   it('reads a budget as a budget and a spend as an amount', () => {
     expect(parseWithRules('预算8万', now).slots).toEqual({ budget: 80000 })
     expect(parseWithRules('8万', now).slots).toEqual({ amount: 80000 })
@@ -119,6 +152,9 @@ describe('dates in Asia/Shanghai', () => {
     ['昨晚', '2026-11-24'],
     ['上月底', '2026-10-31'],
     ['月初', '2026-11-01'],
+    ['元旦', '2026-01-01'],
+    ['国庆', '2026-10-01'],
+    ['五一', '2026-05-01'],
   ])('expense on %s → date %s', (text, date) => {
     expect(expense(text).date).toBe(date)
   })
@@ -163,8 +199,25 @@ describe('dates in Asia/Shanghai', () => {
     ['明天', '2026-11-26'],
     ['月底', '2026-11-30'],
     ['年底', '2026-12-31'],
+    ['元旦', '2027-01-01'],
+    ['2028年元旦', '2028-01-01'],
+    ['五一劳动节', '2027-05-01'],
+    ['劳动节', '2027-05-01'],
+    ['国庆节', '2027-10-01'],
   ])('effective %s → %s (dates for changes look forward)', (text, date) => {
     expect(effective(text)).toBe(date)
+  })
+
+  it('takes a holiday for its date, and 生效 after it for no reason', () => {
+    const december = new Date('2026-12-05T10:00:00+08:00')
+    expect(parseWithRules('调岗到销售部，元旦生效', december)).toMatchObject({
+      intent: 'hr.transfer',
+      slots: { department: '销售部', effectiveDate: '2027-01-01' },
+      confidence: 0.95,
+    })
+    expect(parseWithRules('调岗到销售部，元旦生效', december).slots.reason).toBeUndefined()
+    // Inside a number, 五一 is no holiday.
+    expect(parseWithRules('报销三百五一', now).slots.date).toBeUndefined()
   })
 
   it('uses the Shanghai calendar day, not UTC', () => {
@@ -266,6 +319,14 @@ describe('a decision word under a negation is never an approval', () => {
     expect(parsed).toMatchObject({ intent: 'unknown', slots: {} })
     expect(parsed.confidence).toBeGreaterThanOrEqual(CONFIDENCE_BAR)
     expect(negatedDecision(text)).toBe('hold')
+  })
+
+  it('tells a decision asked about from one put off', () => {
+    const asked = ['可以同意吗', '同意？', '同意吗', '能同意吗', '是否同意', '要不要批', '能不能批', '可不可以同意', '为什么同意了', '为啥驳回', '先别同意？']
+    const putOff = ['先别同意', '别同意', '不要通过', "don't approve", '先不要批', '先不同意', '我没同意', '别驳回', '等我看看再同意', '明天再批', '看完材料再驳回']
+    for (const text of [...asked, ...putOff]) expect(negatedDecision(text)).toBe('hold')
+    for (const text of asked) expect(asksAboutDecision(text), text).toBe(true)
+    for (const text of putOff) expect(asksAboutDecision(text), text).toBe(false)
   })
 
   it('leaves plain decisions and questions about them alone', () => {

@@ -1,4 +1,4 @@
-import { negatedDecision } from '../../nlu/rules/index.js'
+import { asksAboutDecision, negatedDecision } from '../../nlu/rules/index.js'
 import type { CommandHandler } from '../handler-context.js'
 
 export const HELP_TEXT = [
@@ -16,10 +16,16 @@ export const help: CommandHandler = async (ctx) => {
   await ctx.reply(HELP_TEXT)
 }
 
+const NOTHING_DECIDED = '没有同意，也没有驳回任何申请。'
+const OTHER_DECISIONS = '要驳回请说「驳回 单号 理由：…」，查看待审批请说「待我审批」。'
+
 /** 「先别同意」「别驳回」: a decision held off is understood, and nothing was decided (bot/nlu/rules/intents.ts). */
-export const HOLD_TEXT = '好的，先不处理：没有同意，也没有驳回任何申请。\n要驳回请说「驳回 单号 理由：…」，查看待审批请说「待我审批」。'
+export const HOLD_TEXT = `好的，先不处理：${NOTHING_DECIDED}\n${OTHER_DECISIONS}`
+
+/** 「可以同意吗」「要不要批」: asked, not put off, so 「好的，先不处理」 would answer nothing; it says how to decide. */
+export const DECISION_QUESTION_TEXT = `还没有处理：${NOTHING_DECIDED}\n要同意请回复「同意 单号」或点卡片上的「同意」；要先放一放，不用回复。\n${OTHER_DECISIONS}`
 
 export const notUnderstood: CommandHandler = async (ctx) => {
-  if (negatedDecision(ctx.text) === 'hold') await ctx.reply(HOLD_TEXT)
+  if (negatedDecision(ctx.text) === 'hold') await ctx.reply(asksAboutDecision(ctx.text) ? DECISION_QUESTION_TEXT : HOLD_TEXT)
   else await ctx.reply(`抱歉，我没有理解「${ctx.text}」。\n${HELP_TEXT}`)
 }

@@ -1,1 +1,1 @@
-export { negatedDecision, parseAnswerTo, parseWithRules, RuleParser, unexplainedParts } from './parse.js'
+export { asksAboutDecision, negatedDecision, parseAnswerTo, parseWithRules, RuleParser, unexplainedParts } from './parse.js'

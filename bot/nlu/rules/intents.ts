@@ -31,13 +31,17 @@ const ADVERB = '(?:再|就|直接|马上|轻易|随便|这么|这样)?'
 const CANNOT = '不能够?|不可以|没法|无法'
 /** 全部同意, 批量通过: words that make an approval cover every pending task (the handler reads them too). */
 export const BATCH_WORD = '全部|批量|所有的?|全都|都|一起|一并|统统'
+// Asked, not decided: 可以同意吗, 同意？, 是否同意, 要不要批, 为什么同意了.
+const ASKED =
+  `(?:能够?|可以|会)?\\s*(?:${APPROVE_WORD}|${REJECT_WORD})\\s*(?:吗|么|嘛|[?？])|(?:是否|要不要|该不该|能不能|可不可以|需不需要)\\s*${ADVERB}(?:${APPROVE_WORD}|${REJECT_WORD})` +
+  `|(?:为什么|为啥|凭什么|怎么会)\\s*(?:要|会|就|被)?\\s*(?:${APPROVE_WORD}|${REJECT_WORD})`
+/** A held-off decision asked about, rather than put off: ASKED, or a line that ends as a question (先别同意？). */
+const ASKED_PATTERN = new RegExp(`${ASKED}|(?:吗|么|嘛|[?？])[\\s.!~。！]*$`, 'g')
 const HOLD_PATTERN = new RegExp(
   `(?:先|暂时|暂且|暂|目前|现在|还是)?\\s*(?:别|不要|不用|甭|勿|千万别|先别|暂缓)\\s*${ADVERB}(?:${APPROVE_WORD}|${REJECT_WORD})` +
     `|(?:先|暂时|暂且|暂|目前)\\s*(?:${CANNOT}|不)\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
     `|(?:${CANNOT}|不)\\s*${REJECT_WORD}|(?<!还)没有?\\s*(?:同意|批准)` +
-    // Asked, not decided: 可以同意吗, 同意？, 是否同意, 要不要批, 为什么同意了.
-    `|(?:能够?|可以|会)?\\s*(?:${APPROVE_WORD}|${REJECT_WORD})\\s*(?:吗|么|嘛|[?？])|(?:是否|要不要|该不该|能不能|可不可以|需不需要)\\s*${ADVERB}(?:${APPROVE_WORD}|${REJECT_WORD})` +
-    `|(?:为什么|为啥|凭什么|怎么会)\\s*(?:要|会|就|被)?\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
+    `|${ASKED}` +
     // Put off: 等我看看再同意, 明天再批, 看完材料再驳回.
     `|(?:等|看完|看看|回头|稍后|晚点|之后|过两天|明天|下午|晚上)[^，。,.!！?？]{0,8}?再\\s*(?:${APPROVE_WORD}|${REJECT_WORD})` +
     String.raw`|\b(?:don['’]?t|do not|dont|never)\s+(?:approve|reject|decline)(?:\s+(?:it|this|that))?(?:\s+(?:yet|for now))?\b|\bhold off\b`,
@@ -203,6 +207,11 @@ export function findNegatedDecision(scan: Scan): 'hold' | 'refusal' | undefined 
   if (scan.first(HOLD_PATTERN) !== undefined) return 'hold'
   if (scan.first(REFUSAL_PATTERN) !== undefined) return 'refusal'
   return undefined
+}
+
+/** Whether a line read as holding off a decision asks about it (可以同意吗, 要不要批) rather than puts it off (明天再批). Claims nothing. */
+export function findDecisionQuestion(scan: Scan): boolean {
+  return scan.first(ASKED_PATTERN) !== undefined
 }
 
 export function claimKeywords(scan: Scan, keywords: readonly KeywordMatch[]): void {

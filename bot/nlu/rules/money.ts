@@ -28,6 +28,15 @@ const SPACED_SUM =
   `(?<=(?:${CURRENCY_BEFORE})\\s*)${SPACED_THOUSANDS}` +
   `|(?<![a-z0-9.])${SPACED_THOUSANDS}(?=\\s*(?:${CURRENCY_AFTER}|$|[,;。]))`
 
+// 12,00 元, ¥1,2000: a comma that joins digits into no thousands (a group not of exactly three
+// digits) leaves the sum unclear, 1200 or 12.00. Read, like spaced thousands, only where it must be one sum.
+const COMMA_JOINED = String.raw`\d+(?:,\d+)+(?:\.\d+)?(?![\d.])`
+const COMMA_JOINED_SUM = new RegExp(
+  `(?<=(?:${CURRENCY_BEFORE})\\s*)${COMMA_JOINED}|(?<![a-z0-9.,])${COMMA_JOINED}(?=\\s*(?:${CURRENCY_AFTER}|$|[,;。]))`,
+  'g',
+)
+const THOUSANDS = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/
+
 const MONEY = new RegExp(
   `(?<lead>(?:(?:${LEAD_WORDS})\\s*(?::|是|为|is|of)?\\s*)*)` +
     `(?<cur>${CURRENCY_BEFORE})?\\s*` +
@@ -47,6 +56,17 @@ const NOT_MONEY_AFTER =
 const NOT_MONEY_BEFORE = /(?:第|双|周|星期|礼拜|q)$/
 // Beyond this a "sum" is a mistyped or pasted number, not an amount.
 const LARGEST_AMOUNT = 1e12
+
+/**
+ * Sums whose commas are no thousands separators (12,00 元). Neither reading is taken: they are
+ * claimed so that no other number or reason is read from their digits, and the caller gives them
+ * back unexplained, so the amount is asked for.
+ */
+export function findUnclearSums(scan: Scan): Array<{ start: number; end: number }> {
+  const found = scan.matches(COMMA_JOINED_SUM).filter((m) => !THOUSANDS.test(m[0]))
+  for (const m of found) scan.claim(m.index, m.index + m[0].length)
+  return found.map((m) => ({ start: m.index, end: m.index + m[0].length }))
+}
 
 /**
  * Amounts of money in the text, in order. A bare number counts too: callers only look for money

@@ -1,16 +1,16 @@
 import type { CommandParser, Intent, ParsedCommand, Slots } from '../command.js'
-import { formatDay, shanghaiToday } from './calendar.js'
+import { formatDay, shanghaiToday, type Day } from './calendar.js'
 import { chooseCategory, competingCosts, findCategories, mentionsCategory, type CategoryMention } from './categories.js'
 import { findTargetDepartment } from './departments.js'
 import { claimFillers } from './fillers.js'
-import { claimKeywords, detectIntent, findNegatedDecision, type IntentGuess } from './intents.js'
-import { findMoney } from './money.js'
+import { claimKeywords, detectIntent, findDecisionQuestion, findNegatedDecision, type IntentGuess } from './intents.js'
+import { findMoney, findUnclearSums, type MoneyMention } from './money.js'
 import { normalizeText } from './normalize.js'
 import { findProjectTitle } from './project-title.js'
 import { findPurchase, purchaseBudget } from './purchase.js'
 import { findPlaces, placeSlots } from './places.js'
 import { findClauseReasons, findMarkedReason } from './reasons.js'
-import { byLean, findDates, type Lean } from './relative-dates.js'
+import { byLean, findDates, monthDotDay, type DateMention, type Lean } from './relative-dates.js'
 import { findRequestNumbers } from './request-numbers.js'
 import { Scan } from './scan.js'
 
@@ -60,6 +60,19 @@ function round(n: number): number {
 
 function clamp(n: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, n))
+}
+
+/**
+ * 报销12.3打车费50: a month.day said bare (no 元, no 金额) right before the cost it dates, while another
+ * number is there to be the sum, is the day the cost arose (12月3日). With 元, or as the only number, it is the sum.
+ */
+function daysOfCosts(scan: Scan, numbers: readonly MoneyMention[], costs: readonly CategoryMention[], today: Day, lean: Lean): Map<MoneyMention, DateMention> {
+  const days = new Map<MoneyMention, DateMention>()
+  for (const n of numbers) {
+    const day = costs.some((c) => c.start === n.end) ? monthDotDay(scan, n, today, lean) : undefined
+    if (day !== undefined) days.set(n, day)
+  }
+  return days.size < numbers.length ? days : new Map()
 }
 
 /** Parse one chat line with the rules alone: synchronous, deterministic, no network. */
@@ -122,9 +135,14 @@ function read(text: string, now: Date, answering?: Intent): { command: ParsedCom
   }
 
   const takesMoney = intent === 'unknown' || allowed('amount') || allowed('budget')
-  const money = takesMoney ? findMoney(scan) : []
+  const unclearSums = takesMoney ? findUnclearSums(scan) : []
+  const numbers = takesMoney ? findMoney(scan) : []
   const categories: CategoryMention[] = intent === 'unknown' || allowed('category') ? findCategories(scan) : []
   const category = chooseCategory(categories)
+  const costDays = daysOfCosts(scan, numbers, categories, today, lean)
+  const money = numbers.filter((m) => !costDays.has(m))
+  dates.push(...costDays.values())
+  dates.sort((a, b) => a.start - b.start)
 
   // Without a keyword, a category said as a cost or paired with a sum is an expense claim (打车58, 差旅费).
   let strength = guess?.strength ?? 0
@@ -138,8 +156,8 @@ function read(text: string, now: Date, answering?: Intent): { command: ParsedCom
     strength = 0.85
   }
 
-  // Read but not used, and not to pass for a reason either: 单价6000 with no quantity, a second cost.
-  const unexplainedLater: Array<{ start: number; end: number }> = []
+  // Read but not used, and not to pass for a reason either: 单价6000 with no quantity, a second cost, 12,00元.
+  const unexplainedLater: Array<{ start: number; end: number }> = [...unclearSums]
   // 差旅费、住宿费: one category is kept, the other cost is unexplained and the choice uncertain (categories.ts).
   const otherCosts = allowed('category') ? competingCosts(scan, categories, category) : []
   unexplainedLater.push(...otherCosts)
@@ -205,6 +223,11 @@ function read(text: string, now: Date, answering?: Intent): { command: ParsedCom
 /** Whether the line holds off (先别同意) or refuses (不能同意) a decision: see intents.ts. */
 export function negatedDecision(text: string): 'hold' | 'refusal' | undefined {
   return findNegatedDecision(new Scan(normalizeText(text).text))
+}
+
+/** Whether a held-off decision is asked about (可以同意吗) rather than put off (明天再批): see intents.ts. */
+export function asksAboutDecision(text: string): boolean {
+  return findDecisionQuestion(new Scan(normalizeText(text).text))
 }
 
 export class RuleParser implements CommandParser {

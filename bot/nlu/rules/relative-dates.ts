@@ -150,6 +150,10 @@ function englishMonth(name: string): number {
 
 const EN_REL: Readonly<Record<string, number>> = { this: 0, last: -1, next: 1 }
 
+const FIXED_HOLIDAYS: Readonly<Record<string, { m: number; d: number }>> = { 元旦: { m: 1, d: 1 }, 劳动节: { m: 5, d: 1 }, 五一: { m: 5, d: 1 }, 国庆: { m: 10, d: 1 } }
+// 五一 inside a longer number (三百五一) is no holiday.
+const CHINESE_NUMERAL = '零〇一二两三四五六七八九十百千万'
+
 /** Date expressions, most specific first: a pattern runs only on text the earlier ones left. */
 const RULES: ReadonlyArray<{ pattern: RegExp; resolve: (g: Groups, ctx: Context) => Resolved | undefined }> = [
   {
@@ -170,6 +174,17 @@ const RULES: ReadonlyArray<{ pattern: RegExp; resolve: (g: Groups, ctx: Context)
       const m = small(g.month)
       const d = small(g.day)
       if (m === undefined || d === undefined) return undefined
+      const y = yearOf(g, ctx.today)
+      if (y !== undefined) return day(y, m, d)
+      const found = dayWithoutYear(m, d, ctx)
+      return found && { kind: 'day', day: found }
+    },
+  },
+  {
+    // 元旦, 五一, 国庆: the holidays on a fixed day, unlike 春节 or 中秋, which move with the lunar calendar.
+    pattern: new RegExp(`${YEAR}?(?<holiday>元旦|劳动节|(?<![\\d${CHINESE_NUMERAL}])五一(?![\\d${CHINESE_NUMERAL}])|国庆)(?:劳动节|节)?`, 'g'),
+    resolve: (g, ctx) => {
+      const { m, d } = FIXED_HOLIDAYS[g.holiday!]!
       const y = yearOf(g, ctx.today)
       if (y !== undefined) return day(y, m, d)
       const found = dayWithoutYear(m, d, ctx)
@@ -375,6 +390,18 @@ export function findDates(scan: Scan, today: Day, lean: Lean): DateMention[] {
   }
   found.sort((a, b) => a.start - b.start)
   return joinRanges(scan, found)
+}
+
+const MONTH_DOT_DAY = /^(?<m>1[0-2]|0?[1-9])\.(?<d>3[01]|[12]\d|0?[1-9])$/
+
+/**
+ * A number such as 12.3 read as 12月3日, or undefined when it names no day. Whether it is a date
+ * rather than a sum is for the caller to decide: alone, 12.3 is a sum.
+ */
+export function monthDotDay(scan: Scan, span: { start: number; end: number }, today: Day, lean: Lean): DateMention | undefined {
+  const g = MONTH_DOT_DAY.exec(scan.slice(span.start, span.end).trim())?.groups
+  const found = g && dayWithoutYear(Number(g.m), Number(g.d), { today, lean })
+  return found && { kind: 'day', day: found, start: span.start, end: span.end }
 }
 
 /**
