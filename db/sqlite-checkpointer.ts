@@ -79,6 +79,8 @@ export function startCheckpointer(path: string, useOwnCheckpoints: (on: boolean)
     async stop() {
       if (!running) return exited
       running = false
+      // Unreferenced so that it never keeps the process alive, it must be referenced while it is awaited.
+      worker.ref()
       worker.postMessage('stop')
       await exited
     },

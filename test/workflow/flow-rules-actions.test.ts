@@ -105,6 +105,14 @@ describe.each(DB_KINDS)('routing rules and approver actions (%s)', (kind) => {
       expect(await h.pending(byAdmin.request.id)).toEqual(['admin'])
     })
 
+    it('a resigned 会签 member nobody may replace at submit (the only admin is on the step) leaves a note, not a silent gap', async () => {
+      await h.setActive('zhaoliu', false)
+      await h.publish('purchase', flow([approver({ sources: users('admin', 'zhaoliu'), mode: 'countersign' })], { resignedApprover: 'admin' }))
+      const { request } = await h.submit('zhangsan', 'purchase', purchase)
+      expect(await h.pending(request.id)).toEqual(['admin'])
+      expect((await h.view(request.id)).route[0]!.notes).toEqual(['赵六 已离职，且无人可接替，本步不再等待其审批'])
+    })
+
     it('an approver who leaves while the request runs is replaced when his step opens', async () => {
       await h.publish('purchase', flow([approver({ sources: users('wangwu') }), approver({ sources: users('zhaoliu') })]))
       const { request } = await h.submit('zhangsan', 'purchase', purchase)

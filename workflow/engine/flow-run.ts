@@ -3,7 +3,7 @@ import type { ApprovalTaskRow, RequestRow, Schema } from '../../db/schema.js'
 import { enqueuePosting } from '../outbox.js'
 import { OrgDirectory } from '../org.js'
 import type { RequestStatus } from '../request-types.js'
-import { replaceResigned } from '../routing/approver-sources.js'
+import { NOBODY_TO_REPLACE, replaceResigned } from '../routing/approver-sources.js'
 import { approvalsNeeded, isCcStep, replaceMember, seatsOf, type RouteStep } from '../routing/route.js'
 import type { FlowSettings } from '../templates/flow-definition.js'
 import { activeDelegation } from '../time/delegations.js'
@@ -277,7 +277,7 @@ export class FlowRun {
       const person = await this.org.employee(id)
       if (!person || person.active || this.memberState(i, id) !== 'open') continue
       const replacement = await replaceResigned(this.org, person, this.settings.resignedApprover, { requesterId: this.request.requester_id, onStep: step.approverIds })
-      this.note(i, replacement?.note ?? `${person.name} 已离职，且无人可接替，本步不再等待其审批`)
+      this.note(i, replacement?.note ?? NOBODY_TO_REPLACE(person))
       replaceMember(step, id, replacement?.ids ?? [])
     }
   }

@@ -100,6 +100,9 @@ export interface VacantSeat {
   onStep: readonly string[]
 }
 
+/** What the step's notes say when replaceResigned found nobody: the seat is dropped, not left waiting. */
+export const NOBODY_TO_REPLACE = (resigned: Employee) => `${resigned.name} 已离职，且无人可接替，本步不再等待其审批`
+
 /**
  * A resigned approver's work goes to his nearest active supervisor or to the admins, as the
  * template says, whenever he is found gone: at submit, when his step or his turn comes, or while

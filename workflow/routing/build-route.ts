@@ -1,7 +1,7 @@
 import { DomainError } from '../errors.js'
 import type { Employee, OrgDirectory } from '../org.js'
 import type { ApproverMode, ApproverNode, CcNode, FlowDefinition, FlowNode } from '../templates/flow-definition.js'
-import { replaceResigned, resolveSource } from './approver-sources.js'
+import { NOBODY_TO_REPLACE, replaceResigned, resolveSource } from './approver-sources.js'
 import { evaluateCondition, type ConditionFacts, type RoutingFacts } from './conditions.js'
 import type { RouteMode, RouteStep } from './route.js'
 
@@ -103,7 +103,10 @@ async function resolvePeople(input: RouteInput, node: ApproverNode | CcNode): Pr
     // Everyone the node names counts as on the step, also those listed after the resigned one.
     const onStep = [...named.map((p) => p.id), ...ids]
     const replacement = await replaceResigned(input.org, person, input.definition.settings.resignedApprover, { requesterId: input.requester.id, onStep })
-    if (!replacement) continue
+    if (!replacement) {
+      notes.push(NOBODY_TO_REPLACE(person))
+      continue
+    }
     ids.push(...replacement.ids)
     if (replacement.ids.length > 1) sharedSeats.push(replacement.ids)
     notes.push(replacement.note)
