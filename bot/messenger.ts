@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../db/schema.js'
+import { inTransaction } from '../db/transaction.js'
 import type { Card } from './cards/card.js'
 import { type ChatDeliveryStore, type NewDelivery, isQueued, queuedId } from './delivery/delivery-store.js'
 import { isRetryableSend } from './delivery/retryable.js'
@@ -10,8 +11,10 @@ export interface CardSendOptions {
    * Called with where the card is, before anything is queued: the message id, or `queued:<id>` when
    * the platform refused for now and the card waits in the delivery queue (it gets its message id
    * when it goes). A request card is recorded here (`cards`), so the queue re-renders it from that row.
+   * A queued card is recorded through `db`, in one transaction with its queue row: a card row that
+   * says `queued:` with no queue row behind it would never go out.
    */
-  record?: (ref: MessageRef) => Promise<void>
+  record?: (ref: MessageRef, db: Kysely<Schema>) => Promise<void>
 }
 
 /**
@@ -52,7 +55,7 @@ export class Messenger {
     } catch (error) {
       return this.queueOrThrow(error, { kind: 'card', platform: platform.name, recipientId: userId, cardId: card.id, body: JSON.stringify(card), idempotencyKey, error }, options.record)
     }
-    await options.record?.(ref)
+    await options.record?.(ref, this.db)
     return ref
   }
 
@@ -76,13 +79,19 @@ export class Messenger {
     return platform
   }
 
-  private async queueOrThrow(error: unknown, item: NewDelivery, record?: (ref: MessageRef) => Promise<void>): Promise<MessageRef> {
+  private async queueOrThrow(error: unknown, item: NewDelivery, record?: CardSendOptions['record']): Promise<MessageRef> {
     if (!isRetryableSend(error)) throw error
     const id = crypto.randomUUID()
     const ref = { platform: item.platform, messageId: queuedId(id) }
     try {
-      await record?.(ref)
-      await this.deliveries.enqueue(item, id)
+      if (record) {
+        await inTransaction(this.db, async (trx) => {
+          await record(ref, trx)
+          await this.deliveries.enqueue(item, id, trx)
+        })
+      } else {
+        await this.deliveries.enqueue(item, id)
+      }
     } catch (queueError) {
       this.log(`chat: ${what(item)} could not be queued for a later try: ${String(queueError)}`)
       throw error

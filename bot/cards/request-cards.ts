@@ -29,9 +29,9 @@ export class RequestCards {
     const view = await loadRequestView(this.db, requestId)
     const extras = await this.extras(requestId, [audience])
     return this.messenger.sendCard(recipientId, renderRequestCard(view, audience, recipientId, cardId, extras), via, {
-      record: async (ref) => {
+      record: async (ref, db) => {
         const now = this.now()
-        await this.db
+        await db
           .insertInto('cards')
           .values({ id: cardId, request_id: requestId, recipient_id: recipientId, audience, platform: ref.platform, message_id: ref.messageId, created_at: now, updated_at: now })
           .execute()

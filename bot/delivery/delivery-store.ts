@@ -71,11 +71,14 @@ export class ChatDeliveryStore {
     this.policy = { ...DEFAULT_DELIVERY_POLICY, ...policy }
   }
 
-  /** Queues a message; returns its id. Updates of one card join one row: the latest state is rendered when it goes. */
-  async enqueue(item: NewDelivery, id: string = crypto.randomUUID()): Promise<string> {
+  /**
+   * Queues a message; returns its id. Updates of one card join one row: the latest state is rendered when it goes.
+   * `db` is a transaction when the queue row must land with another write (Messenger's queued card and its record).
+   */
+  async enqueue(item: NewDelivery, id: string = crypto.randomUUID(), db: Kysely<Schema> = this.db): Promise<string> {
     const now = this.now()
     if (item.kind === 'card_update' && item.cardId) return this.joinCardUpdate(item, now)
-    await this.db.insertInto('chat_deliveries').values(this.newRow(id, item, now, null)).execute()
+    await db.insertInto('chat_deliveries').values(this.newRow(id, item, now, null)).execute()
     return id
   }
 

@@ -244,4 +244,17 @@ describe.each(DB_KINDS)('the chat delivery queue (%s)', (kind) => {
     await messenger.updateCard(ref, card('card-2', '已撤回'))
     expect(feishu.updates).toEqual([])
   })
+
+  it('a queued card is recorded with its queue row or not at all: a record no queue row stands behind would never go out', async () => {
+    const feishu = new ScriptedPlatform('feishu')
+    const messenger = new Messenger(database.db, new Map([['feishu', feishu]]), 'feishu', store)
+    feishu.mode = 'down'
+    const record = async (ref: MessageRef, db: DbHandle['db']) => {
+      await db.insertInto('cards').values({ id: 'card-3', request_id: 'r1', recipient_id: 'lisi', audience: 'approver', platform: ref.platform, message_id: ref.messageId, created_at: clock, updated_at: clock }).execute()
+    }
+    // The queue's table gone: its insert fails after the card's record was written.
+    await database.db.schema.dropTable('chat_deliveries').execute()
+    await expect(messenger.sendCard('lisi', card('card-3', '待审批'), undefined, { record })).rejects.toMatchObject({ name: 'FeishuApiError', status: 503 })
+    expect(await database.db.selectFrom('cards').select('id').execute()).toEqual([])
+  })
 })
