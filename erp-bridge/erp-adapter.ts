@@ -77,14 +77,24 @@ export interface ErpDocument {
   documentNo: string
 }
 
+export interface ErpCallOptions {
+  /**
+   * The outbox worker's fence: it aborts once the worker's claim on the row may have run out (by
+   * the worker's own clock) or the row was handed back, when another worker may look the key up
+   * and post it. From then on no call of this posting may start, and one under way is dropped; the
+   * adapter reports that as `unknown`, since what it sent before may have landed.
+   */
+  signal?: AbortSignal
+}
+
 export interface ErpAdapter {
   readonly name: string
   /** What this ERP needs mapped before posting; without it nothing is required up front. */
   readonly mappingPolicy?: MappingPolicy
   /** Post the action; must not create a second document for a key it has already posted. */
-  post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument>
+  post(action: ErpAction, idempotencyKey: string, options?: ErpCallOptions): Promise<ErpDocument>
   /** The document earlier posted under this key, if any. */
-  find(idempotencyKey: string): Promise<ErpDocument | null>
+  find(idempotencyKey: string, options?: ErpCallOptions): Promise<ErpDocument | null>
   testConnection(): Promise<{ ok: true; detail: string }>
 }
 

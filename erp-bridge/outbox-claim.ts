@@ -66,6 +66,15 @@ export async function claimDueRows(db: Kysely<Schema>, dialect: SqlDialectName, 
 export interface HeldLease {
   /** False once the lease may have run out: the row may be another worker's by then, so this one must not send it. */
   held(): boolean
+  /**
+   * Aborts once the lease may have run out by this worker's own clock, or the row was handed back:
+   * the posting's ERP calls stop then (ErpCallOptions.signal). A worker cut off from the database
+   * cannot renew and learns nothing from it, so its own clock is what keeps it from calling the
+   * ERP after another worker may have taken the row over.
+   */
+  readonly signal: AbortSignal
+  /** The row was handed back (any worker may look it up now): its calls stop at once. */
+  abandon(reason: string): void
   release(): void
 }
 
@@ -76,6 +85,7 @@ export interface HeldLease {
  */
 export function holdLease(db: Kysely<Schema>, row: ClaimedRow, leaseMs: number, now: () => number, log?: (message: string) => void): HeldLease {
   let until = Number(row.locked_until)
+  const fence = new AbortController()
   const renew = async () => {
     const next = now() + leaseMs
     const result = await db
@@ -90,5 +100,23 @@ export function holdLease(db: Kysely<Schema>, row: ClaimedRow, leaseMs: number, 
   const timer = setInterval(() => renew().catch((error: unknown) => log?.(`outbox ${row.idempotency_key}: lease not renewed: ${String(error)}`)), leaseMs / 3)
   // A posting abandoned at shutdown must not hold the process open (Workers have no unref).
   timer.unref?.()
-  return { held: () => now() < until, release: () => clearInterval(timer) }
+  // Wakes at the deadline it was set for; one renewed since then sets it again for the new one.
+  let deadline: ReturnType<typeof setTimeout> | undefined
+  const watch = () => {
+    const left = until - now()
+    if (left > 0) {
+      deadline = setTimeout(watch, left)
+      deadline.unref?.()
+    } else fence.abort(`claim ran out at ${new Date(until).toISOString()}`)
+  }
+  watch()
+  return {
+    held: () => !fence.signal.aborted && now() < until,
+    signal: fence.signal,
+    abandon: (reason) => fence.abort(reason),
+    release: () => {
+      clearInterval(timer)
+      clearTimeout(deadline)
+    },
+  }
 }

@@ -67,9 +67,11 @@ const DEFAULT_CONCURRENCY = 50
  *
  * That lookup must not run while an earlier call for the key can still land, so: the worker
  * renews its claim for as long as a posting's calls run (a slow ERP never hands the row to a
- * second worker mid-call), never starts a post once it cannot be sure the claim is still its
- * own, and a row whose claimer died is taken over only after its lease and then the reconcile
- * wait have passed (claimDueRows) — the same wait an `unknown` row gets before its lookup.
+ * second worker mid-call), starts no ERP call of a posting once it cannot be sure the claim is
+ * still its own (by its own clock, so also when cut off from the database: the lease's signal
+ * stops the adapter between and during calls), and a row whose claimer died or was cut off is
+ * taken over only after its lease and then the reconcile wait have passed (claimDueRows) — the
+ * same wait an `unknown` row gets before its lookup.
  */
 export class OutboxWorker {
   private readonly now: () => number
@@ -77,6 +79,8 @@ export class OutboxWorker {
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<void> | undefined
   private stopped = true
+  /** The claims of the postings in flight, with their rows' idempotency keys. */
+  private readonly leases = new Map<HeldLease, string>()
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.now = options.now ?? Date.now
@@ -141,7 +145,8 @@ export class OutboxWorker {
    * Hands back rows whose ERP call this process started and will not see the end of (a shutdown
    * that ran out of time): `unknown`, so the next claim, by any worker, asks the ERP before any
    * resend, and due only once the abandoned call must have landed or died — the wait after a
-   * timeout — so that lookup cannot miss a document the ERP is still making. Returns how many rows.
+   * timeout — so that lookup cannot miss a document the ERP is still making; their postings here
+   * start no further call. Returns how many rows.
    */
   async handBack(idempotencyKeys: string[], reason: string): Promise<number> {
     if (idempotencyKeys.length === 0) return 0
@@ -154,6 +159,9 @@ export class OutboxWorker {
       .where('idempotency_key', 'in', idempotencyKeys)
       .where('status', '=', 'sending')
       .executeTakeFirst()
+    // The wait above covers the calls under way, not ones started from now on: those must not start.
+    const handedBack = new Set(idempotencyKeys)
+    for (const [lease, key] of this.leases) if (handedBack.has(key)) lease.abandon(reason)
     return Number(result.numUpdatedRows)
   }
 
@@ -183,6 +191,7 @@ export class OutboxWorker {
     const within: NonNullable<OutboxWorkerOptions['withinRow']> = this.options.withinRow ?? ((_row, work) => work())
     for (const row of rows) {
       const lease = leases.get(row.id)!
+      this.leases.set(lease, row.idempotency_key)
       const posting = within(row, () =>
         actions
           ? this.deliver(row, target, actions.get(row.request_id)!, lease)
@@ -193,6 +202,7 @@ export class OutboxWorker {
         .catch((error: unknown) => this.options.log?.(`outbox ${row.idempotency_key}: ${String(error)}`))
         .finally(() => {
           lease.release()
+          this.leases.delete(lease)
           inFlight.delete(tracked)
         })
       inFlight.add(tracked)
@@ -206,7 +216,7 @@ export class OutboxWorker {
     let uncertain = row.claimedFrom !== 'pending' || row.attempts > 1
     let documentNo: string
     try {
-      const earlier = uncertain ? await adapter.find(row.idempotency_key) : null
+      const earlier = uncertain ? await adapter.find(row.idempotency_key, { signal: lease.signal }) : null
       uncertain = false
       if (!earlier && action instanceof ErpError) throw action
       if (!earlier && !lease.held()) {
@@ -214,7 +224,7 @@ export class OutboxWorker {
         this.options.log?.(`outbox ${row.idempotency_key}: claim ran out before posting; left for the next claim`)
         return
       }
-      const document = earlier ?? (await adapter.post(action as ErpAction, row.idempotency_key))
+      const document = earlier ?? (await adapter.post(action as ErpAction, row.idempotency_key, { signal: lease.signal }))
       documentNo = document.documentNo
     } catch (error) {
       await this.failed(row, error, uncertain, target)

@@ -1,4 +1,4 @@
-import type { ErpAction, ErpAdapter, ErpDocument } from '../../erp-bridge/erp-adapter.js'
+import type { ErpAction, ErpAdapter, ErpCallOptions, ErpDocument } from '../../erp-bridge/erp-adapter.js'
 import { ErpError } from '../../erp-bridge/erp-adapter.js'
 import type { ErpTarget, ErpTargetSource } from '../../erp-bridge/erp-target.js'
 import type { PostingListener } from '../../erp-bridge/outbox-worker.js'
@@ -53,8 +53,9 @@ export class ObservedErp {
       observed = {
         name: adapter.name,
         mappingPolicy: adapter.mappingPolicy,
-        post: (action: ErpAction, key: string) => this.call(adapter.name, 'post', key, action.requestNo, () => adapter.post(action, key)),
-        find: (key: string) => this.call(adapter.name, 'find', key, undefined, () => adapter.find(key)),
+        // The options carry the posting's lease signal: dropping them here would unfence every adapter.
+        post: (action: ErpAction, key: string, options?: ErpCallOptions) => this.call(adapter.name, 'post', key, action.requestNo, () => adapter.post(action, key, options)),
+        find: (key: string, options?: ErpCallOptions) => this.call(adapter.name, 'find', key, undefined, () => adapter.find(key, options)),
         testConnection: () => adapter.testConnection(),
       }
       this.wrapped.set(adapter, observed)

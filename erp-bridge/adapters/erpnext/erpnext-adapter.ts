@@ -1,4 +1,4 @@
-import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
+import { ErpError, type ErpAction, type ErpAdapter, type ErpCallOptions, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
 import { categoryLabel, checkClaimAmount, checkQuantityAndBudget } from '../document-values.js'
 import { ErpNextClient } from './erpnext-client.js'
@@ -32,21 +32,21 @@ export class ErpNextAdapter implements ErpAdapter {
     }
   }
 
-  async post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument> {
+  async post(action: ErpAction, idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument> {
     switch (action.kind) {
       case 'expense.voucher':
-        return this.postExpense(action, idempotencyKey)
+        return this.postExpense(action, idempotencyKey, signal)
       case 'purchase.requisition':
-        return this.postPurchase(action, idempotencyKey)
+        return this.postPurchase(action, idempotencyKey, signal)
       case 'project.create':
-        return this.postKeyed(DOCTYPE.project, idempotencyKey, () => projectDoc(action, idempotencyKey, this.config), false)
+        return this.postKeyed(DOCTYPE.project, idempotencyKey, () => projectDoc(action, idempotencyKey, this.config), signal, false)
       case 'hr.change':
         throw new ErpError('permanent', 'ERPNext 连接不处理人事变动（调岗/离职），请在 ERPNext HR 中手工办理。HR changes are not posted to ERPNext.')
     }
   }
 
-  async find(idempotencyKey: string): Promise<ErpDocument | null> {
-    const found = await Promise.all(this.doctypes().map(async (doctype) => ({ doctype, row: await this.findKeyed(doctype, idempotencyKey) })))
+  async find(idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument | null> {
+    const found = await Promise.all(this.doctypes().map(async (doctype) => ({ doctype, row: await this.findKeyed(doctype, idempotencyKey, signal) })))
     const done = found.find(({ doctype, row }) => row && (row.docstatus === 1 || doctype === DOCTYPE.project))
     return done ? { documentNo: done.row!.name } : null
   }
@@ -70,23 +70,23 @@ export class ErpNextAdapter implements ErpAdapter {
     ]
   }
 
-  private postExpense(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
+  private postExpense(action: ExpenseVoucherAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     checkClaimAmount(action)
     if (this.config.expenseDocument === 'journal_entry') {
       return this.postKeyed(DOCTYPE.journalEntry, key, () => {
         if (!action.accountCode) throw new ErpError('permanent', `未配置映射：费用类别 ${categoryLabel(action.category)} → ERPNext 科目。No ERPNext account is mapped.`)
         return journalEntryDoc(action, key, action.accountCode, this.config)
-      })
+      }, signal)
     }
     return this.postKeyed(DOCTYPE.expenseClaim, key, () => {
       const expenseType = this.config.expenseClaimTypes[action.category]
       if (!expenseType) throw new ErpError('permanent', `未配置：费用类别 ${categoryLabel(action.category)} → ERPNext 报销类型（Expense Claim Type）。No expense claim type for this category.`)
       if (!action.employee.erpCode) throw new ErpError('permanent', `未配置映射：员工 ${action.employee.name} → ERPNext 员工编号。No ERPNext employee is mapped.`)
       return expenseClaimDoc(action, key, action.employee.erpCode, expenseType, this.config)
-    })
+    }, signal)
   }
 
-  private postPurchase(action: PurchaseAction, key: string): Promise<ErpDocument> {
+  private postPurchase(action: PurchaseAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     checkQuantityAndBudget(action)
     const ordering = this.config.purchaseDocument === 'purchase_order'
     return this.postKeyed(ordering ? DOCTYPE.purchaseOrder : DOCTYPE.materialRequest, key, () => {
@@ -95,28 +95,28 @@ export class ErpNextAdapter implements ErpAdapter {
       if (!ordering) return materialRequestDoc(action, key, itemCode, this.config)
       if (!action.supplierCode) throw new ErpError('permanent', '未配置映射：供应商 → ERPNext 供应商；采购订单必须有供应商。A purchase order needs a mapped supplier.')
       return purchaseOrderDoc(action, key, itemCode, action.supplierCode, this.config)
-    })
+    }, signal)
   }
 
   /** Looks the key up, submits a draft someone left, or inserts the document built by `build`. */
-  private async postKeyed(doctype: string, key: string, build: () => Record<string, unknown>, submittable = true): Promise<ErpDocument> {
-    const existing = await this.findKeyed(doctype, key)
-    if (existing) return this.finish(doctype, existing, submittable)
-    const result = await this.client.insert<KeyedRow>(doctype, build())
+  private async postKeyed(doctype: string, key: string, build: () => Record<string, unknown>, signal: AbortSignal | undefined, submittable = true): Promise<ErpDocument> {
+    const existing = await this.findKeyed(doctype, key, signal)
+    if (existing) return this.finish(doctype, existing, submittable, signal)
+    const result = await this.client.insert<KeyedRow>(doctype, build(), signal)
     if ('created' in result) return { documentNo: result.created.name }
-    const winner = await this.findKeyed(doctype, key)
+    const winner = await this.findKeyed(doctype, key, signal)
     if (!winner) throw new ErpError('transient', `ERPNext 报告 ${doctype} 的编号 ${key} 重复，但查不到该单据，稍后会重试。Duplicate key reported but not found.`)
-    return this.finish(doctype, winner, submittable)
+    return this.finish(doctype, winner, submittable, signal)
   }
 
-  private async finish(doctype: string, row: KeyedRow, submittable: boolean): Promise<ErpDocument> {
+  private async finish(doctype: string, row: KeyedRow, submittable: boolean, signal: AbortSignal | undefined): Promise<ErpDocument> {
     if (row.docstatus === 2) throw new ErpError('permanent', `ERPNext 中该单据已取消（${doctype} ${row.name}），请财务核对后处理。The document was cancelled in ERPNext.`)
-    if (submittable && row.docstatus === 0) await this.client.update(doctype, row.name, { docstatus: 1 })
+    if (submittable && row.docstatus === 0) await this.client.update(doctype, row.name, { docstatus: 1 }, signal)
     return { documentNo: row.name }
   }
 
-  private async findKeyed(doctype: string, key: string): Promise<KeyedRow | null> {
-    const rows = await this.client.list<KeyedRow>(doctype, [[this.config.keyField, '=', key]], ['name', 'docstatus'], 1)
+  private async findKeyed(doctype: string, key: string, signal: AbortSignal | undefined): Promise<KeyedRow | null> {
+    const rows = await this.client.list<KeyedRow>(doctype, [[this.config.keyField, '=', key]], ['name', 'docstatus'], 1, signal)
     return rows[0] ?? null
   }
 }

@@ -1,3 +1,4 @@
+import { erpFetch } from '../../erp-fetch.js'
 import { frappeError, isDuplicateKey, networkError, type FrappeErrorBody } from './erpnext-errors.js'
 
 /**
@@ -20,34 +21,34 @@ export type Filter = [string, string, unknown]
 export class ErpNextClient {
   constructor(private readonly connection: ErpNextConnection) {}
 
-  async list<T>(doctype: string, filters: Filter[], fields: string[], limit = 20): Promise<T[]> {
+  async list<T>(doctype: string, filters: Filter[], fields: string[], limit = 20, signal?: AbortSignal): Promise<T[]> {
     const query = new URLSearchParams({ filters: JSON.stringify(filters), fields: JSON.stringify(fields), limit_page_length: String(limit) })
-    return (await this.request<{ data: T[] }>('GET', `/api/resource/${encodeURIComponent(doctype)}?${query}`, undefined, doctype)).data
+    return (await this.request<{ data: T[] }>('GET', `/api/resource/${encodeURIComponent(doctype)}?${query}`, undefined, doctype, false, signal)).data
   }
 
   /** Inserts a document; `duplicate` when the unique key field already holds this key. */
-  async insert<T>(doctype: string, doc: Record<string, unknown>): Promise<{ created: T } | { duplicate: true }> {
+  async insert<T>(doctype: string, doc: Record<string, unknown>, signal: AbortSignal | undefined): Promise<{ created: T } | { duplicate: true }> {
     try {
-      return { created: (await this.request<{ data: T }>('POST', `/api/resource/${encodeURIComponent(doctype)}`, doc, doctype, true)).data }
+      return { created: (await this.request<{ data: T }>('POST', `/api/resource/${encodeURIComponent(doctype)}`, doc, doctype, true, signal)).data }
     } catch (error) {
       if (error instanceof DuplicateKey) return { duplicate: true }
       throw error
     }
   }
 
-  async update<T>(doctype: string, name: string, values: Record<string, unknown>): Promise<T> {
-    return (await this.request<{ data: T }>('PUT', `/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`, values, `${doctype} ${name}`, true)).data
+  async update<T>(doctype: string, name: string, values: Record<string, unknown>, signal: AbortSignal | undefined): Promise<T> {
+    return (await this.request<{ data: T }>('PUT', `/api/resource/${encodeURIComponent(doctype)}/${encodeURIComponent(name)}`, values, `${doctype} ${name}`, true, signal)).data
   }
 
   async method<T>(dottedPath: string): Promise<T> {
-    return (await this.request<{ message: T }>('GET', `/api/method/${dottedPath}`, undefined, dottedPath)).message
+    return (await this.request<{ message: T }>('GET', `/api/method/${dottedPath}`, undefined, dottedPath, false, undefined)).message
   }
 
-  private async request<R>(method: string, path: string, body: unknown, what: string, write = false): Promise<R> {
-    let response: Response
-    let text: string
-    try {
-      response = await fetch(`${this.connection.url.replace(/\/+$/, '')}${path}`, {
+  private async request<R>(method: string, path: string, body: unknown, what: string, write: boolean, signal: AbortSignal | undefined): Promise<R> {
+    const { timeoutMs } = this.connection
+    const { response, text } = await erpFetch(
+      `${this.connection.url.replace(/\/+$/, '')}${path}`,
+      {
         method,
         headers: {
           authorization: `token ${this.connection.apiKey}:${this.connection.apiSecret}`,
@@ -55,12 +56,9 @@ export class ErpNextClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.connection.timeoutMs),
-      })
-      text = await response.text()
-    } catch (error) {
-      throw networkError(error, what, write, this.connection.timeoutMs)
-    }
+      },
+      { timeoutMs, signal, what, failed: (error) => networkError(error, what, write, timeoutMs) },
+    )
     const json = parseJson(text)
     if (response.ok && json) return json as R
     if (method === 'POST' && isDuplicateKey(response.status, json as FrappeErrorBody | null)) throw new DuplicateKey()

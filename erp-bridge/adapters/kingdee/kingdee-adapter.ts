@@ -1,4 +1,4 @@
-import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument } from '../../erp-adapter.js'
+import { ErpError, type ErpAction, type ErpAdapter, type ErpCallOptions, type ErpDocument } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
 import { KingdeeClient } from './kingdee-client.js'
 import { kingdeeConfigSchema, type KingdeeConfig, type KingdeeConfigInput } from './kingdee-config.js'
@@ -34,15 +34,15 @@ export class KingdeeAdapter implements ErpAdapter {
     this.mappingPolicy = kingdeePolicy(this.config)
   }
 
-  async post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument> {
+  async post(action: ErpAction, idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument> {
     switch (action.kind) {
       case 'expense.voucher': {
         const model = this.config.expense.document === 'reimbursement' ? reimbursementModel(action, idempotencyKey, this.config) : voucherModel(action, idempotencyKey, this.config)
-        return this.postBill(this.forms.expense, model, idempotencyKey)
+        return this.postBill(this.forms.expense, model, idempotencyKey, signal)
       }
       case 'purchase.requisition': {
         const model = this.config.purchase.document === 'requisition' ? requisitionModel(action, idempotencyKey, this.config) : orderModel(action, idempotencyKey, this.config)
-        return this.postBill(this.forms.purchase, model, idempotencyKey)
+        return this.postBill(this.forms.purchase, model, idempotencyKey, signal)
       }
       case 'hr.change':
         throw new ErpError('permanent', '金蝶云·星空对接不处理人事变动（调岗、离职），请在金蝶人力模块中手工办理。The Kingdee integration does not post HR changes.', action.kind)
@@ -52,9 +52,9 @@ export class KingdeeAdapter implements ErpAdapter {
   }
 
   /** Only finished bills count: a bill an interrupted post left unaudited is finished by the next post. */
-  async find(idempotencyKey: string): Promise<ErpDocument | null> {
+  async find(idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument | null> {
     for (const form of [this.forms.expense, this.forms.purchase]) {
-      const bill = await this.findBill(form, idempotencyKey)
+      const bill = await this.findBill(form, idempotencyKey, signal)
       if (bill && (!this.config.autoAudit || bill.status === 'C')) return { documentNo: bill.number }
     }
     return null
@@ -71,40 +71,47 @@ export class KingdeeAdapter implements ErpAdapter {
     return { ok: true, detail: `金蝶云·星空 ${this.config.url}，账套 ${this.config.acctId}，用户 ${this.config.username}；可查询 ${reachable}` }
   }
 
-  private async postBill(form: KingdeeForm, model: Record<string, unknown>, key: string): Promise<ErpDocument> {
-    let bill = await this.findBill(form, key)
+  private async postBill(form: KingdeeForm, model: Record<string, unknown>, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
+    let bill = await this.findBill(form, key, signal)
     if (!bill) {
-      const saved = await this.client.save(form.formId, {
-        Model: model,
-        NeedReturnFields: [form.numberField],
-        IsDeleteEntry: 'true',
-        IsVerifyBaseDataField: 'true',
-        ValidateFlag: 'true',
-        NumberSearch: 'true',
-        IsAutoSubmitAndAudit: 'false',
-      })
+      const saved = await this.client.save(
+        form.formId,
+        {
+          Model: model,
+          NeedReturnFields: [form.numberField],
+          IsDeleteEntry: 'true',
+          IsVerifyBaseDataField: 'true',
+          ValidateFlag: 'true',
+          NumberSearch: 'true',
+          IsAutoSubmitAndAudit: 'false',
+        },
+        signal,
+      )
       bill = { ...saved, status: 'A' }
     }
     if (this.config.autoAudit) {
       // A 创建 (A) or 重新审核 (D) bill is submitted, a 审核中 (B) one audited; C is done.
       if (bill.status === 'A' || bill.status === 'D') {
-        await this.client.operate('Submit', form.formId, [bill.id])
+        await this.client.operate('Submit', form.formId, [bill.id], signal)
         bill.status = 'B'
       }
       if (bill.status === 'B') {
-        await this.client.operate('Audit', form.formId, [bill.id])
+        await this.client.operate('Audit', form.formId, [bill.id], signal)
         bill.status = 'C'
       }
     }
     return { documentNo: bill.number }
   }
 
-  private async findBill(form: KingdeeForm, key: string): Promise<Bill | null> {
-    const rows = await this.client.billQuery({
-      FormId: form.formId,
-      FieldKeys: `${form.idField},${form.numberField},FDocumentStatus,${form.markerField}`,
-      FilterString: markerFilter(form.markerField, key),
-    })
+  private async findBill(form: KingdeeForm, key: string, signal: AbortSignal | undefined): Promise<Bill | null> {
+    const rows = await this.client.billQuery(
+      {
+        FormId: form.formId,
+        FieldKeys: `${form.idField},${form.numberField},FDocumentStatus,${form.markerField}`,
+        FilterString: markerFilter(form.markerField, key),
+      },
+      signal,
+    )
     const bills = rows
       .filter((row) => carriesMarker(row[3], key))
       .map((row): Bill => ({ id: String(row[0]), number: String(row[1]), status: String(row[2]) }))

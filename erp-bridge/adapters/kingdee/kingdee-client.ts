@@ -1,4 +1,5 @@
 import { ErpError } from '../../erp-adapter.js'
+import { erpFetch, joinShared } from '../../erp-fetch.js'
 import { loginSign, signatureHeaders } from './kingdee-auth.js'
 import {
   credentialsRefused,
@@ -65,8 +66,8 @@ export class KingdeeClient {
   constructor(private readonly connection: KingdeeConnection) {}
 
   /** Save one bill; the new bill's inner id and number. */
-  async save(formId: string, data: Record<string, unknown>): Promise<SavedBill> {
-    const reply = await this.form('DynamicFormService.Save', { formid: formId, data }, true)
+  async save(formId: string, data: Record<string, unknown>, signal?: AbortSignal): Promise<SavedBill> {
+    const reply = await this.form('DynamicFormService.Save', { formid: formId, data }, true, signal)
     const entity = reply.status.SuccessEntitys?.find((e) => (e.DIndex ?? 0) === 0) ?? reply.status.SuccessEntitys?.[0]
     const id = entity?.Id ?? reply.result.Id
     const number = entity?.Number ?? reply.result.Number
@@ -77,16 +78,16 @@ export class KingdeeClient {
   }
 
   /** Submit or Audit bills by inner id. */
-  async operate(operation: 'Submit' | 'Audit', formId: string, ids: string[]): Promise<void> {
-    await this.form(`DynamicFormService.${operation}`, { formid: formId, data: { Ids: ids.join(',') } }, true)
+  async operate(operation: 'Submit' | 'Audit', formId: string, ids: string[], signal?: AbortSignal): Promise<void> {
+    await this.form(`DynamicFormService.${operation}`, { formid: formId, data: { Ids: ids.join(',') } }, true, signal)
   }
 
   /** ExecuteBillQuery: rows as arrays in FieldKeys order. */
-  async billQuery(query: BillQuery): Promise<unknown[][]> {
+  async billQuery(query: BillQuery, signal?: AbortSignal): Promise<unknown[][]> {
     const data = { TopRowCount: 0, StartRow: 0, Limit: 2000, OrderString: '', ...query }
     for (let attempt = 0; ; attempt++) {
-      await this.ensureSession()
-      const parsed = this.parse(await this.send('DynamicFormService.ExecuteBillQuery', { data }, false), 'ExecuteBillQuery')
+      await this.ensureSession(signal)
+      const parsed = this.parse(await this.send('DynamicFormService.ExecuteBillQuery', { data }, false, signal), 'ExecuteBillQuery')
       // Success is a bare 2-D array; failure is the usual envelope wrapped as [[{Result:{...}}]].
       const status = Array.isArray(parsed) ? envelopeStatus(parsed[0]?.[0]) : envelopeStatus(parsed)
       if (status && !succeeded(status)) {
@@ -122,10 +123,9 @@ export class KingdeeClient {
     this.loggedIn = true
   }
 
-  private async ensureSession(): Promise<void> {
+  private async ensureSession(signal: AbortSignal | undefined): Promise<void> {
     if (this.connection.authMode === 'signedHeaders' || this.loggedIn) return
-    this.pendingLogin ??= this.login().finally(() => (this.pendingLogin = null))
-    await this.pendingLogin
+    await joinShared(signal, 'login', () => (this.pendingLogin ??= this.login().finally(() => (this.pendingLogin = null))))
   }
 
   private dropSession(): void {
@@ -134,11 +134,11 @@ export class KingdeeClient {
   }
 
   /** A DynamicFormService call answered with the `{Result:{ResponseStatus}}` envelope. */
-  private async form(service: string, body: unknown, write: boolean): Promise<{ status: ResponseStatus; result: { Id?: unknown; Number?: unknown } }> {
+  private async form(service: string, body: unknown, write: boolean, signal: AbortSignal | undefined): Promise<{ status: ResponseStatus; result: { Id?: unknown; Number?: unknown } }> {
     const operation = `${service.split('.').pop()} ${(body as { formid?: string }).formid ?? ''}`.trim()
     for (let attempt = 0; ; attempt++) {
-      await this.ensureSession()
-      const parsed = this.parse(await this.send(service, body, write), operation)
+      await this.ensureSession(signal)
+      const parsed = this.parse(await this.send(service, body, write, signal), operation)
       const status = envelopeStatus(parsed)
       if (!status) throw unreadable(operation, parsed, write ? 'unknown' : 'permanent')
       if (!succeeded(status)) {
@@ -164,21 +164,19 @@ export class KingdeeClient {
     }
   }
 
-  private async send(service: string, body: unknown, write: boolean): Promise<Reply> {
+  private async send(service: string, body: unknown, write: boolean, signal?: AbortSignal): Promise<Reply> {
     const url = `${this.connection.url.replace(/\/+$/, '')}/${STUB}.${service}.common.kdsvc`
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'accept-charset': 'utf-8' }
     if (this.connection.authMode === 'signedHeaders') Object.assign(headers, signatureHeaders(url, this.connection, Math.floor(Date.now() / 1000)))
     const sid = this.cookies.get('kdservice-sessionid')
     if (sid) headers['kdservice-sessionid'] = sid
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-    let response: Response
-    let text: string
-    try {
-      response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(this.connection.timeoutMs) })
-      text = await response.text()
-    } catch (error) {
-      throw networkError(error, service, write, this.connection.url, this.connection.timeoutMs)
-    }
+    const { timeoutMs } = this.connection
+    const { response, text } = await erpFetch(
+      url,
+      { method: 'POST', headers, body: JSON.stringify(body) },
+      { timeoutMs, signal, what: service, failed: (error) => networkError(error, service, write, this.connection.url, timeoutMs) },
+    )
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(';')
       const eq = pair!.indexOf('=')

@@ -1,4 +1,4 @@
-import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
+import { ErpError, type ErpAction, type ErpAdapter, type ErpCallOptions, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
 import { checkClaimAmount, checkQuantityAndBudget } from '../document-values.js'
 import { SapClient } from './sap-client.js'
@@ -46,12 +46,12 @@ export class SapAdapter implements ErpAdapter {
     }
   }
 
-  async post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument> {
+  async post(action: ErpAction, idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument> {
     switch (action.kind) {
       case 'expense.voucher':
-        return this.postJournalEntry(action, idempotencyKey)
+        return this.postJournalEntry(action, idempotencyKey, signal)
       case 'purchase.requisition':
-        return this.postPurchase(action, idempotencyKey)
+        return this.postPurchase(action, idempotencyKey, signal)
       case 'hr.change':
         throw new ErpError(
           'permanent',
@@ -63,12 +63,12 @@ export class SapAdapter implements ErpAdapter {
   }
 
   /** A journal entry, or the purchase order (when orders are on) else the requisition, posted under the key. */
-  async find(idempotencyKey: string): Promise<ErpDocument | null> {
-    const [entry, requisition] = await Promise.all([this.findJournalEntry(idempotencyKey), this.findRequisition(idempotencyKey)])
+  async find(idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument | null> {
+    const [entry, requisition] = await Promise.all([this.findJournalEntry(idempotencyKey, signal), this.findRequisition(idempotencyKey, signal)])
     if (entry) return entry
     if (!requisition) return null
     if (this.config.purchasing.document === 'requisition') return { documentNo: requisition }
-    const order = await this.findOrder(requisition)
+    const order = await this.findOrder(requisition, signal)
     return order ? { documentNo: order } : null
   }
 
@@ -79,41 +79,41 @@ export class SapAdapter implements ErpAdapter {
     return { ok: true, detail: `SAP ${this.config.url}，公司代码 ${this.config.companyCode}，服务 ${services.join('、')} 可用。SAP services reachable.` }
   }
 
-  private async postJournalEntry(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
+  private async postJournalEntry(action: ExpenseVoucherAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     checkClaimAmount(action)
     if (!action.accountCode) {
       throw new ErpError('permanent', `未配置映射：费用类别 ${action.category} → SAP 总账科目。No G/L account is mapped for this expense category.`)
     }
-    const existing = await this.findJournalEntry(key)
+    const existing = await this.findJournalEntry(key, signal)
     if (existing) return existing
     const envelope = journalEntryEnvelope(action, key, action.accountCode, this.config, new Date())
-    const confirmation = readJournalEntryConfirmation(await this.client.soap(this.config.journalEntryPath, JOURNAL_ENTRY_SOAP_ACTION, envelope))
+    const confirmation = readJournalEntryConfirmation(await this.client.soap(this.config.journalEntryPath, JOURNAL_ENTRY_SOAP_ACTION, envelope, signal))
     if (confirmation.maxSeverity >= 3 || !/[1-9]/.test(confirmation.accountingDocument)) {
       throw journalEntryRejected(confirmation.notes.filter((n) => n.severity >= 3))
     }
     return { documentNo: `${confirmation.accountingDocument}/${confirmation.fiscalYear}` }
   }
 
-  private async postPurchase(action: PurchaseAction, key: string): Promise<ErpDocument> {
+  private async postPurchase(action: PurchaseAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     checkQuantityAndBudget(action)
     const ordering = this.config.purchasing.document === 'order'
     if (ordering && !action.supplierCode) {
       throw new ErpError('permanent', `未配置映射：供应商 → SAP 供应商编号；SAP 采购订单必须有供应商。A purchase order needs a mapped supplier.`)
     }
-    let requisition = await this.findRequisition(key)
+    let requisition = await this.findRequisition(key, signal)
     if (!requisition) {
-      const created = await this.client.odataCreate<{ PurchaseRequisition: string }>(REQUISITIONS, 'A_PurchaseRequisitionHeader', requisitionBody(action, key, this.config))
+      const created = await this.client.odataCreate<{ PurchaseRequisition: string }>(REQUISITIONS, 'A_PurchaseRequisitionHeader', requisitionBody(action, key, this.config), signal)
       requisition = created.PurchaseRequisition
     }
     if (!ordering) return { documentNo: requisition }
     // A requisition left without its order by an interrupted post gets the order now.
-    const existingOrder = await this.findOrder(requisition)
+    const existingOrder = await this.findOrder(requisition, signal)
     if (existingOrder) return { documentNo: existingOrder }
-    const order = await this.client.odataCreate<{ PurchaseOrder: string }>(ORDERS, 'A_PurchaseOrder', purchaseOrderBody(action, action.supplierCode!, requisition, this.config))
+    const order = await this.client.odataCreate<{ PurchaseOrder: string }>(ORDERS, 'A_PurchaseOrder', purchaseOrderBody(action, action.supplierCode!, requisition, this.config), signal)
     return { documentNo: order.PurchaseOrder }
   }
 
-  private async findJournalEntry(key: string): Promise<ErpDocument | null> {
+  private async findJournalEntry(key: string, signal: AbortSignal | undefined): Promise<ErpDocument | null> {
     // A key too long for DocumentReferenceID was never posted as a journal entry.
     if (!fitsReference(key, 'journal')) return null
     const reference = sapReference(key, 'journal')
@@ -122,26 +122,26 @@ export class SapAdapter implements ErpAdapter {
       $filter: `CompanyCode eq ${odataLiteral(this.config.companyCode)} and DocumentReferenceID eq ${odataLiteral(reference)} and IsReversal eq false`,
       $select: 'AccountingDocument,FiscalYear',
       $top: '1',
-    })
+    }, signal)
     const row = rows[0]
     return row ? { documentNo: `${row.AccountingDocument}/${row.FiscalYear}` } : null
   }
 
-  private async findRequisition(key: string): Promise<string | null> {
+  private async findRequisition(key: string, signal: AbortSignal | undefined): Promise<string | null> {
     const rows = await this.client.odataGet<{ PurchaseRequisition: string }[]>(REQUISITIONS, 'A_PurchaseRequisitionHeader', {
       $filter: `PurReqnDescription eq ${odataLiteral(sapReference(key, 'requisition'))}`,
       $select: 'PurchaseRequisition',
       $top: '1',
-    })
+    }, signal)
     return rows[0]?.PurchaseRequisition ?? null
   }
 
-  private async findOrder(requisition: string): Promise<string | null> {
+  private async findOrder(requisition: string, signal: AbortSignal | undefined): Promise<string | null> {
     const rows = await this.client.odataGet<{ PurchaseOrder: string }[]>(ORDERS, 'A_PurchaseOrderItem', {
       $filter: `PurchaseRequisition eq ${odataLiteral(requisition)}`,
       $select: 'PurchaseOrder',
       $top: '1',
-    })
+    }, signal)
     return rows[0]?.PurchaseOrder ?? null
   }
 }

@@ -1,4 +1,5 @@
 import { ErpError } from '../../erp-adapter.js'
+import { erpFetch, joinShared } from '../../erp-fetch.js'
 import type { SapAuth } from './sap-config.js'
 import { sapHttpError, sapNetworkError } from './sap-errors.js'
 
@@ -37,17 +38,17 @@ export class SapClient {
   constructor(private readonly connection: SapConnection) {}
 
   /** GET on an entity set; returns the `d.results` rows (or `d` for a single entity). */
-  async odataGet<T>(service: string, resource: string, query: Record<string, string> = {}): Promise<T> {
-    const sent = await this.send('GET', this.odataUrl(service, resource, { ...query, $format: 'json' }), {}, undefined, `${service}/${resource}`)
+  async odataGet<T>(service: string, resource: string, query: Record<string, string>, signal: AbortSignal | undefined): Promise<T> {
+    const sent = await this.send('GET', this.odataUrl(service, resource, { ...query, $format: 'json' }), {}, undefined, `${service}/${resource}`, false, signal)
     return unwrap<T>(sent, `${service}/${resource}`)
   }
 
   /** POST a (deep) insert with the service's CSRF token; a stale token is fetched again once. */
-  async odataCreate<T>(service: string, entitySet: string, body: unknown): Promise<T> {
+  async odataCreate<T>(service: string, entitySet: string, body: unknown, signal: AbortSignal | undefined): Promise<T> {
     const what = `${service}/${entitySet}`
     for (let attempt = 0; ; attempt++) {
-      const token = this.csrfTokens.get(service) ?? (await this.fetchCsrfToken(service))
-      const sent = await this.send('POST', this.odataUrl(service, entitySet), { 'x-csrf-token': token, 'content-type': 'application/json' }, JSON.stringify(body), what, true)
+      const token = this.csrfTokens.get(service) ?? (await this.fetchCsrfToken(service, signal))
+      const sent = await this.send('POST', this.odataUrl(service, entitySet), { 'x-csrf-token': token, 'content-type': 'application/json' }, JSON.stringify(body), what, true, signal)
       if (sent.status === 403 && sent.headers.get('x-csrf-token')?.toLowerCase() === 'required') {
         this.csrfTokens.delete(service)
         if (attempt === 0) continue
@@ -58,9 +59,9 @@ export class SapClient {
   }
 
   /** Fetches a CSRF token with a GET on the service root; also proves the credentials and that the service is active. */
-  async fetchCsrfToken(service: string): Promise<string> {
+  async fetchCsrfToken(service: string, signal?: AbortSignal): Promise<string> {
     const what = `${service} (CSRF)`
-    const sent = await this.send('GET', this.odataUrl(service, ''), { 'x-csrf-token': 'Fetch' }, undefined, what)
+    const sent = await this.send('GET', this.odataUrl(service, ''), { 'x-csrf-token': 'Fetch' }, undefined, what, false, signal)
     if (sent.status >= 400) throw sapHttpError(sent.status, sent.body, what, false, sent.headers.get('retry-after'))
     const token = sent.headers.get('x-csrf-token')
     if (!token || token.toLowerCase() === 'required') {
@@ -71,9 +72,9 @@ export class SapClient {
   }
 
   /** POSTs a SOAP envelope; returns the reply XML. SAP's SOAP runtime needs no CSRF token. */
-  async soap(path: string, soapAction: string, envelope: string): Promise<string> {
+  async soap(path: string, soapAction: string, envelope: string, signal: AbortSignal | undefined): Promise<string> {
     const url = this.withParams(`${this.base()}${path}`, {})
-    const sent = await this.send('POST', url, { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction}"` }, envelope, path, true)
+    const sent = await this.send('POST', url, { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapAction}"` }, envelope, path, true, signal)
     if (sent.status === 200) return sent.body
     const fault = /<(?:\w+:)?faultstring[^>]*>([\s\S]*?)<\/(?:\w+:)?faultstring>/.exec(sent.body)?.[1]
     if (fault && sent.status === 500) {
@@ -99,22 +100,15 @@ export class SapClient {
     return `${url}?${params.toString().replace(/%24/g, '$')}`
   }
 
-  private async send(method: string, url: string, headers: Record<string, string>, body: string | undefined, what: string, write = false): Promise<Sent> {
+  private async send(method: string, url: string, headers: Record<string, string>, body: string | undefined, what: string, write: boolean, signal: AbortSignal | undefined): Promise<Sent> {
+    const { timeoutMs } = this.connection
     for (let attempt = 0; ; attempt++) {
-      const authorization = await this.authorization()
-      let response: Response
-      let text: string
-      try {
-        response = await fetch(url, {
-          method,
-          headers: { accept: 'application/json', ...headers, authorization, ...(this.cookies.size ? { cookie: this.cookieHeader() } : {}) },
-          body,
-          signal: AbortSignal.timeout(this.connection.timeoutMs),
-        })
-        text = await response.text()
-      } catch (error) {
-        throw sapNetworkError(error, what, write, this.connection.timeoutMs)
-      }
+      const authorization = await this.authorization(signal)
+      const { response, text } = await erpFetch(
+        url,
+        { method, headers: { accept: 'application/json', ...headers, authorization, ...(this.cookies.size ? { cookie: this.cookieHeader() } : {}) }, body },
+        { timeoutMs, signal, what, failed: (error) => sapNetworkError(error, what, write, timeoutMs) },
+      )
       this.keepCookies(response.headers)
       if (response.status === 401 && this.connection.auth.kind === 'oauth2' && attempt === 0) {
         // The bearer token expired early (or was revoked): fetch a new one, once.
@@ -137,31 +131,28 @@ export class SapClient {
     }
   }
 
-  private async authorization(): Promise<string> {
+  private async authorization(signal: AbortSignal | undefined): Promise<string> {
     const auth = this.connection.auth
     if (auth.kind === 'basic') return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
     if (this.bearer && this.bearer.expiresAt > Date.now()) return `Bearer ${this.bearer.token}`
-    this.pendingBearer ??= this.fetchBearer(auth).finally(() => (this.pendingBearer = null))
-    return `Bearer ${await this.pendingBearer}`
+    const token = await joinShared(signal, 'OAuth token', () => (this.pendingBearer ??= this.fetchBearer(auth).finally(() => (this.pendingBearer = null))))
+    return `Bearer ${token}`
   }
 
   /** OAuth2 client credentials (RFC 6749 §4.4) with the client authenticating by HTTP Basic. */
   private async fetchBearer(auth: Extract<SapAuth, { kind: 'oauth2' }>): Promise<string> {
     const form = new URLSearchParams({ grant_type: 'client_credentials' })
     if (auth.scope) form.set('scope', auth.scope)
-    let response: Response
-    let text: string
-    try {
-      response = await fetch(auth.tokenUrl, {
+    const { timeoutMs } = this.connection
+    const { response, text } = await erpFetch(
+      auth.tokenUrl,
+      {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}` },
         body: form.toString(),
-        signal: AbortSignal.timeout(this.connection.timeoutMs),
-      })
-      text = await response.text()
-    } catch (error) {
-      throw sapNetworkError(error, 'OAuth token', false, this.connection.timeoutMs)
-    }
+      },
+      { timeoutMs, what: 'OAuth token', failed: (error) => sapNetworkError(error, 'OAuth token', false, timeoutMs) },
+    )
     if (response.status === 400 || response.status === 401) {
       throw new ErpError('permanent', 'SAP OAuth 令牌申请被拒：clientId 或 clientSecret 错误。The OAuth client credentials were rejected.', `token: HTTP ${response.status} ${text.slice(0, 200)}`)
     }

@@ -2,6 +2,7 @@ import {
   ErpError,
   type ErpAction,
   type ErpAdapter,
+  type ErpCallOptions,
   type ErpDocument,
   type ExpenseVoucherAction,
   type HrChangeAction,
@@ -31,34 +32,32 @@ export class TrytonAdapter implements ErpAdapter {
   readonly name = 'tryton'
   private readonly config: TrytonConfig
   private readonly client: TrytonClient
-  private readonly masterData: TrytonMasterData
 
   constructor(config: TrytonConfigInput) {
     this.config = trytonConfigSchema.parse(config)
     this.client = new TrytonClient(this.config)
-    this.masterData = new TrytonMasterData(this.client, this.config)
   }
 
-  async post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument> {
+  async post(action: ErpAction, idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument> {
     switch (action.kind) {
       case 'expense.voucher':
-        return this.postExpenseVoucher(action, idempotencyKey)
+        return this.postExpenseVoucher(action, idempotencyKey, signal)
       case 'purchase.requisition':
-        return this.postRequisition(action, idempotencyKey)
+        return this.postRequisition(action, idempotencyKey, signal)
       case 'project.create':
-        return this.postProject(action, idempotencyKey)
+        return this.postProject(action, idempotencyKey, signal)
       case 'hr.change':
-        return this.postHrChange(action, idempotencyKey)
+        return this.postHrChange(action, idempotencyKey, signal)
     }
   }
 
   /** Only finished documents count: a draft left by an interrupted post is completed by the next post. */
-  async find(idempotencyKey: string): Promise<ErpDocument | null> {
+  async find(idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument | null> {
     const [move, requisition, project, note] = await Promise.all([
-      this.findMove(idempotencyKey),
-      this.findRequisition(idempotencyKey),
-      this.findProject(idempotencyKey),
-      this.findNote(idempotencyKey),
+      this.findMove(idempotencyKey, signal),
+      this.findRequisition(idempotencyKey, signal),
+      this.findProject(idempotencyKey, signal),
+      this.findNote(idempotencyKey, signal),
     ])
     if (move?.state === 'posted') return { documentNo: move.post_number! }
     if (requisition && requisition.state !== 'draft' && requisition.state !== 'waiting') return { documentNo: requisition.number }
@@ -70,61 +69,63 @@ export class TrytonAdapter implements ErpAdapter {
   async testConnection(): Promise<{ ok: true; detail: string }> {
     const version = await this.client.serverVersion()
     await this.client.login()
-    const company = await this.masterData.company()
+    const company = await new TrytonMasterData(this.client, this.config).company()
     const [record] = await this.client.read<{ rec_name: string }>('company.company', [company.id], ['rec_name'])
     return { ok: true, detail: `Tryton ${version}，数据库 ${this.config.database}，用户 ${this.config.username}，公司 ${record?.rec_name ?? company.id}` }
   }
 
-  private async postExpenseVoucher(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
+  private async postExpenseVoucher(action: ExpenseVoucherAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     checkClaimAmount(action)
-    let move = await this.findMove(key)
+    let move = await this.findMove(key, signal)
     if (!move) {
       const accountCode = this.config.expenseAccounts[action.category]
       if (!accountCode) {
         throw new ErpError('permanent', `未配置映射：费用类别 ${categoryLabel(action.category)} → Tryton 科目。No Tryton account for expense category ${action.category}.`)
       }
-      const company = await this.masterData.company()
-      const partyId = await this.masterData.party(action.employee)
+      const masterData = new TrytonMasterData(this.client, this.config, signal)
+      const company = await masterData.company()
+      const partyId = await masterData.party(action.employee)
       const [journalId, periodId, expenseAccount, payableAccount] = await Promise.all([
-        this.masterData.journal(),
-        this.masterData.openPeriod(company.id, action.date),
-        this.masterData.account(accountCode, company.id, `费用类别 ${categoryLabel(action.category)}`),
+        masterData.journal(),
+        masterData.openPeriod(company.id, action.date),
+        masterData.account(accountCode, company.id, `费用类别 ${categoryLabel(action.category)}`),
         this.config.payableAccount
-          ? this.masterData.account(this.config.payableAccount, company.id, '应付员工款')
-          : this.masterData.partyPayable(partyId, action.employee.name, company.id),
+          ? masterData.account(this.config.payableAccount, company.id, '应付员工款')
+          : masterData.partyPayable(partyId, action.employee.name, company.id),
       ])
       const refs = { companyId: company.id, journalId, periodId, employeePartyId: partyId, expenseAccount, payableAccount }
-      const [id] = await this.client.create('account.move', [expenseMoveValues(action, key, refs)])
+      const [id] = await this.client.create('account.move', [expenseMoveValues(action, key, refs)], signal)
       move = { id: id!, state: 'draft', post_number: null, description: key }
     }
     if (move.state !== 'posted') {
-      await this.client.call('account.move', 'post', [[move.id]])
-      move = (await this.client.read<MoveRow>('account.move', [move.id], MOVE_FIELDS))[0]!
+      await this.client.call('account.move', 'post', [[move.id]], signal)
+      move = (await this.client.read<MoveRow>('account.move', [move.id], MOVE_FIELDS, signal))[0]!
     }
     return { documentNo: move.post_number! }
   }
 
-  private async postRequisition(action: PurchaseAction, key: string): Promise<ErpDocument> {
+  private async postRequisition(action: PurchaseAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     checkQuantityAndBudget(action)
-    let requisition = await this.findRequisition(key)
+    let requisition = await this.findRequisition(key, signal)
     if (!requisition) {
-      const company = await this.masterData.company()
+      const masterData = new TrytonMasterData(this.client, this.config, signal)
+      const company = await masterData.company()
       const [employeeId, warehouseId, product, supplierId] = await Promise.all([
-        this.masterData.employee(action.requester, company.id),
-        this.masterData.warehouse(),
-        action.materialCode ? this.masterData.product(action.materialCode) : undefined,
-        action.supplierCode ? this.masterData.supplier(action.supplierCode) : undefined,
+        masterData.employee(action.requester, company.id),
+        masterData.warehouse(),
+        action.materialCode ? masterData.product(action.materialCode) : undefined,
+        action.supplierCode ? masterData.supplier(action.supplierCode) : undefined,
       ])
-      const unitId = product?.unitId ?? (await this.masterData.unit())
+      const unitId = product?.unitId ?? (await masterData.unit())
       const refs = { companyId: company.id, employeeId, warehouseId, currencyId: company.currencyId, unitId, productId: product?.id, supplierId }
-      const [id] = await this.client.create('purchase.requisition', [requisitionValues(action, key, refs)])
+      const [id] = await this.client.create('purchase.requisition', [requisitionValues(action, key, refs)], signal)
       requisition = { id: id!, state: 'draft', number: '', description: key }
     }
     // The request was approved in our workflow, so it goes through Tryton's approval too.
-    if (requisition.state === 'draft') await this.client.call('purchase.requisition', 'wait', [[requisition.id]])
+    if (requisition.state === 'draft') await this.client.call('purchase.requisition', 'wait', [[requisition.id]], signal)
     if (requisition.state === 'draft' || requisition.state === 'waiting') {
-      await this.client.call('purchase.requisition', 'approve', [[requisition.id]])
-      requisition = (await this.client.read<RequisitionRow>('purchase.requisition', [requisition.id], REQUISITION_FIELDS))[0]!
+      await this.client.call('purchase.requisition', 'approve', [[requisition.id]], signal)
+      requisition = (await this.client.read<RequisitionRow>('purchase.requisition', [requisition.id], REQUISITION_FIELDS, signal))[0]!
     }
     if (requisition.state === 'rejected' || requisition.state === 'cancelled') {
       throw new ErpError('permanent', `Tryton 中的采购申请 ${requisition.number} 已被${requisition.state === 'rejected' ? '拒绝' : '取消'}。The requisition was ${requisition.state} in Tryton.`)
@@ -132,11 +133,11 @@ export class TrytonAdapter implements ErpAdapter {
     return { documentNo: requisition.number }
   }
 
-  private async postProject(action: ProjectAction, key: string): Promise<ErpDocument> {
-    const existing = await this.findProject(key)
+  private async postProject(action: ProjectAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
+    const existing = await this.findProject(key, signal)
     if (existing) return { documentNo: `project.work,${existing.id}` }
-    const company = await this.masterData.company()
-    const [id] = await this.client.create('project.work', [projectValues(action, key, company.id)])
+    const company = await new TrytonMasterData(this.client, this.config, signal).company()
+    const [id] = await this.client.create('project.work', [projectValues(action, key, company.id)], signal)
     return { documentNo: `project.work,${id}` }
   }
 
@@ -145,8 +146,8 @@ export class TrytonAdapter implements ErpAdapter {
    * resignation sets the end date; both changes leave a note on the employee, which is where the
    * key lives. A transfer cannot be applied, so it is a note only when the admin asked for that.
    */
-  private async postHrChange(action: HrChangeAction, key: string): Promise<ErpDocument> {
-    const existing = await this.findNote(key)
+  private async postHrChange(action: HrChangeAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
+    const existing = await this.findNote(key, signal)
     if (existing) return { documentNo: `ir.note,${existing.id}` }
     if (action.change === 'transfer') {
       if (!action.toDepartment) throw new ErpError('permanent', '调岗申请缺少转入部门。The transfer names no department.')
@@ -157,39 +158,44 @@ export class TrytonAdapter implements ErpAdapter {
         )
       }
     }
-    const company = await this.masterData.company()
-    const employeeId = await this.masterData.employee(action.employee, company.id)
+    const masterData = new TrytonMasterData(this.client, this.config, signal)
+    const company = await masterData.company()
+    const employeeId = await masterData.employee(action.employee, company.id)
     if (action.change === 'resign') {
-      await this.client.write('company.employee', [employeeId], { end_date: trytonDate(action.effectiveDate) })
+      await this.client.write('company.employee', [employeeId], { end_date: trytonDate(action.effectiveDate) }, signal)
     }
-    const [noteId] = await this.client.create('ir.note', [{ resource: `company.employee,${employeeId}`, message: hrNoteMessage(action, key) }])
+    const [noteId] = await this.client.create('ir.note', [{ resource: `company.employee,${employeeId}`, message: hrNoteMessage(action, key) }], signal)
     return { documentNo: `ir.note,${noteId}` }
   }
 
-  private async findMove(key: string): Promise<MoveRow | undefined> {
-    const rows = await this.client.searchRead<MoveRow>('account.move', [['description', 'like', keyPattern(key)]], MOVE_FIELDS)
+  private async findMove(key: string, signal: AbortSignal | undefined): Promise<MoveRow | undefined> {
+    const rows = await this.client.searchRead<MoveRow>('account.move', [['description', 'like', keyPattern(key)]], MOVE_FIELDS, null, signal)
     return rows.find((row) => carriesKey(row.description, key))
   }
 
-  private async findRequisition(key: string): Promise<RequisitionRow | undefined> {
-    const rows = await this.client.searchRead<RequisitionRow>('purchase.requisition', [['description', 'like', keyPattern(key)]], REQUISITION_FIELDS)
+  private async findRequisition(key: string, signal: AbortSignal | undefined): Promise<RequisitionRow | undefined> {
+    const rows = await this.client.searchRead<RequisitionRow>('purchase.requisition', [['description', 'like', keyPattern(key)]], REQUISITION_FIELDS, null, signal)
     return rows.find((row) => carriesKey(row.description, key))
   }
 
-  private async findProject(key: string): Promise<{ id: number } | undefined> {
+  private async findProject(key: string, signal: AbortSignal | undefined): Promise<{ id: number } | undefined> {
     const rows = await this.client.searchRead<{ id: number; comment: string | null }>(
       'project.work',
       [['type', '=', 'project'], ['comment', 'like', keyPattern(key)]],
       ['comment'],
+      null,
+      signal,
     )
     return rows.find((row) => carriesKey(row.comment, key))
   }
 
-  private async findNote(key: string): Promise<{ id: number } | undefined> {
+  private async findNote(key: string, signal: AbortSignal | undefined): Promise<{ id: number } | undefined> {
     const rows = await this.client.searchRead<{ id: number; message: string | null }>(
       'ir.note',
       [['message', 'like', keyPattern(key)]],
       ['message'],
+      null,
+      signal,
     )
     return rows.find((row) => carriesKey(row.message, key))
   }

@@ -1,4 +1,5 @@
 import { ErpError } from '../../erp-adapter.js'
+import { erpFetch, joinShared } from '../../erp-fetch.js'
 
 /**
  * A small JSON-RPC client for trytond (6.0 wire protocol): session login, the context dict that
@@ -88,34 +89,31 @@ export class TrytonClient {
   }
 
   /** The user's context (company, employee, language...) as the server gave it at login. */
-  async context(): Promise<Record<string, unknown>> {
-    return (await this.ensureSession()).context
+  async context(signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return (await this.ensureSession(signal)).context
   }
 
-  private async ensureSession(): Promise<{ header: string; context: Record<string, unknown> }> {
-    if (!this.session) {
-      this.pendingLogin ??= this.login().finally(() => (this.pendingLogin = null))
-      await this.pendingLogin
-    }
+  private async ensureSession(signal: AbortSignal | undefined): Promise<{ header: string; context: Record<string, unknown> }> {
+    if (!this.session) await joinShared(signal, 'common.db.login', () => (this.pendingLogin ??= this.login().finally(() => (this.pendingLogin = null))))
     return this.session!
   }
 
   /** Calls `model.<model>.<method>`, with the context appended as the last argument. */
-  call<T = unknown>(model: string, method: string, args: unknown[] = []): Promise<T> {
-    return this.invoke<T>(`model.${model}.${method}`, args)
+  call<T = unknown>(model: string, method: string, args: unknown[] = [], signal?: AbortSignal): Promise<T> {
+    return this.invoke<T>(`model.${model}.${method}`, args, signal)
   }
 
   /** Calls `wizard.<wizard>.<create|execute|delete>`, which take the context last too. */
   wizard<T = unknown>(wizard: string, method: 'create' | 'execute' | 'delete', args: unknown[] = []): Promise<T> {
-    return this.invoke<T>(`wizard.${wizard}.${method}`, args)
+    return this.invoke<T>(`wizard.${wizard}.${method}`, args, undefined)
   }
 
   /** A 401 means the session expired: log in again and retry once (trytond refuses before doing anything). */
-  private async invoke<T>(name: string, args: unknown[]): Promise<T> {
+  private async invoke<T>(name: string, args: unknown[], signal: AbortSignal | undefined): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const { header, context } = await this.ensureSession()
+      const { header, context } = await this.ensureSession(signal)
       try {
-        return (await this.rpc(this.dbPath(), name, [...args, context], header)) as T
+        return (await this.rpc(this.dbPath(), name, [...args, context], header, signal)) as T
       } catch (error) {
         if (error instanceof SessionExpired && attempt === 0) {
           this.session = null
@@ -126,48 +124,40 @@ export class TrytonClient {
     }
   }
 
-  search(model: string, domain: unknown[], limit: number | null = null, order: unknown = null): Promise<number[]> {
-    return this.call<number[]>(model, 'search', [domain, 0, limit, order])
+  search(model: string, domain: unknown[], limit: number | null = null, order: unknown = null, signal?: AbortSignal): Promise<number[]> {
+    return this.call<number[]>(model, 'search', [domain, 0, limit, order], signal)
   }
 
-  read<R>(model: string, ids: number[], fields: string[]): Promise<R[]> {
-    return this.call<R[]>(model, 'read', [ids, fields])
+  read<R>(model: string, ids: number[], fields: string[], signal?: AbortSignal): Promise<R[]> {
+    return this.call<R[]>(model, 'read', [ids, fields], signal)
   }
 
-  searchRead<R>(model: string, domain: unknown[], fields: string[], limit: number | null = null): Promise<R[]> {
-    return this.call<R[]>(model, 'search_read', [domain, 0, limit, null, fields])
+  searchRead<R>(model: string, domain: unknown[], fields: string[], limit: number | null = null, signal?: AbortSignal): Promise<R[]> {
+    return this.call<R[]>(model, 'search_read', [domain, 0, limit, null, fields], signal)
   }
 
-  create(model: string, values: Record<string, unknown>[]): Promise<number[]> {
-    return this.call<number[]>(model, 'create', [values])
+  create(model: string, values: Record<string, unknown>[], signal?: AbortSignal): Promise<number[]> {
+    return this.call<number[]>(model, 'create', [values], signal)
   }
 
-  write(model: string, ids: number[], values: Record<string, unknown>): Promise<void> {
-    return this.call<void>(model, 'write', [ids, values])
+  write(model: string, ids: number[], values: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+    return this.call<void>(model, 'write', [ids, values], signal)
   }
 
   private dbPath(): string {
     return `${encodeURIComponent(this.connection.database)}/`
   }
 
-  private async rpc(path: string, method: string, params: unknown[], authorization: string | null): Promise<unknown> {
+  private async rpc(path: string, method: string, params: unknown[], authorization: string | null, signal?: AbortSignal): Promise<unknown> {
     const readOnly = READ_ONLY_METHOD.test(method)
     const url = `${this.connection.url.replace(/\/+$/, '')}/${path}`
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
     if (authorization) headers.authorization = authorization
-    let response: Response
-    let body: string
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ id: ++this.requestId, method, params }),
-        signal: AbortSignal.timeout(this.connection.timeoutMs),
-      })
-      body = await response.text()
-    } catch (error) {
-      throw networkError(error, method, readOnly, this.connection)
-    }
+    const { response, text: body } = await erpFetch(
+      url,
+      { method: 'POST', headers, body: JSON.stringify({ id: ++this.requestId, method, params }) },
+      { timeoutMs: this.connection.timeoutMs, signal, what: method, failed: (error) => networkError(error, method, readOnly, this.connection) },
+    )
     if (response.status === 401) {
       if (method === 'common.db.login') {
         throw new ErpError('permanent', 'Tryton 登录失败：用户名或密码错误。Tryton login failed: wrong user name or password.', `user ${this.connection.username}`)

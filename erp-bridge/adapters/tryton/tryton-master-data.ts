@@ -4,12 +4,14 @@ import type { TrytonConfig } from './tryton-config.js'
 
 /**
  * Finds the Tryton records an action refers to, by the codes an admin sees in Tryton, and says
- * in plain words which mapping is missing when one is not there.
+ * in plain words which mapping is missing when one is not there. One per posting: its calls are
+ * that posting's, fenced by its signal.
  */
 export class TrytonMasterData {
   constructor(
     private readonly client: TrytonClient,
     private readonly config: TrytonConfig,
+    private readonly signal?: AbortSignal,
   ) {}
 
   async company(): Promise<{ id: number; currencyId: number }> {
@@ -17,13 +19,13 @@ export class TrytonMasterData {
     if (this.config.companyPartyCode) {
       id = await this.one('company.company', [['party.code', '=', this.config.companyPartyCode]], `公司（往来单位编码 ${this.config.companyPartyCode}）`)
     } else {
-      const context = await this.client.context()
+      const context = await this.client.context(this.signal)
       if (typeof context.company === 'number') id = context.company
     }
     if (id === undefined) {
       throw new ErpError('permanent', `Tryton 用户 ${this.config.username} 没有当前公司，请在 Tryton 中为该用户设置公司。The Tryton user has no current company.`)
     }
-    const [company] = await this.client.read<{ currency: number }>('company.company', [id], ['currency'])
+    const [company] = await this.client.read<{ currency: number }>('company.company', [id], ['currency'], this.signal)
     return { id, currencyId: company!.currency }
   }
 
@@ -33,18 +35,18 @@ export class TrytonMasterData {
   }
 
   async account(code: string, companyId: number, purpose: string): Promise<PostableAccount> {
-    const rows = await this.client.searchRead<AccountRow>('account.account', [['code', '=', code], ['company', '=', companyId]], ACCOUNT_FIELDS, 2)
+    const rows = await this.client.searchRead<AccountRow>('account.account', [['code', '=', code], ['company', '=', companyId]], ACCOUNT_FIELDS, 2, this.signal)
     return postable(this.single(rows, `科目 ${code}（${purpose}）`), purpose)
   }
 
   /** The party's own payable account, when the connection names no payable account. */
   async partyPayable(partyId: number, partyName: string, companyId: number): Promise<PostableAccount> {
-    const [party] = await this.client.read<{ account_payable_used: number | null }>('party.party', [partyId], ['account_payable_used'])
+    const [party] = await this.client.read<{ account_payable_used: number | null }>('party.party', [partyId], ['account_payable_used'], this.signal)
     const accountId = party?.account_payable_used
     if (!accountId) {
       throw new ErpError('permanent', `Tryton 中往来单位 ${partyName} 没有应付科目，请在连接设置中填写应付科目编码。No payable account for ${partyName}.`)
     }
-    const [account] = await this.client.read<AccountRow>('account.account', [accountId], ACCOUNT_FIELDS)
+    const [account] = await this.client.read<AccountRow>('account.account', [accountId], ACCOUNT_FIELDS, this.signal)
     if (account?.company !== companyId) {
       throw new ErpError('permanent', `往来单位 ${partyName} 的应付科目不属于当前公司。The party's payable account belongs to another company.`)
     }
@@ -58,6 +60,7 @@ export class TrytonMasterData {
       [['company', '=', companyId], ['type', '=', 'standard'], ['start_date', '<=', trytonDate(date)], ['end_date', '>=', trytonDate(date)]],
       ['name', 'state'],
       1,
+      this.signal,
     )
     const period = periods[0]
     if (!period) {
@@ -72,7 +75,7 @@ export class TrytonMasterData {
   /** Our employee's party in Tryton: by the mapped code, else by a name that only one party has. */
   async party(person: ErpParty): Promise<number> {
     if (person.erpCode) return this.one('party.party', [['code', '=', person.erpCode]], `员工 ${person.name} 的往来单位（编码 ${person.erpCode}）`)
-    const ids = await this.client.search('party.party', [['name', '=', person.name]], 2)
+    const ids = await this.client.search('party.party', [['name', '=', person.name]], 2, null, this.signal)
     if (ids.length === 1) return ids[0]!
     throw new ErpError(
       'permanent',
@@ -104,6 +107,7 @@ export class TrytonMasterData {
       [['code', '=', code], ['purchasable', '=', true]],
       ['purchase_uom'],
       2,
+      this.signal,
     )
     const row = this.single(rows, `可采购物料 ${code}`)
     return { id: row.id, unitId: row.purchase_uom }
@@ -114,7 +118,7 @@ export class TrytonMasterData {
   }
 
   private async one(model: string, domain: unknown[], what: string): Promise<number> {
-    const ids = await this.client.search(model, domain, 2)
+    const ids = await this.client.search(model, domain, 2, null, this.signal)
     return this.single(ids.map((id) => ({ id })), what).id
   }
 

@@ -1,4 +1,5 @@
-import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument } from '../../erp-adapter.js'
+import { ErpError, type ErpAction, type ErpAdapter, type ErpCallOptions, type ErpDocument } from '../../erp-adapter.js'
+import { erpFetch } from '../../erp-fetch.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
 import { webhookConfigSchema, webhookPolicy, type WebhookConfig, type WebhookConfigInput } from './webhook-config.js'
 
@@ -31,15 +32,15 @@ export class WebhookAdapter implements ErpAdapter {
     this.mappingPolicy = webhookPolicy(this.config)
   }
 
-  async post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument> {
-    const reply = await this.send({ event: 'erp.post', idempotencyKey, action }, idempotencyKey)
+  async post(action: ErpAction, idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument> {
+    const reply = await this.send({ event: 'erp.post', idempotencyKey, action }, idempotencyKey, signal)
     // 409: the receiver already has this key; it names the document it made then.
     if (reply.ok || reply.status === 409) return documentOf(reply, 'post')
     throw replyError(reply, 'post')
   }
 
-  async find(idempotencyKey: string): Promise<ErpDocument | null> {
-    const reply = await this.send({ event: 'erp.lookup', idempotencyKey }, idempotencyKey)
+  async find(idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument | null> {
+    const reply = await this.send({ event: 'erp.lookup', idempotencyKey }, idempotencyKey, signal)
     if (reply.status === 404) return null
     if (reply.ok) return documentOf(reply, 'lookup')
     throw replyError(reply, 'lookup')
@@ -53,7 +54,7 @@ export class WebhookAdapter implements ErpAdapter {
     return { ok: true, detail: `Webhook ${new URL(this.config.url).host} 签名验证通过，耗时 ${Math.round(performance.now() - started)} ms${detail}` }
   }
 
-  private async send(event: WebhookEvent, idempotencyKey: string | null): Promise<Reply> {
+  private async send(event: WebhookEvent, idempotencyKey: string | null, signal?: AbortSignal): Promise<Reply> {
     const body = JSON.stringify(event)
     const timestamp = String(Math.floor(Date.now() / 1000))
     const headers: Record<string, string> = {
@@ -63,14 +64,11 @@ export class WebhookAdapter implements ErpAdapter {
       [WEBHOOK_HEADERS.signature]: `sha256=${await this.sign(`${timestamp}.${body}`)}`,
     }
     if (idempotencyKey) headers[WEBHOOK_HEADERS.idempotencyKey] = idempotencyKey
-    let response: Response
-    let text: string
-    try {
-      response = await fetch(this.config.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.config.timeoutMs) })
-      text = await response.text()
-    } catch (error) {
-      throw networkError(error, event.event, this.config)
-    }
+    const { response, text } = await erpFetch(
+      this.config.url,
+      { method: 'POST', headers, body },
+      { timeoutMs: this.config.timeoutMs, signal, what: event.event, failed: (error) => networkError(error, event.event, this.config) },
+    )
     let parsed: Record<string, unknown> = {}
     try {
       const value: unknown = text ? JSON.parse(text) : {}

@@ -1,5 +1,5 @@
 import { companyDate } from '../../../workflow/shanghai-time.js'
-import { ErpError, type ErpAction, type ErpAdapter, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
+import { ErpError, type ErpAction, type ErpAdapter, type ErpCallOptions, type ErpDocument, type ExpenseVoucherAction, type PurchaseAction } from '../../erp-adapter.js'
 import type { MappingPolicy } from '../../mapping/mapping-policy.js'
 import { YonyouClient } from './yonyou-client.js'
 import { yonyouConfigSchema, type YonyouConfig, type YonyouConfigInput } from './yonyou-config.js'
@@ -25,12 +25,12 @@ export class YonyouAdapter implements ErpAdapter {
     this.mappingPolicy = yonyouPolicy(this.config)
   }
 
-  async post(action: ErpAction, idempotencyKey: string): Promise<ErpDocument> {
+  async post(action: ErpAction, idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument> {
     switch (action.kind) {
       case 'expense.voucher':
-        return this.config.expense.document === 'expenseBill' ? this.postExpenseBill(action, idempotencyKey) : this.postVoucher(action, idempotencyKey)
+        return this.config.expense.document === 'expenseBill' ? this.postExpenseBill(action, idempotencyKey, signal) : this.postVoucher(action, idempotencyKey, signal)
       case 'purchase.requisition':
-        return this.postPurchase(this.config.purchase.document, action, idempotencyKey)
+        return this.postPurchase(this.config.purchase.document, action, idempotencyKey, signal)
       case 'hr.change':
         throw new ErpError('permanent', '用友对接不处理人事变动（调岗、离职），请在用友人力服务中手工办理。The YonBIP integration does not post HR changes.', action.kind)
       case 'project.create':
@@ -38,10 +38,10 @@ export class YonyouAdapter implements ErpAdapter {
     }
   }
 
-  async find(idempotencyKey: string): Promise<ErpDocument | null> {
-    const expense = this.config.expense.document === 'expenseBill' ? await this.findExpenseBill(idempotencyKey) : await this.findVoucher(idempotencyKey, this.recentPeriods())
+  async find(idempotencyKey: string, { signal }: ErpCallOptions = {}): Promise<ErpDocument | null> {
+    const expense = this.config.expense.document === 'expenseBill' ? await this.findExpenseBill(idempotencyKey, signal) : await this.findVoucher(idempotencyKey, this.recentPeriods(), signal)
     if (expense) return expense
-    const purchase = await this.findPurchase(this.config.purchase.document, idempotencyKey)
+    const purchase = await this.findPurchase(this.config.purchase.document, idempotencyKey, signal)
     return purchase && (!this.config.autoAudit || purchase.status === AUDITED) ? { documentNo: purchase.code } : null
   }
 
@@ -58,40 +58,40 @@ export class YonyouAdapter implements ErpAdapter {
     return { ok: true, detail: `用友 YonBIP 租户 ${this.config.tenantId}，网关 ${gatewayUrl}，应用 ${this.config.appKey} 已授权报销/凭证与采购接口` }
   }
 
-  private async postExpenseBill(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
+  private async postExpenseBill(action: ExpenseVoucherAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     const body = expenseBillBody(action, key, this.config)
-    const existing = await this.findExpenseBill(key)
+    const existing = await this.findExpenseBill(key, signal)
     if (existing) return existing
-    const result = await this.saveOnce(() => this.client.post<{ code?: string }>(PATHS.expenseSave, body, true), () => this.findExpenseBill(key))
+    const result = await this.saveOnce(() => this.client.post<{ code?: string }>(PATHS.expenseSave, body, true, signal), () => this.findExpenseBill(key, signal))
     return 'found' in result ? result.found : { documentNo: String(result.saved.code) }
   }
 
-  private async postVoucher(action: ExpenseVoucherAction, key: string): Promise<ErpDocument> {
+  private async postVoucher(action: ExpenseVoucherAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     const body = voucherBody(action, key, this.config)
     const period = action.date.slice(0, 7)
-    const existing = await this.findVoucher(key, [period])
+    const existing = await this.findVoucher(key, [period], signal)
     if (existing) return existing
-    const result = await this.saveOnce(() => this.client.post<VoucherSaved>(PATHS.voucherAdd, body, true), () => this.findVoucher(key, [period]))
+    const result = await this.saveOnce(() => this.client.post<VoucherSaved>(PATHS.voucherAdd, body, true, signal), () => this.findVoucher(key, [period], signal))
     if ('found' in result) return result.found
     return { documentNo: voucherNo(result.saved.period ?? period, result.saved.billCode ?? result.saved.voucherId) }
   }
 
-  private async postPurchase(kind: 'requisition' | 'order', action: PurchaseAction, key: string): Promise<ErpDocument> {
+  private async postPurchase(kind: 'requisition' | 'order', action: PurchaseAction, key: string, signal: AbortSignal | undefined): Promise<ErpDocument> {
     const body = kind === 'requisition' ? requisitionBody(action, key, this.config) : orderBody(action, key, this.config)
     const base = PATHS[kind]
-    let doc = await this.findPurchase(kind, key)
+    let doc = await this.findPurchase(kind, key, signal)
     if (!doc) {
-      const result = await this.saveOnce(() => this.client.post<PurchaseDoc>(`${base}/singleSave_v1`, body, true), () => this.findPurchase(kind, key))
+      const result = await this.saveOnce(() => this.client.post<PurchaseDoc>(`${base}/singleSave_v1`, body, true, signal), () => this.findPurchase(kind, key, signal))
       doc = 'found' in result ? result.found : { id: String(result.saved.id), code: String(result.saved.code), status: OPEN }
     }
     if (this.config.autoAudit) {
       // 0 开立 → batchsubmit → 3 审核中 → batchaudit → 1 已审核; a retry picks up where the last attempt stopped.
       if (doc.status === OPEN) {
-        await this.batch(`${base}/batchsubmit`, doc.id)
+        await this.batch(`${base}/batchsubmit`, doc.id, signal)
         doc.status = IN_REVIEW
       }
       if (doc.status === IN_REVIEW) {
-        await this.batch(`${base}/batchaudit`, doc.id)
+        await this.batch(`${base}/batchaudit`, doc.id, signal)
         doc.status = AUDITED
       }
     }
@@ -111,27 +111,27 @@ export class YonyouAdapter implements ErpAdapter {
   }
 
   /** Batch submit/audit answer code 200 even when a row failed; failCount tells. */
-  private async batch(path: string, id: string): Promise<void> {
-    const result = await this.client.post<{ failCount?: number; messages?: unknown[] }>(path, { data: [{ id }] }, true)
+  private async batch(path: string, id: string, signal: AbortSignal | undefined): Promise<void> {
+    const result = await this.client.post<{ failCount?: number; messages?: unknown[] }>(path, { data: [{ id }] }, true, signal)
     if (Number(result?.failCount ?? 0) > 0) {
       const said = (result.messages ?? []).map((m) => (typeof m === 'string' ? m : String((m as { message?: string }).message ?? JSON.stringify(m)))).join('；')
       throw new ErpError('permanent', `用友拒绝了此单据：${said || '批量操作失败'}（YonBIP rejected the document）`, `${path}: failCount ${result.failCount}`)
     }
   }
 
-  private async findExpenseBill(key: string): Promise<ErpDocument | null> {
-    const page = await this.client.post<ListPage<{ code: string; vreason?: string }>>(PATHS.expenseList, { pageIndex: 1, pageSize: 20, vreason: marker(key) }, false)
+  private async findExpenseBill(key: string, signal: AbortSignal | undefined): Promise<ErpDocument | null> {
+    const page = await this.client.post<ListPage<{ code: string; vreason?: string }>>(PATHS.expenseList, { pageIndex: 1, pageSize: 20, vreason: marker(key) }, false, signal)
     const bill = (page?.recordList ?? []).find((r) => carriesMarker(r.vreason, key))
     return bill ? { documentNo: String(bill.code) } : null
   }
 
-  private async findVoucher(key: string, periods: string[]): Promise<ErpDocument | null> {
+  private async findVoucher(key: string, periods: string[], signal: AbortSignal | undefined): Promise<ErpDocument | null> {
     if (this.config.expense.document !== 'voucher') return null
     const { accountBook } = this.config.expense
     for (const period of periods) {
       for (let pageIndex = 1; pageIndex <= 50; pageIndex++) {
         const pageSize = 100
-        const page = await this.client.post<ListPage<{ header?: VoucherHeader }>>(PATHS.voucherQuery, { pager: { pageIndex, pageSize }, accbookCode: accountBook, periodStart: period, periodEnd: period }, false)
+        const page = await this.client.post<ListPage<{ header?: VoucherHeader }>>(PATHS.voucherQuery, { pager: { pageIndex, pageSize }, accbookCode: accountBook, periodStart: period, periodEnd: period }, false, signal)
         const hit = (page?.recordList ?? []).map((r) => r.header).find((h) => carriesMarker(h?.description, key))
         if (hit) return { documentNo: voucherNo(hit.period ?? period, hit.billCode ?? hit.id) }
         if (pageIndex * pageSize >= Number(page?.recordCount ?? 0)) break
@@ -140,9 +140,9 @@ export class YonyouAdapter implements ErpAdapter {
     return null
   }
 
-  private async findPurchase(kind: 'requisition' | 'order', key: string): Promise<PurchaseDoc | null> {
+  private async findPurchase(kind: 'requisition' | 'order', key: string, signal: AbortSignal | undefined): Promise<PurchaseDoc | null> {
     const field = `headItem.${this.config.purchase.keyDefine}`
-    const page = await this.client.post<ListPage<PurchaseRecord>>(`${PATHS[kind]}/list`, { pageIndex: 1, pageSize: 20, isSum: true, simpleVOs: [{ field, op: 'eq', value1: key }] }, false)
+    const page = await this.client.post<ListPage<PurchaseRecord>>(`${PATHS[kind]}/list`, { pageIndex: 1, pageSize: 20, isSum: true, simpleVOs: [{ field, op: 'eq', value1: key }] }, false, signal)
     const record = (page?.recordList ?? []).find((r) => r.headItem?.[this.config.purchase.keyDefine] === key)
     return record ? { id: String(record.id), code: String(record.code), status: Number(record.status) } : null
   }

@@ -1,4 +1,5 @@
 import { ErpError } from '../../erp-adapter.js'
+import { erpFetch, joinShared } from '../../erp-fetch.js'
 import { tokenSignature } from './yonyou-auth.js'
 import {
   credentialsRefused,
@@ -44,12 +45,12 @@ export class YonyouClient {
   constructor(private readonly connection: YonyouConnection) {}
 
   /** POST a business API under the gateway; its `data` on success. */
-  async post<T = unknown>(path: string, body: unknown, write: boolean): Promise<T> {
+  async post<T = unknown>(path: string, body: unknown, write: boolean, signal?: AbortSignal): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const token = await this.accessToken()
-      const { gatewayUrl } = await this.gateway()
+      const token = await this.accessToken(signal)
+      const { gatewayUrl } = await this.gateway(signal)
       const url = `${gatewayUrl}${path}?access_token=${encodeURIComponent(token)}`
-      const reply = await this.request(url, path, write, body)
+      const reply = await this.request(url, path, write, body, signal)
       if (succeeded(reply)) return reply.data as T
       const code = String(reply.code)
       if (TOKEN_REJECTED.has(code) && attempt === 0) {
@@ -62,21 +63,20 @@ export class YonyouClient {
   }
 
   /** The tenant's gateway and token hosts, looked up once. */
-  async gateway(): Promise<Hosts> {
+  async gateway(signal?: AbortSignal): Promise<Hosts> {
     if (this.hosts) return this.hosts
     const { discoveryUrl, tenantId } = this.connection
     const url = `${discoveryUrl.replace(/\/+$/, '')}/open-auth/dataCenter/getGatewayAddress?tenantId=${encodeURIComponent(tenantId)}`
-    const reply = await this.request(url, 'getGatewayAddress', false)
+    const reply = await this.request(url, 'getGatewayAddress', false, undefined, signal)
     const data = reply.data as Partial<Hosts> | undefined
     if (!succeeded(reply) || !data?.gatewayUrl || !data.tokenUrl) throw tenantUnknown(reply, tenantId)
     this.hosts = { gatewayUrl: data.gatewayUrl.replace(/\/+$/, ''), tokenUrl: data.tokenUrl.replace(/\/+$/, '') }
     return this.hosts
   }
 
-  async accessToken(): Promise<string> {
+  async accessToken(signal?: AbortSignal): Promise<string> {
     if (this.token && Date.now() < this.token.refreshAt) return this.token.value
-    this.pendingToken ??= this.fetchToken().finally(() => (this.pendingToken = null))
-    return this.pendingToken
+    return joinShared(signal, 'getAccessToken', () => (this.pendingToken ??= this.fetchToken().finally(() => (this.pendingToken = null))))
   }
 
   private async fetchToken(): Promise<string> {
@@ -94,21 +94,18 @@ export class YonyouClient {
     return data.access_token
   }
 
-  private async request(url: string, operation: string, write: boolean, body?: unknown): Promise<YonyouReply> {
-    let response: Response
-    let text: string
-    try {
-      response = await fetch(url, {
+  private async request(url: string, operation: string, write: boolean, body?: unknown, signal?: AbortSignal): Promise<YonyouReply> {
+    const { timeoutMs } = this.connection
+    const { response, text } = await erpFetch(
+      url,
+      {
         method: body === undefined ? 'GET' : 'POST',
         // The platform wants the JSON content type even on GETs.
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.connection.timeoutMs),
-      })
-      text = await response.text()
-    } catch (error) {
-      throw networkError(error, operation, write, this.connection.timeoutMs)
-    }
+      },
+      { timeoutMs, signal, what: operation, failed: (error) => networkError(error, operation, write, timeoutMs) },
+    )
     let reply: YonyouReply | null = null
     try {
       reply = JSON.parse(text) as YonyouReply

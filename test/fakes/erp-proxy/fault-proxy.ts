@@ -5,9 +5,11 @@ import type { AddressInfo, Socket } from 'node:net'
  * How the proxy treats a request:
  * pass — forwarded; refuse — nothing listens on the port (ECONNREFUSED); unavailable — HTTP 503
  * without reaching the ERP; hang — accepted and never answered (the caller times out); lose-reply
- * — forwarded, the ERP does the work, then the connection is cut before the answer gets back.
+ * — forwarded, the ERP does the work, then the connection is cut before the answer gets back;
+ * late-reply — forwarded, the ERP does the work and answers, and the answer is held back
+ * `lateReplyMs` (a congested link: a lookup's answer says what the ERP held when it was asked).
  */
-export type Fault = 'pass' | 'refuse' | 'unavailable' | 'hang' | 'lose-reply'
+export type Fault = 'pass' | 'refuse' | 'unavailable' | 'hang' | 'lose-reply' | 'late-reply'
 
 export interface FaultProxy {
   /** The proxy's origin; paths are forwarded unchanged to the upstream origin. */
@@ -23,9 +25,10 @@ export interface FaultProxy {
 }
 
 /** A fault-injecting HTTP proxy in front of a real ERP (or the webhook fake), on a fixed loopback port. */
-export async function startFaultProxy(upstreamOrigin: string): Promise<FaultProxy> {
+export async function startFaultProxy(upstreamOrigin: string, options: { lateReplyMs?: number } = {}): Promise<FaultProxy> {
+  const { lateReplyMs = 3_000 } = options
   let choose: () => Exclude<Fault, 'refuse'> = () => 'pass'
-  const counts: Record<Exclude<Fault, 'refuse'>, number> = { pass: 0, unavailable: 0, hang: 0, 'lose-reply': 0 }
+  const counts: Record<Exclude<Fault, 'refuse'>, number> = { pass: 0, unavailable: 0, hang: 0, 'lose-reply': 0, 'late-reply': 0 }
   const sockets = new Set<Socket>()
 
   const forward = async (req: IncomingMessage, body: Buffer) => {
@@ -48,12 +51,14 @@ export async function startFaultProxy(upstreamOrigin: string): Promise<FaultProx
         res.end('<html><body><h1>503 Service Unavailable</h1></body></html>')
         return
       case 'pass':
-      case 'lose-reply': {
+      case 'lose-reply':
+      case 'late-reply': {
         const upstream = await forward(req, body)
         if (fault === 'lose-reply') {
           req.socket.destroy()
           return
         }
+        if (fault === 'late-reply') await new Promise((resolve) => setTimeout(resolve, lateReplyMs))
         res.writeHead(upstream.status, { 'content-type': upstream.type })
         res.end(upstream.body)
       }
