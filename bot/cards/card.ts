@@ -38,5 +38,11 @@ export interface Card {
   actsOn?: string
 }
 
+/**
+ * Starts each comment's note (comments come oldest first). A platform that must shorten a card
+ * drops these first, the oldest first: they are history, and the mini-app has all of it.
+ */
+export const COMMENT_NOTE = '💬'
+
 /** Whether two renderings of a card show the same thing (a platform update would change nothing). */
 export const sameCard = (a: Card, b: Card): boolean => JSON.stringify(a) === JSON.stringify(b)

@@ -6,7 +6,7 @@ import { formatYuan } from '../../workflow/money.js'
 import type { RequestView, TaskView } from '../../workflow/request-view.js'
 import { isReturnableStep, MODE_LABELS, type RouteStep } from '../../workflow/routing/route.js'
 import { companyDateTime } from '../../workflow/shanghai-time.js'
-import type { Card, CardAction, CardField, CardTone } from './card.js'
+import { COMMENT_NOTE, type Card, type CardAction, type CardField, type CardTone } from './card.js'
 
 /**
  * requester / approver: the cards the bot pushes, carrying only what the recipient is expected to
@@ -185,7 +185,7 @@ function notes(view: RequestView, audience: CardAudience): string[] {
   })
   lines.push(...view.routingNotes.map((n) => `· 路由说明：${n}`))
   lines.push(...findingLines(view, audience === 'requester' || audience === 'requester-desk'))
-  for (const c of view.comments) lines.push(`💬 ${c.authorName}（${companyDateTime(c.at)}）：${c.text}`)
+  for (const c of view.comments) lines.push(`${COMMENT_NOTE} ${c.authorName}（${companyDateTime(c.at)}）：${c.text}`)
   if (view.status === 'returned') lines.push('↩ 已退回，请修改后重新提交（可在意见框写明修改，如「金额 3000」「事由：补充发票」）')
   if (view.posting?.status === 'posted') lines.push(`✓ 已入账，凭证号 ${view.posting.documentNo}`)
   else if (view.posting?.status === 'failed' || view.posting?.status === 'dead') lines.push(`✗ 入账失败：${view.posting.lastError ?? ''}`)

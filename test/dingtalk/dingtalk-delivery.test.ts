@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { DB_KINDS } from '../helpers/databases.js'
-import { requestNoIn, startDingtalk, waitFor, type DingtalkHarness } from './dingtalk-harness.js'
+import { APP, requestNoIn, startDingtalk, waitFor, type DingtalkHarness } from './dingtalk-harness.js'
 
 const actionsOf = (params: Record<string, string>) => (JSON.parse(params.actions ?? '[]') as { id: string }[]).map((a) => a.id)
 
@@ -132,5 +132,59 @@ describe.each(DB_KINDS)('DingTalk delivery guarantees (%s)', (kind) => {
     await h.settle()
     // Processed twice, the second confirm would have answered with a refusal.
     expect(fake.texts('dt-zhangsan')).toEqual([expect.stringMatching(/^已提交，单号 BX-\d{6}-0001，等待 李四 审批$/)])
+  })
+
+  it('signed headers are good for the bodies they came with: DingTalk retrying gets the same answer once processed, another body under them is refused', async () => {
+    h = await startDingtalk(kind, { mode: 'http' })
+    const { fake } = h
+    const url = h.eventsUrl!
+    // Two people writing at once: DingTalk signs both in the same millisecond, with the same headers.
+    const together = Date.now()
+    const hello = await Promise.all(['dt-lisi', 'dt-zhangsan'].map((staffId) => fake.postRobotCallback(fake.robotMessage(staffId, '你好'), { timestamp: together })))
+    expect(hello.map((r) => r.status)).toEqual([200, 200])
+    await fake.say('dt-zhangsan', '提交本月差旅费 3500元')
+    await h.settle()
+    expect(fake.texts('dt-lisi')).toHaveLength(1)
+    const zhangsanTold = fake.texts('dt-zhangsan').length
+
+    // A card callback, and DingTalk sending exactly the same request again (headers signed 30 s
+    // before, well inside the hour, and past the moment other deliveries could share them).
+    const signedAt = Date.now() - 30_000
+    const confirm = fake.cardCallback('dt-zhangsan', fake.cardsOf('dt-zhangsan')[0]!.outTrackId, 'confirm')
+    const first = await fake.postCardCallback(url, confirm, APP.clientSecret, signedAt)
+    const retry = await fake.postCardCallback(url, confirm, APP.clientSecret, signedAt)
+    expect([first.status, retry.status]).toEqual([200, 200])
+    expect(await retry.text()).toBe(await first.text())
+    await h.settle()
+    const requestNo = requestNoIn(fake.texts('dt-zhangsan').slice(zhangsanTold))!
+    expect(fake.texts('dt-zhangsan').slice(zhangsanTold)).toEqual([`已提交，单号 ${requestNo}，等待 李四 审批`])
+
+    // The same robot line twice under one signature: answered twice alike, handled once.
+    const lineAt = Date.now() - 30_000
+    const line = fake.robotMessage('dt-lisi', '待我审批')
+    const answers = [await fake.postRobotCallback(line, { timestamp: lineAt }), await fake.postRobotCallback(line, { timestamp: lineAt })]
+    expect(answers.map((a) => a.status)).toEqual([200, 200])
+    expect(await answers[1]!.text()).toBe(await answers[0]!.text())
+    await h.settle()
+    expect(fake.texts('dt-lisi').filter((text) => text.startsWith('你有 1 个待审批的申请'))).toHaveLength(1)
+
+    // Whoever captured those headers cannot put another body under them: not 李四's approval as a
+    // card tap, not a line in his name.
+    const stored = await count('inbound_events')
+    const told = fake.texts('dt-lisi').length
+    const approve = fake.cardCallback('dt-lisi', fake.cardsOf('dt-lisi')[0]!.outTrackId, 'approve')
+    expect((await fake.postCardCallback(url, approve, APP.clientSecret, signedAt)).status).toBe(401)
+    expect((await fake.postRobotCallback(fake.robotMessage('dt-lisi', `同意 ${requestNo}`), { timestamp: lineAt })).status).toBe(401)
+    await h.settle()
+    expect(await count('inbound_events')).toBe(stored)
+    expect(fake.texts('dt-lisi')).toHaveLength(told)
+    const task = await h.t.database.db.selectFrom('approval_tasks').select('status').where('approver_id', '=', 'lisi').executeTakeFirstOrThrow()
+    expect(task.status).toBe('pending')
+    expect(h.logs.filter((l) => l.includes('rejected callback'))).toHaveLength(2)
+
+    // Freshly signed, the same tap is DingTalk's own and goes through.
+    await fake.postCardCallback(url, approve, APP.clientSecret)
+    await h.settle()
+    expect(fake.texts('dt-lisi')).toContain(`已同意 ${requestNo}`)
   })
 })

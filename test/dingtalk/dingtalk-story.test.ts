@@ -112,4 +112,42 @@ describe.each(DB_KINDS)('the expense story on DingTalk (%s)', (kind) => {
     expect(voucher?.requestNo).toBe(requestNo)
     expect(fake.texts('dt-zhangsan').some((text) => text.startsWith(`已入账，凭证号 ${voucher!.voucherNo}`))).toBe(true)
   })
+
+  it('without a card template: 前加签 王五, typed as the ActionCard says, forwards the step to 王五 (http mode)', async () => {
+    h = await startDingtalk(kind, { mode: 'http', cards: 'actionCard' })
+    const { fake } = h
+
+    await fake.say('dt-lisi', '你好')
+    await fake.say('dt-wangwu', '你好')
+    await fake.say('dt-zhangsan', '提交本月差旅费 800元')
+    await h.settle()
+    await fake.tapActionCardButton('dt-zhangsan', '确认提交')
+    await h.settle()
+    const requestNo = requestNoIn(fake.texts('dt-zhangsan'))!
+
+    // 李四's chat session is about to lapse, so his desk card comes through the robot API: five
+    // buttons at most, and the actions that did not fit are listed as what to send instead.
+    await fake.say('dt-lisi', '待我审批', { sessionTtlMs: 30_000 })
+    await h.settle()
+    const desk = fake.actionCardsOf('dt-lisi').at(-1)!
+    expect(desk.via).toBe('robot')
+    expect(desk.buttons.map((b) => b.title)).toEqual(['同意', '驳回', '退回发起人', '转交', '前加签'])
+    expect(desk.text).toMatch(/「同意并后加签 #[0-9a-f]{8}\/add-after」/)
+    expect(desk.text).toMatch(/「评论 #[0-9a-f]{8}\/comment」/)
+
+    const addBefore = /前加签 #[0-9a-f]{8}\/add-before/.exec(desk.text)![0]
+    await fake.say('dt-lisi', `${addBefore} 王五`)
+    await h.settle()
+    expect(fake.texts('dt-lisi')).toContain('已前加签 王五，待其审批后回到你')
+    const wangwuCard = fake.actionCardsOf('dt-wangwu').at(-1)!
+    expect(wangwuCard.title).toContain(requestNo)
+    expect(wangwuCard.buttons.map((b) => decodeURIComponent(b.url.split('content=')[1]!))).toEqual(expect.arrayContaining([`同意 ${requestNo}`]))
+
+    // 王五 agrees: the step is back with 李四.
+    await fake.tapActionCardButton('dt-wangwu', '同意')
+    await h.settle()
+    expect(fake.texts('dt-wangwu')).toContain(`已同意 ${requestNo}`)
+    const lisiCards = fake.actionCardsOf('dt-lisi').filter((c) => c.title.includes(requestNo) && c.buttons.some((b) => b.title === '同意'))
+    expect(lisiCards.length).toBeGreaterThanOrEqual(2)
+  })
 })

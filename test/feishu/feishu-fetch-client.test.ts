@@ -11,6 +11,7 @@ describe('the open-platform client: tokens, rate limits, outages (no database)',
   const send = (client: FeishuFetchApi, uuid: string) =>
     client.sendMessage({ receiveIdType: 'open_id', receiveId: OPEN_ID.zhangsan, msgType: 'text', content: JSON.stringify({ text: 'hi' }), uuid })
   const sends = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/open-apis/im/v1/messages').length
+  const tokenRequests = () => fake.requests.filter((r) => r.path === '/open-apis/auth/v3/tenant_access_token/internal').length
 
   beforeAll(async () => {
     fake = await FakeFeishuOpenPlatform.start({ appId: APP.appId, appSecret: APP.appSecret, users: FEISHU_USERS })
@@ -42,11 +43,21 @@ describe('the open-platform client: tokens, rate limits, outages (no database)',
   it('fetches a new tenant token when the cached one is revoked', async () => {
     const client = api()
     await send(client, 'u-token-1')
-    const tokenRequests = () => fake.requests.filter((r) => r.path === '/open-apis/auth/v3/tenant_access_token/internal').length
     const before = tokenRequests()
     fake.revokeTenantTokens()
     await send(client, 'u-token-2')
     expect(tokenRequests() - before).toBe(1)
+  })
+
+  it('after a revocation, 20 calls at once share one new token: one token request, 20 messages', async () => {
+    const client = api()
+    await send(client, 'u-storm-0')
+    const before = tokenRequests()
+    fake.revokeTenantTokens()
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => send(client, `u-storm-${i + 1}`)))
+    expect(tokenRequests() - before).toBe(1)
+    expect(new Set(ids).size).toBe(20)
+    expect(ids.every((id) => fake.message(id)?.to === OPEN_ID.zhangsan)).toBe(true)
   })
 
   it('rides out a short outage; gives up with a readable error after the last try', async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { messageText } from '../../bot/platforms/feishu/feishu-inbound.js'
 import { messageEnvelope } from '../fakes/feishu/feishu-event-pusher.js'
 import { DB_KINDS } from '../helpers/databases.js'
-import { APP, FeishuHarness, OPEN_ID } from './feishu-harness.js'
+import { APP, FEISHU_USERS, FeishuHarness, OPEN_ID } from './feishu-harness.js'
 
 describe.each(DB_KINDS)('who is talking: identity, group chats, login (%s)', (kind) => {
   let h: FeishuHarness
@@ -37,6 +38,15 @@ describe.each(DB_KINDS)('who is talking: identity, group chats, login (%s)', (ki
     await h.say(OPEN_ID.zhangsan, '提交本月差旅费 3500元', { chatType: 'group' })
     expect(h.fake.messages).toHaveLength(before)
     expect(await recorded()).toBe(rows)
+  })
+
+  it('eleven @-mentions are all removed: @_user_10 and @_user_11 are not read as @_user_1 plus a digit', async () => {
+    const people = Array.from({ length: 10 }, (_, i) => ({ key: `@_user_${i + 1}`, openId: FEISHU_USERS[i % 4]!.open_id, name: FEISHU_USERS[i % 4]!.name }))
+    const mentions = [...people, { key: '@_user_11', openId: h.fake.botOpenId, name: '审批助手' }]
+    const before = h.fake.messages.length
+    await h.say(OPEN_ID.zhangsan, `${mentions.map((m) => m.key).join(' ')} 提交本月差旅费 3500元`, { chatType: 'group', mentions })
+    const [reply] = h.fake.messages.slice(before)
+    expect(reply?.content).toContain('¥3,500.00')
   })
 
   it('a picture gets a polite answer instead of silence', async () => {
@@ -103,5 +113,17 @@ describe.each(DB_KINDS)('FEISHU_AUTO_PROVISION (%s)', (kind) => {
     const user = await h.t.database.db.selectFrom('users').selectAll().where('name', '=', '路人甲').executeTakeFirstOrThrow()
     expect(user).toMatchObject({ department_id: 'd-unassigned', employee_no: 'X9999', email: 'stranger@example.org' })
     expect(h.texts(OPEN_ID.stranger)[0]).toContain('我可以帮你')
+  })
+})
+
+describe('@-mention placeholders in a Feishu line', () => {
+  const line = (text: string, keys: string[]) =>
+    messageText({ message_id: 'om_user_1', chat_type: 'group', message_type: 'text', content: JSON.stringify({ text }), mentions: keys.map((key) => ({ key })) })
+  const keys = Array.from({ length: 11 }, (_, i) => `@_user_${i + 1}`)
+
+  it('are stripped whole, in any order, however many there are', () => {
+    expect(line(`${keys.join(' ')} 提交本月差旅费 3500元`, keys)).toBe('提交本月差旅费 3500元')
+    expect(line('@_user_11 报销打车费@_user_10 58元 @_user_1', keys)).toBe('报销打车费 58元')
+    expect(line('@_user_1 报销打车费 58元', ['@_user_1'])).toBe('报销打车费 58元')
   })
 })

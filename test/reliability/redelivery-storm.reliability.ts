@@ -98,7 +98,13 @@ describe.each(DB_KINDS)('redelivery storm (%s)', (kind) => {
     expect(newEventIds).toBeGreaterThan(0)
     const feishuLines = lines.filter((l) => l.platform === 'feishu')
     const dingtalkLines = lines.filter((l) => l.platform === 'dingtalk')
-    const stored = await s.database.db.selectFrom('inbound_events').select(['platform', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('platform').execute()
+    // DingTalk's used signatures (`sig:` rows, dingtalk-inbound.ts claimSignature) share the table and are not lines.
+    const stored = await s.database.db
+      .selectFrom('inbound_events')
+      .select(['platform', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('event_id', 'not like', 'sig:%')
+      .groupBy('platform')
+      .execute()
     expect(Object.fromEntries(stored.map((r) => [r.platform, Number(r.n)]))).toEqual({ feishu: 2 * feishuLines.length, dingtalk: dingtalkLines.length })
 
     // Every line answered exactly once, to its writer; nothing answered that was not asked.

@@ -64,9 +64,10 @@ const TEXT_COMMANDS: Record<string, string> = { approve: '同意', reject: '驳�
  * A tap on a fallback card that has no text command (confirming a draft has no request
  * number yet) is sent as `<label> #<first 8 of card id>/<action>`, optionally followed by the
  * comment the action needs (typed by hand: a button cannot ask for input). The adapter turns it
- * back into a card action, checked against the card's recipient like any tap.
+ * back into a card action, checked against the card's recipient like any tap. Action ids may
+ * carry digits, '-' and ':' (add-before, return:1, confirm-select).
  */
-const TAP_TOKEN = /#([0-9a-f]{8})\/([a-z][a-z_]*)(?:\s+([\s\S]+))?$/
+const TAP_TOKEN = /#([0-9a-f]{8})\/([a-z][a-z0-9_:-]*)(?:\s+([\s\S]+))?$/
 
 const hasTextCommand = (card: Card, action: CardAction) => Boolean(TEXT_COMMANDS[action.id] && card.requestNo)
 
@@ -90,7 +91,8 @@ export const sendMessageUrl = (text: string) => `dtmd://dingtalkclient/sendMessa
 export interface ActionCardContent {
   title: string
   text: string
-  buttons: { title: string; actionURL: string }[]
+  /** `command`: the text the button makes the client send (tapText). */
+  buttons: { title: string; actionURL: string; command: string }[]
 }
 
 export function actionCard(card: Card): ActionCardContent {
@@ -101,14 +103,18 @@ export function actionCard(card: Card): ActionCardContent {
   return {
     title,
     text: `### ${title}\n\n${cardMarkdown(card)}${hint}`,
-    buttons: card.actions.map((action) => ({ title: action.label, actionURL: sendMessageUrl(tapText(card, action)) })),
+    buttons: card.actions.map((action) => {
+      const command = tapText(card, action)
+      return { title: action.label, actionURL: sendMessageUrl(command), command }
+    }),
   }
 }
 
 /** The same card as a sessionWebhook message. */
 export function actionCardWebhookMessage(content: ActionCardContent): unknown {
   if (content.buttons.length === 0) return { msgtype: 'markdown', markdown: { title: content.title, text: content.text } }
-  return { msgtype: 'actionCard', actionCard: { title: content.title, text: content.text, btnOrientation: '1', btns: content.buttons } }
+  const btns = content.buttons.map(({ title, actionURL }) => ({ title, actionURL }))
+  return { msgtype: 'actionCard', actionCard: { title: content.title, text: content.text, btnOrientation: '1', btns } }
 }
 
 /** The same card as a robot batch-send message (`msgKey` + `msgParam`). */
@@ -116,9 +122,10 @@ export function actionCardRobotMessage(content: ActionCardContent): { msgKey: st
   const { title, text, buttons } = content
   if (buttons.length === 0) return { msgKey: 'sampleMarkdown', msgParam: { title, text } }
   if (buttons.length === 1) return { msgKey: 'sampleActionCard', msgParam: { title, text, singleTitle: buttons[0]!.title, singleURL: buttons[0]!.actionURL } }
-  // sampleActionCard2..5 take numbered buttons (at most five).
+  // sampleActionCard2..5 take numbered buttons (at most five); what does not fit is offered as the text to send.
   const shown = buttons.slice(0, 5)
-  const msgParam: Record<string, string> = { title, text }
+  const rest = buttons.slice(5).map((b) => `「${b.command}」`)
+  const msgParam: Record<string, string> = { title, text: rest.length ? `${text}\n\n> 其他操作请直接回复：${rest.join('、')}` : text }
   shown.forEach((b, i) => {
     msgParam[`actionTitle${i + 1}`] = b.title
     msgParam[`actionURL${i + 1}`] = b.actionURL

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../../db/schema.js'
 import { DomainError } from '../../../workflow/errors.js'
@@ -69,6 +70,26 @@ export class DingtalkInbound {
     if (!(await firstDelivery(this.db, DINGTALK, `msg:${message.msgId}`))) return false
     this.queue.push(message.senderStaffId ?? message.senderId ?? 'anonymous', () => handleThroughOutages((lastTry) => this.handleRobotMessage(message, conversation, lastTry)))
     return true
+  }
+
+  /**
+   * HTTP robot and card callbacks are signed over the timestamp alone (PROTOCOLS D9), so one pair
+   * of captured headers would carry any body (another sender, card or action) for the whole hour
+   * they are accepted. A signature is therefore good for the bodies it came with: each is recorded
+   * beside the delivery ids (kept for days, far past the hour), and the same body again is DingTalk
+   * retrying, which goes on to the usual de-duplication. Another body is taken only while
+   * `justSigned`: deliveries DingTalk signs in the same millisecond carry the same headers. False
+   * for any other, which is recorded nowhere.
+   */
+  async claimSignature(signed: string, body: string, justSigned: boolean): Promise<boolean> {
+    const signature = `sig:${sha256(signed)}`
+    const withBody = `${signature}:${sha256(body)}`
+    if (await firstDelivery(this.db, DINGTALK, [signature, withBody])) return true
+    if (justSigned) {
+      await firstDelivery(this.db, DINGTALK, withBody)
+      return true
+    }
+    return (await this.db.selectFrom('inbound_events').select('event_id').where('platform', '=', DINGTALK).where('event_id', '=', withBody).executeTakeFirst()) !== undefined
   }
 
   async acceptCardCallback(callback: CardCallback, deliveryId: string, conversation: Conversation): Promise<boolean> {
@@ -170,6 +191,8 @@ export class DingtalkInbound {
     }
   }
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 const MIME_BY_EXTENSION: Record<string, string> = { pdf: 'application/pdf', xml: 'application/xml', ofd: 'application/ofd', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' }
 const mimeOf = (name: string) => MIME_BY_EXTENSION[/\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? ''] ?? 'application/octet-stream'

@@ -16,6 +16,13 @@ export interface DingtalkRoutesOptions {
   now?: () => number
 }
 
+/**
+ * How long after signing other bodies may share a signature: deliveries DingTalk signs in the same
+ * millisecond (two people writing at once) arrive together with the same headers. A header
+ * captured from a log or a proxy is useless with another body after that.
+ */
+const SAME_SIGNING_MS = 10_000
+
 /** A verified callback whose body is not the JSON object DingTalk sends: 400, not a crash. */
 class MalformedBody extends Error {}
 
@@ -59,9 +66,19 @@ export function dingtalkRoutes(conversation: Conversation, options: DingtalkRout
     }
   })
 
+  /** The robot and card signatures do not cover the body: once seconds old, headers are good only for the bodies they came with. */
+  async function refuseReusedSignature(timestamp: string | undefined, signature: string | undefined, raw: string) {
+    const justSigned = Math.abs(now() - Number(timestamp)) <= SAME_SIGNING_MS
+    if (!(await options.inbound.claimSignature(`${timestamp}\n${signature}`, raw, justSigned))) throw new CallbackRejected('signature already used with another body (replayed headers)')
+  }
+
   async function robotMessage(c: Context, raw: string) {
-    verifyRobotSignature({ timestamp: c.req.header('timestamp'), sign: c.req.header('sign') }, options.appSecret, now())
-    await options.inbound.acceptRobotMessage(jsonObject(raw) as RobotMessage, conversation)
+    const timestamp = c.req.header('timestamp')
+    const sign = c.req.header('sign')
+    verifyRobotSignature({ timestamp, sign }, options.appSecret, now())
+    const message = jsonObject(raw) as RobotMessage
+    await refuseReusedSignature(timestamp, sign, raw)
+    await options.inbound.acceptRobotMessage(message, conversation)
     // An empty answer: the reply goes out through the sessionWebhook once processed.
     return c.json({})
   }
@@ -71,7 +88,8 @@ export function dingtalkRoutes(conversation: Conversation, options: DingtalkRout
     const signature = c.req.header('x-ddpaas-signature')
     verifyCardSignature({ timestamp, signature }, options.cardApiSecret, now())
     const callback = jsonObject(raw) as CardCallback
-    // HTTP card callbacks carry no delivery id; an exact replay of a signed request is dropped.
+    await refuseReusedSignature(timestamp, signature, raw)
+    // HTTP card callbacks carry no delivery id: the signed request is the delivery, and DingTalk sending it again is dropped.
     const deliveryId = createHash('sha256').update(`${timestamp}\n${signature}\n${raw}`).digest('hex')
     await options.inbound.acceptCardCallback(callback, deliveryId, conversation)
     // Answered within DingTalk's 2 s; the cards are updated through the API once decided.

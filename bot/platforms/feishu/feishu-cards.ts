@@ -1,4 +1,4 @@
-import type { Card, CardAction, CardField, CardTone } from '../../cards/card.js'
+import { COMMENT_NOTE, type Card, type CardAction, type CardField, type CardTone } from '../../cards/card.js'
 
 /** What every button carries back in `action.value`: which of our cards, which action. */
 export interface CardTap {
@@ -56,11 +56,79 @@ function buttonRow(card: Card, actions: CardAction[], inForm: boolean) {
 }
 
 /**
+ * Feishu refuses a card over 30 KB (code 230025, PROTOCOLS F2), for good: the next approver gets no
+ * card, a PATCH leaves the copy stale, a tap answer cannot show it. Counted the strictest way a card
+ * travels, as the `content` string of a send (its JSON escaped once more), leaving room for the
+ * request's other fields.
+ */
+const CARD_BUDGET_BYTES = 30 * 1024 - 512
+/** Stands where notes were left out to fit. */
+export const EARLIER_NOTES = '…更早的记录请在小程序查看'
+
+const utf8 = new TextEncoder()
+/** Bytes of a value in a request that carries it inside a JSON string. */
+const sentBytes = (value: unknown) => utf8.encode(JSON.stringify(JSON.stringify(value))).length
+/** What a piece of text adds to the card as sent: its bytes there, less the 6 its own escaped quotes take. */
+const textBytes = (text: string) => sentBytes(text) - 6
+const NEWLINE_BYTES = textBytes('\n')
+
+/** `text` if it fits `room` bytes (as sent), else as much of its head as fits, with '…'; '' if none does. */
+function within(text: string, room: number): string {
+  if (textBytes(text) <= room) return text
+  let head = ''
+  let used = textBytes('…')
+  for (const char of text) {
+    used += textBytes(char)
+    if (used > room) break
+    head += char
+  }
+  return head && `${head}…`
+}
+
+/**
+ * The notes that fit beside the rest of the card. Comments go first, the oldest first, then the
+ * other notes from the top; the last to go keeps its head if part of it fits. EARLIER_NOTES stands
+ * where the first of them was.
+ */
+function notesWithin(card: Card): string[] {
+  let room = CARD_BUDGET_BYTES - sentBytes(feishuCardJson({ ...card, notes: [EARLIER_NOTES] }))
+  const order = card.notes.map((_, i) => i)
+  const isComment = (i: number) => card.notes[i]!.startsWith(COMMENT_NOTE)
+  const kept = new Map<number, string>()
+  // Kept from the back of the order in which notes go, so what goes first is what is left over.
+  for (const i of [...order.filter(isComment), ...order.filter((i) => !isComment(i))].reverse()) {
+    const note = within(card.notes[i]!, room - NEWLINE_BYTES)
+    if (note) kept.set(i, note)
+    if (note !== card.notes[i]) break
+    room -= textBytes(note) + NEWLINE_BYTES
+  }
+  const firstLeftOut = order.find((i) => kept.get(i) !== card.notes[i])
+  return order.flatMap((i) => [...(i === firstLeftOut ? [EARLIER_NOTES] : []), ...(kept.has(i) ? [kept.get(i)!] : [])])
+}
+
+/**
+ * Our neutral card as Feishu card JSON 2.0, within Feishu's size limit (see CARD_BUDGET_BYTES): a
+ * card too big loses its oldest notes first, and only fields beyond all bounds (hundreds of
+ * attachments) are shortened too. `log` hears when a card had to be cut.
+ */
+export function renderFeishuCard(card: Card, log?: (message: string) => void) {
+  const whole = feishuCardJson(card)
+  if (sentBytes(whole) <= CARD_BUDGET_BYTES) return whole
+  const notes = notesWithin(card)
+  let cut = feishuCardJson({ ...card, notes })
+  for (let room = 512; sentBytes(cut) > CARD_BUDGET_BYTES && room >= 16; room /= 2) {
+    cut = feishuCardJson({ ...card, notes, fields: card.fields.map((f) => ({ ...f, value: within(f.value, room) || '…' })) })
+  }
+  log?.(`feishu: card ${card.id} is over Feishu's 30 KB limit (${sentBytes(whole)} bytes as sent); its older notes are left to the mini-app`)
+  return cut
+}
+
+/**
  * Our neutral card as Feishu card JSON 2.0. Shared (`update_multi`), so one PATCH updates it for
  * everyone who sees the message. Approve/reject sit in a form with a comment box: submitting
  * either button sends the comment along.
  */
-export function renderFeishuCard(card: Card) {
+function feishuCardJson(card: Card) {
   const elements: object[] = card.fields.map(fieldRow)
   if (card.notes.length > 0) elements.push({ tag: 'hr' }, { tag: 'div', text: { ...plain(card.notes.join('\n')), text_size: 'notation' } })
   const plainActions = card.actions.filter((a) => !a.withComment)

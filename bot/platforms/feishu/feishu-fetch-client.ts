@@ -23,12 +23,13 @@ const TOKEN_EARLY_MS = 5 * 60_000
 export class FeishuFetchApi implements FeishuOutbound {
   readonly http
   private readonly policy: FeishuCallPolicy
-  private tenantToken?: { value: Promise<string>; expiresAt: number }
+  /** `token` once the request for it has been answered. */
+  private tenantToken?: { value: Promise<string>; expiresAt: number; token?: string }
   private readonly botId = rememberedOnSuccess(() => this.call<{ bot?: { open_id?: string } }>('bot info', 'GET', '/open-apis/bot/v3/info').then((answer) => answer.bot?.open_id ?? ''))
 
   constructor(private readonly options: FeishuFetchApiOptions) {
     this.http = fetchHttpInstance(options.timeoutMs ?? 10_000)
-    this.policy = new FeishuCallPolicy(options.retry, () => (this.tenantToken = undefined), options.log)
+    this.policy = new FeishuCallPolicy(options.retry, (refused) => this.dropTenantToken(refused), options.log)
   }
 
   get baseUrl(): string {
@@ -98,15 +99,24 @@ export class FeishuFetchApi implements FeishuOutbound {
 
   /** One call with the tenant token, under the shared policy (a rejected token is fetched anew once). */
   private call<T>(what: string, method: string, path: string, request: { params?: Record<string, string>; data?: unknown } = {}): Promise<T & FeishuAnswer> {
-    return this.policy.call(what, async () =>
-      this.http.request<T & FeishuAnswer>({
-        url: `${this.baseUrl}${path}`,
-        method,
-        params: request.params,
-        data: request.data,
-        headers: { Authorization: `Bearer ${await this.tenantAccessToken()}` },
-      }),
+    let token: string | undefined
+    return this.policy.call(
+      what,
+      async () => {
+        token = await this.tenantAccessToken()
+        return this.http.request<T & FeishuAnswer>({ url: `${this.baseUrl}${path}`, method, params: request.params, data: request.data, headers: { Authorization: `Bearer ${token}` } })
+      },
+      () => token,
     )
+  }
+
+  /**
+   * Only while the cache still holds the refused token: after a revocation every call in flight is
+   * refused, and each dropping whatever is cached would throw away the token another one had just
+   * fetched, one token request per call. This way they all wait for the first one's refresh.
+   */
+  private dropTenantToken(refused: string): void {
+    if (this.tenantToken?.token === refused) this.tenantToken = undefined
   }
 
   tenantAccessToken(): Promise<string> {
@@ -118,7 +128,10 @@ export class FeishuFetchApi implements FeishuOutbound {
       })
       .then((answer) => {
         if (answer.code || !answer.tenant_access_token) throw new FeishuApiError('tenant token', answer.code, answer.msg ?? 'no tenant_access_token in the answer', 200, false)
-        if (this.tenantToken?.value === value) this.tenantToken.expiresAt = Date.now() + (answer.expire ?? 0) * 1000 - TOKEN_EARLY_MS
+        if (this.tenantToken?.value === value) {
+          this.tenantToken.expiresAt = Date.now() + (answer.expire ?? 0) * 1000 - TOKEN_EARLY_MS
+          this.tenantToken.token = answer.tenant_access_token
+        }
         return answer.tenant_access_token
       })
     value.catch(() => {

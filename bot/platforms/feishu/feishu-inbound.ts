@@ -7,6 +7,7 @@ import { DEACTIVATED } from '../../identity/identity-links.js'
 import type { InboundAttachment } from '../../platform.js'
 import { isConnectionFailure } from '../../../db/connection-failure.js'
 import { firstDelivery } from '../../inbound-events.js'
+import { escape } from '../../nlu/rules/categories.js'
 import { handleThroughOutages } from '../../through-outages.js'
 import type { FeishuOutbound } from './feishu-outbound.js'
 import { COMMENT_INPUT, cardTapOf, renderFeishuCard } from './feishu-cards.js'
@@ -93,8 +94,16 @@ export function messageText(message: MessageEvent['event']['message']): string |
     }
   }
   if (text === undefined) return undefined
-  for (const m of message.mentions ?? []) text = text.split(m.key).join(' ')
-  return text.replace(/@_user_\d+|@_all/g, ' ').replace(/[ \t]+/g, ' ').trim()
+  return withoutMentions(text, (message.mentions ?? []).map((m) => m.key)).replace(/[ \t]+/g, ' ').trim()
+}
+
+/**
+ * All placeholders in one pass, longest key first and never followed by a digit: removed one key
+ * at a time, @_user_1 would leave the "0" of @_user_10 behind, to be read as part of the line.
+ */
+function withoutMentions(text: string, keys: string[]): string {
+  const alternatives = keys.filter(Boolean).sort((a, b) => b.length - a.length).map(escape)
+  return text.replace(new RegExp(`(?:${[...alternatives, '@_user_\\d+', '@_all'].join('|')})(?!\\d)`, 'g'), ' ')
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = { pdf: 'application/pdf', xml: 'application/xml', ofd: 'application/ofd', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' }
@@ -276,7 +285,7 @@ export class FeishuInbound {
     if (inTime?.ok) {
       const outcome = inTime.value
       return {
-        answer: { ...outcomeToast(outcome), ...(outcome.card ? { card: { type: 'raw', data: renderFeishuCard(outcome.card) } } : {}) },
+        answer: { ...outcomeToast(outcome), ...(outcome.card ? { card: { type: 'raw', data: renderFeishuCard(outcome.card, this.deps.log) } } : {}) },
         afterAnswer: () => this.finish(release({ answered: outcome.card })),
       }
     }

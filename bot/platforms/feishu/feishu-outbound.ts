@@ -104,13 +104,15 @@ export class FeishuCallPolicy {
 
   constructor(
     retry: Partial<RetryPolicy> | undefined,
-    private readonly dropTenantToken: () => void,
+    /** Called with the tenant token Feishu refused; the cache may hold a newer one by then. */
+    private readonly dropTenantToken: (refused: string) => void,
     private readonly log?: (message: string) => void,
   ) {
     this.retry = { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, ...retry }
   }
 
-  async call<T extends FeishuAnswer>(what: string, send: () => Promise<T>): Promise<T> {
+  /** `tokenUsed`: the tenant token the latest try carried, for calls made with one. */
+  async call<T extends FeishuAnswer>(what: string, send: () => Promise<T>, tokenUsed?: () => string | undefined): Promise<T> {
     let refreshedToken = false
     for (let attempt = 1; ; attempt++) {
       let failure: FeishuApiError
@@ -121,9 +123,10 @@ export class FeishuCallPolicy {
       } catch (error) {
         failure = asApiError(what, error)
       }
-      if (failure.code !== undefined && TOKEN_INVALID.has(failure.code) && !refreshedToken) {
+      const refused = tokenUsed?.()
+      if (refused && failure.code !== undefined && TOKEN_INVALID.has(failure.code) && !refreshedToken) {
         refreshedToken = true
-        this.dropTenantToken()
+        this.dropTenantToken(refused)
         attempt--
         continue
       }
@@ -154,20 +157,26 @@ export async function fetchMessageResource(
   resource: { messageId: string; fileKey: string; type: 'image' | 'file' },
 ): Promise<Uint8Array> {
   const url = `${baseUrl}/open-apis/im/v1/messages/${encodeURIComponent(resource.messageId)}/resources/${encodeURIComponent(resource.fileKey)}?type=${resource.type}`
-  const answer = await policy.call('download message resource', async () => {
-    const response = await fetch(url, { headers: { Authorization: `Bearer ${await tenantToken()}` }, signal: AbortSignal.timeout(60_000) })
-    if (response.ok && !(response.headers.get('content-type') ?? '').includes('application/json')) return { code: 0, bytes: new Uint8Array(await response.arrayBuffer()) }
-    const text = await response.text()
-    let data: unknown = text
-    try {
-      data = JSON.parse(text)
-    } catch {
-      // An HTML error page from a proxy: keep the text for the message.
-    }
-    if (!response.ok) throw new FeishuHttpError(response.status, data, response.headers, url)
-    const failed = data as FeishuAnswer
-    return { code: failed.code || -1, msg: failed.msg ?? 'no file in the answer', bytes: new Uint8Array() }
-  })
+  let token: string | undefined
+  const answer = await policy.call(
+    'download message resource',
+    async () => {
+      token = await tenantToken()
+      const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) })
+      if (response.ok && !(response.headers.get('content-type') ?? '').includes('application/json')) return { code: 0, bytes: new Uint8Array(await response.arrayBuffer()) }
+      const text = await response.text()
+      let data: unknown = text
+      try {
+        data = JSON.parse(text)
+      } catch {
+        // An HTML error page from a proxy: keep the text for the message.
+      }
+      if (!response.ok) throw new FeishuHttpError(response.status, data, response.headers, url)
+      const failed = data as FeishuAnswer
+      return { code: failed.code || -1, msg: failed.msg ?? 'no file in the answer', bytes: new Uint8Array() }
+    },
+    () => token,
+  )
   return answer.bytes
 }
 

@@ -56,7 +56,7 @@ export class FeishuPlatform implements ChatPlatform {
   }
 
   async sendCard(userId: string, card: Card, options?: SendOptions): Promise<MessageRef> {
-    return this.send(userId, 'interactive', JSON.stringify(renderFeishuCard(card)), options?.idempotencyKey)
+    return this.send(userId, 'interactive', JSON.stringify(renderFeishuCard(card, this.log)), options?.idempotencyKey)
   }
 
   /** To a person we may not know yet (the "not registered" answer), by open_id or into their group. */
@@ -90,7 +90,7 @@ export class FeishuPlatform implements ChatPlatform {
       if (!card || (answer.answered && sameCard(card, answer.answered))) return
       if (answer.token && !answer.answered) {
         try {
-          await this.api.delayedCardUpdate(answer.token, renderFeishuCard(card))
+          await this.api.delayedCardUpdate(answer.token, renderFeishuCard(card, this.log))
           return
         } catch (error) {
           this.log(`feishu: delayed card update of ${messageId} failed, using PATCH: ${String(error)}`)
@@ -113,7 +113,7 @@ export class FeishuPlatform implements ChatPlatform {
 
   private async patch(messageId: string, card: Card): Promise<void> {
     try {
-      await this.api.patchMessage(messageId, JSON.stringify(renderFeishuCard(card)))
+      await this.api.patchMessage(messageId, JSON.stringify(renderFeishuCard(card, this.log)))
     } catch (error) {
       if (!(error instanceof FeishuApiError && error.code === EDIT_WINDOW_CLOSED)) throw error
       await this.resend(messageId, card)
@@ -128,7 +128,7 @@ export class FeishuPlatform implements ChatPlatform {
       this.log(`feishu: card message ${messageId} is past the 14-day edit window and its recipient is unknown; not resent`)
       return
     }
-    const content = JSON.stringify(renderFeishuCard(card))
+    const content = JSON.stringify(renderFeishuCard(card, this.log))
     const fresh = await this.api.sendMessage({ receiveIdType: 'open_id', receiveId: openId, msgType: 'interactive', content, uuid: randomUUID() })
     await this.db.updateTable('cards').set({ message_id: fresh }).where('id', '=', row.id).execute()
     this.log(`feishu: card ${row.id} was past the 14-day edit window; sent again as ${fresh}`)
