@@ -212,6 +212,13 @@ const purchases: CorpusCase[] = [
   c('采购3台显示器 1200元/台', 'purchase.request', { item: '显示器', quantity: 3, budget: 3600 }),
   c('采购笔记本，单价6000', 'purchase.request', { item: '笔记本' }),
   c('采购10台笔记本，单价6000，预算6万', 'purchase.request', { item: '笔记本', quantity: 10, budget: 60000 }),
+  // 350一台: a price for one piece, said with 一 and a measure word (三百五一 is no number).
+  c('采购10台显示器，350一台', 'purchase.request', { item: '显示器', quantity: 10, budget: 3500 }),
+  c('采购10台显示器，三百五一台', 'purchase.request', { item: '显示器', quantity: 10, budget: 3500 }),
+  c('采购显示器，三百五一台，买10台', 'purchase.request', { item: '显示器', quantity: 10, budget: 3500 }),
+  c('采购三百五一台的显示器10台', 'purchase.request', { item: '显示器', quantity: 10, budget: 3500 }),
+  c('申请采购笔记本三千五一台共4台', 'purchase.request', { item: '笔记本', quantity: 4, budget: 14000 }),
+  c('采购显示器，三百五一台', 'purchase.request', { item: '显示器' }),
 ]
 
 const transfers: CorpusCase[] = [

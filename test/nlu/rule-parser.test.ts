@@ -46,11 +46,17 @@ describe('numbers', () => {
     ['12,000.50', 12000.5],
     ['一亿二千万', 120_000_000],
     ['二〇二六', 2026],
+    ['十一', 11],
+    ['二十一', 21],
+    ['一百零一', 101],
+    ['三百五十一', 351],
   ])('%s = %d', (token, value) => {
     expect(parseNumber(token)).toBe(value)
   })
 
-  it.each(['千', '点', 'abc'])('%s is not a number', (token) => {
+  // Two digits with no unit between them make no number, as a unit with no digit does (千):
+  // 三百五一 is neither 310 nor 三百五十一, 350一 is not 1.
+  it.each(['千', '点', 'abc', '三百五一', '三千五一', '350一', '三百五六', '3.5.2'])('%s is not a number', (token) => {
     expect(parseNumber(token)).toBeUndefined()
   })
 
@@ -127,6 +133,62 @@ describe('numbers', () => {
     expect(parseWithRules('预算8万', now).slots).toEqual({ budget: 80000 })
     expect(parseWithRules('8万', now).slots).toEqual({ amount: 80000 })
     expect(parseWithRules('采购投影仪 8000', now).slots).toEqual({ item: '投影仪', budget: 8000 })
+  })
+})
+
+describe('a price said for one piece (350一台, 三百五一台)', () => {
+  const december = new Date('2026-12-05T10:00:00+08:00')
+  const purchase = (text: string) => parseWithRules(text, december)
+
+  it.each([
+    ['采购10台显示器，350一台', { item: '显示器', quantity: 10, budget: 3500 }],
+    ['采购10台显示器，三百五一台', { item: '显示器', quantity: 10, budget: 3500 }],
+    ['采购显示器，三百五一台，买10台', { item: '显示器', quantity: 10, budget: 3500 }],
+    ['采购三百五一台的显示器10台', { item: '显示器', quantity: 10, budget: 3500 }],
+    ['申请采购笔记本三千五一台共4台', { item: '笔记本', quantity: 4, budget: 14000 }],
+    ['采购显示器 350 一台 10台', { item: '显示器', quantity: 10, budget: 3500 }],
+    ['采购350元一台的显示器10台', { item: '显示器', quantity: 10, budget: 3500 }],
+  ])('%s is the price times the quantity', (text, slots) => {
+    expect(purchase(text)).toMatchObject({ intent: 'purchase.request', slots, confidence: 0.95 })
+    expect(purchase(text).slots).toEqual(slots)
+  })
+
+  it('is read as 每台 is', () => {
+    expect(purchase('采购10台显示器，三百五一台').slots).toEqual(purchase('采购10台显示器，每台三百五').slots)
+    expect(purchase('采购10台显示器，350一台').slots).toEqual(purchase('采购10台显示器，单价350').slots)
+  })
+
+  it('without a quantity gives no budget and is left unexplained, as 单价350 is', () => {
+    const bare = purchase('采购显示器，单价350')
+    for (const text of ['采购显示器，三百五一台', '采购显示器，350一台', '采购显示器，350元一台']) {
+      const parsed = purchase(text)
+      expect(parsed.slots).toEqual(bare.slots)
+      expect(parsed.slots).toEqual({ item: '显示器' })
+      expect(parsed.confidence).toBeLessThan(CONFIDENCE_BAR)
+    }
+    expect(unexplainedParts('采购显示器，三百五一台', december)).toEqual(['三百五一台'])
+  })
+
+  it('is tenths of a yuan after 块 (三块五一个), and no May Day', () => {
+    expect(purchase('买鼠标，三块五一个，20个').slots).toEqual({ item: '鼠标', quantity: 20, budget: 70 })
+  })
+
+  it('leaves a 一 that belongs to the number a count: 十一台, 二十一个', () => {
+    expect(purchase('采购十一台显示器').slots).toEqual({ item: '显示器', quantity: 11 })
+    expect(purchase('采购显示器十一台').slots).toEqual({ item: '显示器', quantity: 11 })
+    expect(purchase('采购二十一个鼠标').slots).toEqual({ item: '鼠标', quantity: 21 })
+    expect(purchase('采购鼠标，二十一个').slots).toEqual({ item: '鼠标', quantity: 21 })
+  })
+
+  it('counts 一百零一台 as 101, not 一台', () => {
+    expect(purchase('采购一百零一台电脑').slots).toEqual({ item: '电脑', quantity: 101 })
+    expect(purchase('采购电脑，一百零一台').slots).toEqual({ item: '电脑', quantity: 101 })
+    expect(purchase('采购显示器十一台，三百五一台').slots).toEqual({ item: '显示器', quantity: 11, budget: 3850 })
+  })
+
+  it('steps over what was read before the item with 的: a price, a day', () => {
+    expect(purchase('采购三百五一台的显示器').slots).toEqual({ item: '显示器' })
+    expect(purchase('采购明天的机票').slots).toEqual({ item: '机票', date: '2026-12-06' })
   })
 })
 

@@ -33,6 +33,9 @@ export function isBareChineseDigits(token: string): boolean {
 /**
  * The value of a number token, or undefined when it is not one. A single digit straight after the
  * last unit is read colloquially as the next place down: 三千五 = 3500, 一万二 = 12000, 3千5 = 3500.
+ * Two digits with no unit between them, outside a run of bare digits (二〇二六), make no number, as
+ * a unit with no digit before it does (百五): 三百五一 is not 310 nor 351 (三百五十一), 350一 is not 1.
+ * In 三百五一台 the 一 is "per one" (money.ts), which only the caller can tell.
  */
 export function parseNumber(token: string): number | undefined {
   const s = token.toLowerCase().replace(/\s+/g, '')
@@ -52,6 +55,7 @@ export function parseNumber(token: string): number | undefined {
     const ch = s[i]!
     const arabic = ARABIC_RUN.exec(s.slice(i))
     if (arabic) {
+      if (pending !== undefined) return undefined
       pending = Number(arabic[0].replace(/,/g, ''))
       pendingIsOneDigit = /^\d$/.test(arabic[0])
       i += arabic[0].length
@@ -60,6 +64,7 @@ export function parseNumber(token: string): number | undefined {
     }
     const digit = DIGITS[ch]
     if (digit !== undefined) {
+      if (pending !== undefined) return undefined
       if (digit === 0) {
         zeroSinceUnit = true
         pending = undefined

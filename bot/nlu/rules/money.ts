@@ -40,12 +40,13 @@ const THOUSANDS = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/
 const MONEY = new RegExp(
   `(?<lead>(?:(?:${LEAD_WORDS})\\s*(?::|是|为|is|of)?\\s*)*)` +
     `(?<cur>${CURRENCY_BEFORE})?\\s*` +
-    `(?<num>${SPACED_SUM}|${NUMBER_SOURCE})` +
+    // 三百五一台, 350一台: a number stopped before 一 and a piece, when 一 is "per one" (see PER_ONE).
+    `(?<num>${SPACED_SUM}|${NUMBER_SOURCE}(?=\\s*一\\s*(?:${PIECE}))|${NUMBER_SOURCE})` +
     `\\s*(?<unit>${CURRENCY_AFTER})?` +
-    // 三块五 / 3元5角: a trailing digit after 块/元 is tenths of a yuan.
-    `(?<jiao>(?<=[块元])(?:[1-9一二三四五六七八九](?:毛|角)|[1-9一二三四五六七八九](?![0-9\\u4e00-\\u9fa5])))?` +
-    // 6000元/台, 80块一个, 80 each: a price per piece.
-    `(?<per>\\s*(?:/|每)\\s*(?:${PIECE})|(?<=[块元])\\s*一\\s*(?:${PIECE})|\\s+each\\b|\\s*(?:/|per )\\s*(?:unit|piece|pc)\\b)?`,
+    // 三块五 / 3元5角 / 三块五一个: a trailing digit after 块/元 is tenths of a yuan.
+    `(?<jiao>(?<=[块元])(?:[1-9一二三四五六七八九](?:毛|角)|[1-9一二三四五六七八九](?:(?![0-9\\u4e00-\\u9fa5])|(?=\\s*一\\s*(?:${PIECE})))))?` +
+    // 6000元/台, 80块一个, 350一台, 80 each: a price per piece.
+    `(?<per>\\s*(?:/|每)\\s*(?:${PIECE})|\\s*一\\s*(?:${PIECE})|\\s+each\\b|\\s*(?:/|per )\\s*(?:unit|piece|pc)\\b)?`,
   'g',
 )
 
@@ -73,9 +74,26 @@ export function findUnclearSums(scan: Scan): Array<{ start: number; end: number 
  * where the intent takes an amount or budget (or in a bare answer). Claims what it reads.
  */
 export function findMoney(scan: Scan): MoneyMention[] {
+  return readMoney(scan, () => true)
+}
+
+// 350一台, 80块一个: a price said for one piece.
+const PER_ONE = /^\s*一/
+
+/**
+ * Prices said for one piece (三百五一台, 350一台, 80块一个), alone. A purchase reads them before its
+ * count, so that 一台 is not taken for one piece bought, nor 三百五一台 for 310 of them; findMoney
+ * reads the other sums later. Claims what it reads.
+ */
+export function findPricesPerOne(scan: Scan): MoneyMention[] {
+  return readMoney(scan, (per) => per !== undefined && PER_ONE.test(per))
+}
+
+function readMoney(scan: Scan, wanted: (per: string | undefined) => boolean): MoneyMention[] {
   const found: MoneyMention[] = []
   for (const m of scan.matches(MONEY)) {
     const g = m.groups!
+    if (!wanted(g.per)) continue
     const num = g.num!
     const explicit = Boolean(g.cur || g.unit)
     const start = m.index
@@ -89,6 +107,9 @@ export function findMoney(scan: Scan): MoneyMention[] {
       // 一, 三 alone are counts or words (一下, 三人), not sums.
       if (isBareChineseDigits(num)) continue
     }
+    // Straight after a number, 一 is "per one" only where it cannot belong to the number: 三百五一台
+    // and 350一台 are prices, 十一台, 二十一个 and 一百零一台 are counts.
+    if (!g.unit && g.per !== undefined && PER_ONE.test(g.per) && parseNumber(`${num}一`) !== undefined) continue
     let value = parseNumber(num)
     if (value === undefined || !(value > 0) || value >= LARGEST_AMOUNT) continue
     if (g.jiao) value = Math.round((value + (parseNumber(g.jiao.replace(/[毛角]/, '')) ?? 0) / 10) * 100) / 100

@@ -4,7 +4,7 @@ import { chooseCategory, competingCosts, findCategories, mentionsCategory, type 
 import { findTargetDepartment } from './departments.js'
 import { claimFillers } from './fillers.js'
 import { claimKeywords, detectIntent, findDecisionQuestion, findNegatedDecision, type IntentGuess } from './intents.js'
-import { findMoney, findUnclearSums, type MoneyMention } from './money.js'
+import { findMoney, findPricesPerOne, findUnclearSums, type MoneyMention } from './money.js'
 import { normalizeText } from './normalize.js'
 import { findProjectTitle } from './project-title.js'
 import { findPurchase, purchaseBudget } from './purchase.js'
@@ -128,6 +128,8 @@ function read(text: string, now: Date, answering?: Intent): { command: ParsedCom
   const places = intent === 'expense.submit' || intent === 'unknown' ? findPlaces(scan) : undefined
   const dates = findDates(scan, today, lean)
 
+  // 三百五一台, 80块一个: prices for one piece, read before the count so 一台 is not one piece bought.
+  const pricesPerOne = intent === 'purchase.request' ? findPricesPerOne(scan) : []
   if (intent === 'purchase.request') Object.assign(slots, findPurchase(scan))
   if (intent === 'hr.transfer') {
     const department = findTargetDepartment(scan)
@@ -136,7 +138,7 @@ function read(text: string, now: Date, answering?: Intent): { command: ParsedCom
 
   const takesMoney = intent === 'unknown' || allowed('amount') || allowed('budget')
   const unclearSums = takesMoney ? findUnclearSums(scan) : []
-  const numbers = takesMoney ? findMoney(scan) : []
+  const numbers = takesMoney ? [...pricesPerOne, ...findMoney(scan)].sort((a, b) => a.start - b.start) : []
   const categories: CategoryMention[] = intent === 'unknown' || allowed('category') ? findCategories(scan) : []
   const category = chooseCategory(categories)
   const costDays = daysOfCosts(scan, numbers, categories, today, lean)

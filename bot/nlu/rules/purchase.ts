@@ -1,26 +1,30 @@
 import { NUMBER_SOURCE, parseNumber } from './chinese-numbers.js'
 import type { MoneyMention } from './money.js'
-import type { Scan } from './scan.js'
+import { EXPLAINED, type Scan } from './scan.js'
 
 // 批/些 say "some", not how many, so they name an item without giving a quantity.
 const MEASURE = '台|把|箱|包|套|个|张|支|部|本|盒|件|瓶|桶|只|副|双|辆|卷|袋|组|条|根|份|枚|片|罐|盆|令|批|些'
 // 块 is also a unit of money (八百块), so it only counts after the item (白板一块).
 const MEASURE_AFTER_ITEM = `${MEASURE}|块`
-const QTY = '(?<qty>\\d+|[一二两三四五六七八九十百千]+)'
+// 零 for 一百零一台 (101, not 一台).
+const QTY = '(?<qty>\\d+|[零一二两三四五六七八九十百千]+)'
 const ITEM_START = '[\\u4e00-\\u9fa5a-z]'
 // Spaces only inside Latin names (MacBook Pro).
 const ITEM_CHAR = '(?:[\\u4e00-\\u9fa5a-z0-9+#\\-]| (?=[a-z]))'
 const VERB = '(?:采购|申购|购买|订购|(?<!申)请购|买)(?:申请|需求)?\\s*:?'
 // 采购预算5万的服务器: a budget said before the item. Skipped here, left for the money reader.
 const BUDGET_BEFORE_ITEM = `(?:(?:总?预算|总价|价值)\\s*(?::|是|为)?\\s*(?:${NUMBER_SOURCE})\\s*(?:万元|千元|元|块钱|块|k|w)?\\s*的\\s*)?`
+// 采购三百五一台的显示器, 采购明天的机票: something read already (a price per piece, see parse.ts, or a day)
+// said of the item with 的.
+const READ_BEFORE_ITEM = `(?:${EXPLAINED}+\\s*的\\s*)?`
 
 const COUNT_FIRST = new RegExp(`${QTY}\\s*(?<measure>${MEASURE})\\s*(?<item>${ITEM_CHAR}+)`, 'gd')
-const ITEM_FIRST = new RegExp(`${VERB}\\s*${BUDGET_BEFORE_ITEM}(?<item>${ITEM_START}${ITEM_CHAR}*?)\\s*${QTY}\\s*(?<measure>${MEASURE_AFTER_ITEM})`, 'gd')
+const ITEM_FIRST = new RegExp(`${VERB}\\s*${BUDGET_BEFORE_ITEM}${READ_BEFORE_ITEM}(?<item>${ITEM_START}${ITEM_CHAR}*?)\\s*${QTY}\\s*(?<measure>${MEASURE_AFTER_ITEM})`, 'gd')
 // 买个路由器: a bare 个 is 一个.
-const ITEM_ONLY = new RegExp(`${VERB}\\s*${BUDGET_BEFORE_ITEM}(?<qty>个)?(?<item>${ITEM_START}${ITEM_CHAR}*)`, 'gd')
+const ITEM_ONLY = new RegExp(`${VERB}\\s*${BUDGET_BEFORE_ITEM}${READ_BEFORE_ITEM}(?<qty>个)?(?<item>${ITEM_START}${ITEM_CHAR}*)`, 'gd')
 // 采购一批办公椅，10把: the count said on its own, after an item named without one. Not 块 (also money),
 // not 批/些 (no count), and nothing may follow it that could be an item name.
-const COUNT_ALONE = new RegExp(`(?<![0-9.一二三四五六七八九十百千两])${QTY}\\s*(?<measure>${MEASURE.replace('|批|些', '')})(?![\\u4e00-\\u9fa5a-z0-9])`, 'gd')
+const COUNT_ALONE = new RegExp(`(?<![0-9.零一二三四五六七八九十百千两])${QTY}\\s*(?<measure>${MEASURE.replace('|批|些', '')})(?![\\u4e00-\\u9fa5a-z0-9])`, 'gd')
 const ENGLISH = /\b(?:purchase|buy|procure|order)\s+(?:(?<qty>\d+)\s+)?(?:(?:a|an|the|some)\s+)?(?<item>[a-z][a-z0-9 \-]*?)(?=\s*(?:[,;.]|$|\bbudget\b|\bfor\b|\bbecause\b|\bat\b|\bwith\b|\bworth\b|\btotal\b|\d))/dg
 
 // Where an item name stops: a budget, a reason, a price.

@@ -151,7 +151,7 @@ function englishMonth(name: string): number {
 const EN_REL: Readonly<Record<string, number>> = { this: 0, last: -1, next: 1 }
 
 const FIXED_HOLIDAYS: Readonly<Record<string, { m: number; d: number }>> = { 元旦: { m: 1, d: 1 }, 劳动节: { m: 5, d: 1 }, 五一: { m: 5, d: 1 }, 国庆: { m: 10, d: 1 } }
-// 五一 inside a longer number (三百五一) is no holiday.
+// 五一 inside a longer number (三百五一) or a price (三块五一个) is no holiday.
 const CHINESE_NUMERAL = '零〇一二两三四五六七八九十百千万'
 
 /** Date expressions, most specific first: a pattern runs only on text the earlier ones left. */
@@ -182,7 +182,7 @@ const RULES: ReadonlyArray<{ pattern: RegExp; resolve: (g: Groups, ctx: Context)
   },
   {
     // 元旦, 五一, 国庆: the holidays on a fixed day, unlike 春节 or 中秋, which move with the lunar calendar.
-    pattern: new RegExp(`${YEAR}?(?<holiday>元旦|劳动节|(?<![\\d${CHINESE_NUMERAL}])五一(?![\\d${CHINESE_NUMERAL}])|国庆)(?:劳动节|节)?`, 'g'),
+    pattern: new RegExp(`${YEAR}?(?<holiday>元旦|劳动节|(?<![\\d${CHINESE_NUMERAL}块元])五一(?![\\d${CHINESE_NUMERAL}])|国庆)(?:劳动节|节)?`, 'g'),
     resolve: (g, ctx) => {
       const { m, d } = FIXED_HOLIDAYS[g.holiday!]!
       const y = yearOf(g, ctx.today)

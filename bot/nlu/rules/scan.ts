@@ -4,6 +4,8 @@
  * text is never read twice and leftovers can be measured for confidence.
  */
 const MARK = '\u0001'
+/** What stands for an explained character in `masked`, for patterns that step over what was read. */
+export const EXPLAINED = MARK
 
 export class Scan {
   readonly text: string
