@@ -252,8 +252,12 @@ export class ErpAdminService {
       if ('error' in key) throw new ErpError('permanent', `${key.error}。Unknown ${entry.kind}: ${entry.localKey}`)
       return { ...entry, localKey: key.localKey, erpCode: entry.erpCode.trim() }
     })
-    await this.deps.mappings.save(resolved)
-    await this.audit(actorId, 'erp.mappings.saved', 'erp_mapping', resolved.length === 1 ? `${resolved[0]!.kind}:${resolved[0]!.localKey}` : 'batch', { count: resolved.length, entries: resolved.slice(0, 50) })
+    // One audit row per mapping changed, with its code before and after: a batch summary hid both.
+    await this.deps.mappings.save(resolved, async (trx, changes) => {
+      for (const change of changes) {
+        await appendAudit(trx, { at: this.now(), actorId, action: 'erp.mappings.saved', entityType: 'erp_mapping', entityId: `${change.kind}:${change.localKey}`, before: change.before ?? undefined, after: change.after })
+      }
+    })
   }
 
   async removeMapping(kind: MappingKind, localKey: string, actorId: string): Promise<boolean> {

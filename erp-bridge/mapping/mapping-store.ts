@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
 import type { MappingKind, MappingRef } from './mapping-kinds.js'
@@ -14,6 +14,14 @@ export interface MappingEntry {
 
 const keyOf = (kind: string, localKey: string) => `${kind}\u0000${localKey}`
 
+/** One mapping a save changed: what it was (null when new) and what it is now. */
+export interface MappingChange {
+  kind: MappingKind
+  localKey: string
+  before: { erpCode: string; erpName: string | null } | null
+  after: { erpCode: string; erpName: string | null }
+}
+
 /** The mapping tables: one row per piece of our master data that has a code in the ERP. */
 export class MappingStore {
   constructor(
@@ -28,25 +36,36 @@ export class MappingStore {
     return rows.map((r) => ({ kind: r.kind as MappingKind, localKey: r.local_key, erpCode: r.erp_code, erpName: r.erp_name, updatedAt: Number(r.updated_at) }))
   }
 
-  /** Writes all entries or none (a CSV import is one change). */
-  async save(entries: readonly Omit<MappingEntry, 'updatedAt'>[]): Promise<void> {
-    if (entries.length === 0) return
+  /**
+   * Writes all entries or none (a CSV import is one change). Entries that change nothing are left
+   * alone; `record` gets the changes inside the same transaction, so they are audited with the write.
+   */
+  async save(
+    entries: readonly Omit<MappingEntry, 'updatedAt'>[],
+    record?: (trx: Transaction<Schema>, changes: MappingChange[]) => Promise<void>,
+  ): Promise<MappingChange[]> {
+    if (entries.length === 0) return []
     const now = this.now()
-    await inTransaction(this.db, async (trx) => {
+    return inTransaction(this.db, async (trx) => {
+      const changes: MappingChange[] = []
       for (const entry of entries) {
-        const updated = await trx
-          .updateTable('erp_mappings')
-          .set({ erp_code: entry.erpCode, erp_name: entry.erpName, updated_at: now })
+        const after = { erpCode: entry.erpCode, erpName: entry.erpName }
+        const row = await trx
+          .selectFrom('erp_mappings')
+          .select(['erp_code', 'erp_name'])
           .where('kind', '=', entry.kind)
           .where('local_key', '=', entry.localKey)
           .executeTakeFirst()
-        if (Number(updated.numUpdatedRows) === 0) {
-          await trx
-            .insertInto('erp_mappings')
-            .values({ kind: entry.kind, local_key: entry.localKey, erp_code: entry.erpCode, erp_name: entry.erpName, updated_at: now })
-            .execute()
+        if (row && row.erp_code === after.erpCode && row.erp_name === after.erpName) continue
+        if (row) {
+          await trx.updateTable('erp_mappings').set({ erp_code: after.erpCode, erp_name: after.erpName, updated_at: now }).where('kind', '=', entry.kind).where('local_key', '=', entry.localKey).execute()
+        } else {
+          await trx.insertInto('erp_mappings').values({ kind: entry.kind, local_key: entry.localKey, erp_code: after.erpCode, erp_name: after.erpName, updated_at: now }).execute()
         }
+        changes.push({ kind: entry.kind, localKey: entry.localKey, before: row ? { erpCode: row.erp_code, erpName: row.erp_name } : null, after })
       }
+      await record?.(trx, changes)
+      return changes
     })
   }
 

@@ -187,4 +187,16 @@ describe.each(DB_KINDS)('ERP mappings and cancelled postings over the admin API 
     expect(((await refused.json()) as { message: string }).message).toContain('找不到工号或姓名为 查无此人 的员工')
     expect((await mappings('employee')).filter((m) => m.erpCode === 'EMP-0')).toEqual([])
   })
+
+  it('a batch is audited one mapping at a time, each with its code before and after, however long the batch', async () => {
+    const entries = Array.from({ length: 60 }, (_, i) => ({ kind: 'purchase_item', localKey: `audited item ${i}`, erpCode: `MAT-A${i}` }))
+    await json(finance.request('/api/admin/erp/mappings', { method: 'PUT', body: { entries } }))
+    // The same file again with one code changed: only that one is a change.
+    const again = entries.map((e, i) => (i === 59 ? { ...e, erpCode: 'MAT-A59-NEW' } : e))
+    await json(finance.request('/api/admin/erp/mappings', { method: 'PUT', body: { entries: again } }))
+    const rows = await sys.database.db.selectFrom('audit_log').select(['entity_id']).where('action', '=', 'erp.mappings.saved').where('entity_id', 'like', 'purchase_item:audited item %').execute()
+    expect(rows).toHaveLength(61)
+    const [latest] = await json<{ entityId: string; actorId: string; before: unknown; after: unknown }[]>(auditor.get('/api/admin/audit?action=erp.mappings.saved'))
+    expect(latest).toMatchObject({ entityId: 'purchase_item:audited item 59', actorId: 'sunba', before: { erpCode: 'MAT-A59', erpName: null }, after: { erpCode: 'MAT-A59-NEW', erpName: null } })
+  })
 })
