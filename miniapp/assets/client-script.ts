@@ -281,9 +281,13 @@ export const APP_JS = String.raw`(function () {
     });
   });
 
+  // Excel on Chinese Windows saves CSV as GBK: a file that is not valid UTF-8 is read as GB18030 (a superset of GBK). The UTF-8 decoder drops a BOM, as f.text() did.
+  function csvText(buffer) {
+    try { return new TextDecoder('utf-8', { fatal: true }).decode(buffer); } catch (e) { return new TextDecoder('gb18030').decode(buffer); }
+  }
   // CSV or XLSX import: preview first (dry run), then import what the preview showed. A workbook goes as base64.
   function importSource(f) {
-    if (!/\.xlsx$/i.test(f.name)) return f.text().then(function (text) { return { csv: text }; });
+    if (!/\.xlsx$/i.test(f.name)) return f.arrayBuffer().then(function (buffer) { return { csv: csvText(buffer) }; });
     return f.arrayBuffer().then(function (buffer) {
       var bytes = new Uint8Array(buffer), binary = '';
       for (var i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));

@@ -240,7 +240,7 @@ export const FLOW_EDITOR_JS = String.raw`(function () {
     document.getElementById('flow-publish').addEventListener('click', function (event) {
       if (!confirm('发布新版本？之后提交的申请将按新流程审批。Publish a new version?')) return;
       event.target.disabled = true;
-      api('POST', '/api/admin/flows/' + data.type + '/publish', { definition: def }).then(function (res) {
+      api('POST', '/api/admin/flows/' + data.type + '/publish', { definition: def, baseVersion: data.baseVersion }).then(function (res) {
         toast(res.message);
         setTimeout(function () { location.href = '/miniapp/flows/' + data.type; }, 700);
       }, function (e) { showResult(false, [e.message]); event.target.disabled = false; });

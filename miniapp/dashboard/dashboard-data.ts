@@ -24,7 +24,8 @@ export interface Dashboard {
   totals: { submitted: number; pending: number; approved: number; rejected: number; slaBreaches: number }
   postings: { posted: number; inFlight: number; failed: number; dead: number }
   pendingByStep: { name: string; count: number }[]
-  pendingByApprover: { name: string; count: number; oldestHours: number }[]
+  /** One row per person (two people may share a name); the page tells them apart by 工号. */
+  pendingByApprover: { approverId: string; name: string; employeeNo: string; count: number; oldestHours: number }[]
   durationByType: { type: string; label: string; finished: number; avgHours: number; p90Hours: number }[]
   slaBreaches: { requestId: string; requestNo: string | null; title: string; approverName: string; stepName: string; waitingHours: number; slaHours: number }[]
   /** Day series for the charts: x in epoch seconds (uPlot's unit) at each company midnight. */
@@ -48,7 +49,7 @@ export function p90(values: readonly number[]): number {
 export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter, now: number): Promise<Dashboard> {
   const start = dayStart(filter.from)
   const end = dayStart(filter.to) + DAY
-  const department = filter.departmentId || undefined
+  const departments = filter.departmentId ? await departmentSubtree(db, filter.departmentId) : undefined
 
   let requestQuery = db
     .selectFrom('requests')
@@ -56,7 +57,7 @@ export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter,
     .select(['requests.id', 'requests.type', 'requests.status', 'requests.submitted_at', 'requests.finished_at'])
     .where('requests.submitted_at', '>=', start)
     .where('requests.submitted_at', '<', end)
-  if (department) requestQuery = requestQuery.where('users.department_id', '=', department)
+  if (departments) requestQuery = requestQuery.where('users.department_id', 'in', departments)
   const requests = await requestQuery.execute()
 
   // What waits now, whenever it was submitted: a backlog is not limited to the date range.
@@ -65,11 +66,11 @@ export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter,
     .innerJoin('requests', 'requests.id', 'approval_tasks.request_id')
     .innerJoin('users as requester', 'requester.id', 'requests.requester_id')
     .innerJoin('users as approver', 'approver.id', 'approval_tasks.approver_id')
-    .select(['requests.id as request_id', 'requests.request_no', 'requests.title', 'requests.route', 'approval_tasks.step', 'approval_tasks.created_at', 'approver.name as approver_name'])
+    .select(['requests.id as request_id', 'requests.request_no', 'requests.title', 'requests.route', 'approval_tasks.step', 'approval_tasks.created_at', 'approver.id as approver_id', 'approver.name as approver_name', 'approver.employee_no as approver_no'])
     .where('approval_tasks.status', '=', 'pending')
     .where('requests.status', '=', 'pending')
     .whereRef('approval_tasks.step', '=', 'requests.current_step')
-  if (department) pendingQuery = pendingQuery.where('requester.department_id', '=', department)
+  if (departments) pendingQuery = pendingQuery.where('requester.department_id', 'in', departments)
   const pending = await pendingQuery.orderBy('approval_tasks.created_at').execute()
 
   let postingQuery = db
@@ -79,7 +80,7 @@ export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter,
     .select(['outbox.status', 'outbox.updated_at'])
     .where('outbox.created_at', '>=', start)
     .where('outbox.created_at', '<', end)
-  if (department) postingQuery = postingQuery.where('users.department_id', '=', department)
+  if (departments) postingQuery = postingQuery.where('users.department_id', 'in', departments)
   const postings = await postingQuery.execute()
 
   const days: number[] = []
@@ -102,15 +103,15 @@ export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter,
 
   const stepOf = (routeJson: string, step: number) => (JSON.parse(routeJson) as RouteStep[])[step]
   const byStep = new Map<string, Set<string>>()
-  const byApprover = new Map<string, { count: number; oldest: number }>()
+  const byApprover = new Map<string, { name: string; employeeNo: string; count: number; oldest: number }>()
   const breaches: Dashboard['slaBreaches'] = []
   for (const t of pending) {
     const step = stepOf(t.route, Number(t.step))
     const name = step?.name ?? `第 ${Number(t.step) + 1} 步`
     byStep.set(name, (byStep.get(name) ?? new Set()).add(t.request_id))
     const waited = now - Number(t.created_at)
-    const entry = byApprover.get(t.approver_name) ?? { count: 0, oldest: 0 }
-    byApprover.set(t.approver_name, { count: entry.count + 1, oldest: Math.max(entry.oldest, waited) })
+    const entry = byApprover.get(t.approver_id) ?? { name: t.approver_name, employeeNo: t.approver_no, count: 0, oldest: 0 }
+    byApprover.set(t.approver_id, { ...entry, count: entry.count + 1, oldest: Math.max(entry.oldest, waited) })
     const slaHours = slaHoursOf(step)
     if (waited > slaHours * HOUR) {
       breaches.push({ requestId: t.request_id, requestNo: t.request_no, title: t.title, approverName: t.approver_name, stepName: name, waitingHours: round1(waited / HOUR), slaHours })
@@ -142,7 +143,7 @@ export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter,
     },
     postings: postingTotals,
     pendingByStep: [...byStep].map(([name, ids]) => ({ name, count: ids.size })).sort((a, b) => b.count - a.count),
-    pendingByApprover: [...byApprover].map(([name, v]) => ({ name, count: v.count, oldestHours: round1(v.oldest / HOUR) })).sort((a, b) => b.count - a.count || b.oldestHours - a.oldestHours),
+    pendingByApprover: [...byApprover].map(([approverId, v]) => ({ approverId, name: v.name, employeeNo: v.employeeNo, count: v.count, oldestHours: round1(v.oldest / HOUR) })).sort((a, b) => b.count - a.count || b.oldestHours - a.oldestHours),
     durationByType: [...durations].map(([type, hours]) => ({
       type,
       label: REQUEST_TYPES[type as RequestType]?.label ?? type,
@@ -155,6 +156,19 @@ export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter,
     postingsPerDay,
     slaHours: DEFAULT_SLA_HOURS,
   }
+}
+
+/**
+ * A department and every department below it: a department picked in a flow condition covers its
+ * sub-departments, so the report for it does too. A loop in the tree does not hang it.
+ */
+async function departmentSubtree(db: Kysely<Schema>, departmentId: string): Promise<string[]> {
+  const rows = await db.selectFrom('departments').select(['id', 'parent_id']).execute()
+  const subtree = [departmentId]
+  for (let i = 0; i < subtree.length; i++) {
+    for (const row of rows) if (row.parent_id === subtree[i] && !subtree.includes(row.id)) subtree.push(row.id)
+  }
+  return subtree
 }
 
 /** The last 30 company days up to today. */

@@ -7,7 +7,7 @@ import { DomainError } from '../../workflow/errors.js'
 import type { OrgDirectory } from '../../workflow/org.js'
 import { isRequestType, type RequestType } from '../../workflow/request-types.js'
 import { buildRoute } from '../../workflow/routing/build-route.js'
-import { parseFlowDefinition, type FlowTemplates } from '../../workflow/templates/flow-templates.js'
+import { checkFlowDefinition, type FlowTemplates } from '../../workflow/templates/flow-templates.js'
 import { requireRole } from '../auth/require-role.js'
 import { viewerOf, type AdminEnv } from '../auth/viewer.js'
 import { domainErrorResponse, validationFailed } from '../http/api-errors.js'
@@ -17,6 +17,12 @@ const validateBody = z.object({
   definition: z.unknown(),
   /** A sample request to route through the draft: who asks, for how much (yuan). */
   sample: z.object({ requesterId: z.string().min(1), amountYuan: z.number().nonnegative(), category: z.string().optional() }).optional(),
+})
+
+const publishBody = z.object({
+  definition: z.unknown(),
+  /** The latest version when the editor opened; optional so scripts and older clients publish as before. */
+  baseVersion: z.number().int().min(0).optional(),
 })
 
 function requestType(type: string): RequestType {
@@ -40,7 +46,7 @@ export function flowsApi(db: Kysely<Schema>, org: OrgDirectory, templates: FlowT
   app.post('/api/admin/flows/:type/validate', admin, zValidator('json', validateBody, validationFailed), async (c) => {
     const type = requestType(c.req.param('type'))
     const { definition: input, sample } = c.req.valid('json')
-    const definition = parseFlowDefinition(input)
+    const definition = await checkFlowDefinition(input, org)
     if (!sample) return c.json({ ok: true, message: '校验通过 / valid' })
     const requester = await org.employee(sample.requesterId)
     if (!requester) throw new DomainError('NOT_FOUND', '找不到试算的申请人', 'sample requester not found')
@@ -58,9 +64,10 @@ export function flowsApi(db: Kysely<Schema>, org: OrgDirectory, templates: FlowT
     return c.json({ ok: true, message: '校验通过 / valid', steps, notes: route.notes })
   })
 
-  app.post('/api/admin/flows/:type/publish', admin, zValidator('json', z.object({ definition: z.unknown() }), validationFailed), async (c) => {
+  app.post('/api/admin/flows/:type/publish', admin, zValidator('json', publishBody, validationFailed), async (c) => {
     const type = requestType(c.req.param('type'))
-    const published = await templates.publish(type, c.req.valid('json').definition, viewerOf(c).id)
+    const { definition, baseVersion } = c.req.valid('json')
+    const published = await templates.publish(type, definition, viewerOf(c).id, { baseVersion })
     return c.json({ ok: true, version: published.version, message: `已发布第 ${published.version} 版；新提交的申请将按此版本审批，进行中的申请不受影响 / published v${published.version}` })
   })
 

@@ -23,7 +23,11 @@ export const oneSource = {
  * CSV uploads go through one parser and one set of checks, with the same line numbers.
  */
 export async function importText(source: { csv?: string; xlsx?: string }): Promise<string> {
-  if (source.csv !== undefined) return source.csv
+  if (source.csv !== undefined) {
+    // U+FFFD is what a UTF-8 reader leaves of bytes in another encoding (a GBK file from Excel): stored, the names would stay garbled.
+    if (source.csv.includes('\uFFFD')) throw new DomainError('VALIDATION', '文件编码无法识别，请另存为 UTF-8 CSV', 'the file’s encoding is not recognised; save it as UTF-8 CSV')
+    return source.csv
+  }
   const bytes = Uint8Array.from(atob(source.xlsx ?? ''), (ch) => ch.charCodeAt(0))
   const rows = await firstSheetRows(bytes)
   if (rows.length === 0) throw new DomainError('VALIDATION', 'XLSX 第一个工作表是空的', 'the first sheet of the XLSX is empty')

@@ -8,7 +8,20 @@ import { requireRole } from '../auth/require-role.js'
 import { roleAllows } from '../auth/roles.js'
 import { viewerOf, type AdminEnv } from '../auth/viewer.js'
 import { domainErrorResponse, validationFailed } from '../http/api-errors.js'
-import { myPendingTasks, myRequests, takesPartIn } from './my-work-data.js'
+import { myPendingTasks, myRequests, parseCursor, takesPartIn } from './my-work-data.js'
+
+const myRequestsQuery = z.object({
+  before: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined
+      const cursor = parseCursor(text)
+      if (!cursor) ctx.addIssue({ code: 'custom', message: 'before 应为 创建时间:编号 / before is createdAt:id of the last row' })
+      return cursor
+    }),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+})
 
 const decisionBody = z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(1000).optional() })
 
@@ -16,7 +29,11 @@ const decisionBody = z.object({ decision: z.enum(['approve', 'reject']), comment
 export function myWorkApi(services: BotServices): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>()
 
-  app.get('/api/admin/my/requests', requireRole('employee'), async (c) => c.json(await myRequests(services.db, viewerOf(c).id)))
+  // Still a bare array, which older clients read; the next page is ?before=<createdAt>:<id> of the last row, until a page comes back short.
+  app.get('/api/admin/my/requests', requireRole('employee'), zValidator('query', myRequestsQuery, validationFailed), async (c) => {
+    const { before, limit } = c.req.valid('query')
+    return c.json(await myRequests(services.db, viewerOf(c).id, { before, limit }))
+  })
 
   app.get('/api/admin/my/tasks', requireRole('employee'), async (c) => c.json(await myPendingTasks(services.db, viewerOf(c).id)))
 

@@ -33,9 +33,26 @@ export interface MyTaskRow {
 
 const typeLabel = (type: string) => REQUEST_TYPES[type as RequestType]?.label ?? type
 
-/** The requests someone filed, newest first, with whom each one is waiting for. */
-export async function myRequests(db: Kysely<Schema>, userId: string, limit = 50): Promise<MyRequestRow[]> {
-  const rows = await db
+/** A page of "my requests" starts below the last row of the one before: its created_at, then its id. */
+export interface RequestCursor {
+  createdAt: number
+  id: string
+}
+
+export const cursorOf = (row: { createdAt: number; id: string }): string => `${row.createdAt}:${row.id}`
+
+export function parseCursor(text: string): RequestCursor | undefined {
+  const match = /^(\d{1,15}):(.{1,64})$/.exec(text)
+  return match ? { createdAt: Number(match[1]), id: match[2]! } : undefined
+}
+
+/**
+ * The requests someone filed, newest first, with whom each one is waiting for. The id breaks ties
+ * between requests created in the same millisecond, so a cursor neither skips nor repeats one.
+ */
+export async function myRequests(db: Kysely<Schema>, userId: string, page: { before?: RequestCursor; limit?: number } = {}): Promise<MyRequestRow[]> {
+  const { before, limit = 50 } = page
+  let query = db
     .selectFrom('requests')
     .leftJoin('outbox', 'outbox.request_id', 'requests.id')
     .select([
@@ -53,9 +70,10 @@ export async function myRequests(db: Kysely<Schema>, userId: string, limit = 50)
       'outbox.document_no',
     ])
     .where('requests.requester_id', '=', userId)
-    .orderBy('requests.created_at', 'desc')
-    .limit(limit)
-    .execute()
+  if (before) {
+    query = query.where((eb) => eb.or([eb('requests.created_at', '<', before.createdAt), eb.and([eb('requests.created_at', '=', before.createdAt), eb('requests.id', '<', before.id)])]))
+  }
+  const rows = await query.orderBy('requests.created_at', 'desc').orderBy('requests.id', 'desc').limit(limit).execute()
   const pendingIds = rows.filter((r) => r.status === 'pending').map((r) => r.id)
   const waiting = pendingIds.length
     ? await db
@@ -82,6 +100,11 @@ export async function myRequests(db: Kysely<Schema>, userId: string, limit = 50)
     postingStatus: r.posting_status,
     documentNo: r.document_no,
   }))
+}
+
+export async function countMyRequests(db: Kysely<Schema>, userId: string): Promise<number> {
+  const row = await db.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).where('requester_id', '=', userId).executeTakeFirstOrThrow()
+  return Number(row.n)
 }
 
 /** Tasks someone can decide right now: pending, on the request's current step. Oldest first. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import { z } from 'zod'
 import type { Schema } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
@@ -26,12 +26,9 @@ export async function updateEmployee(db: Kysely<Schema>, id: string, input: Empl
   }
   const managerId = input.managerId === undefined ? before.manager_id : input.managerId || null
   if (managerId) {
-    // Walk up from the new supervisor: meeting this employee again would make a loop.
     const chain = new Map((await db.selectFrom('users').select(['id', 'manager_id']).execute()).map((u) => [u.id, u.manager_id]))
     if (!chain.has(managerId)) throw new DomainError('VALIDATION', '找不到该上级', 'unknown supervisor')
-    for (let cursor: string | null | undefined = managerId, hops = 0; cursor && hops < 1000; cursor = chain.get(cursor), hops++) {
-      if (cursor === id) throw new DomainError('VALIDATION', '上级关系不能形成循环', 'the supervisor chain would loop')
-    }
+    if (leadsBackTo(chain.set(id, managerId), id)) throw new DomainError('VALIDATION', SUPERVISOR_LOOP.zh, SUPERVISOR_LOOP.en)
   }
   const roles = input.roles === undefined ? undefined : [...new Set(['employee', ...input.roles.split(/[;,、|，；\s]+/).filter(Boolean)])]
   const changes = {
@@ -53,5 +50,37 @@ export async function updateEmployee(db: Kysely<Schema>, id: string, input: Empl
       before: { department_id: before.department_id, manager_id: before.manager_id, title: before.title, level: Number(before.level), roles: JSON.parse(before.roles) as unknown, active: Number(before.active) },
       after: { ...changes, roles: JSON.parse(changes.roles) as unknown },
     })
+    await requireActiveAdmin(trx)
   })
+}
+
+export const SUPERVISOR_LOOP = { zh: '上级关系不能形成循环', en: 'the supervisor chain would loop' }
+
+/**
+ * Whether walking up `parentOf` from `id` (supervisors, or parent departments) comes back to `id`.
+ * Approval routes walk these chains, so a loop must never be saved. A loop further up that does
+ * not pass through `id` ends the walk instead of running forever.
+ */
+export function leadsBackTo(parentOf: ReadonlyMap<string, string | null>, id: string): boolean {
+  const seen = new Set<string>()
+  for (let at = parentOf.get(id); at && !seen.has(at); at = parentOf.get(at)) {
+    if (at === id) return true
+    seen.add(at)
+  }
+  return false
+}
+
+export const isActiveAdmin = (user: { roles: string; active: number }): boolean => Number(user.active) === 1 && (JSON.parse(user.roles) as string[]).includes('admin')
+
+export const LAST_ADMIN = { zh: '必须至少保留一位在职的管理员', en: 'at least one active admin must remain' }
+
+/**
+ * Refuses (rolling back) a change to the employee master that leaves nobody able to administer it.
+ * Call it last in the transaction, after appendAudit: on MySQL the audit head's row lock has then
+ * queued any concurrent org change, and this read's snapshot is taken after it committed, so two
+ * admins demoting each other at the same moment cannot both pass.
+ */
+export async function requireActiveAdmin(trx: Transaction<Schema>): Promise<void> {
+  const users = await trx.selectFrom('users').select(['roles', 'active']).where('active', '=', 1).execute()
+  if (!users.some(isActiveAdmin)) throw new DomainError('INVALID_STATE', LAST_ADMIN.zh, LAST_ADMIN.en)
 }

@@ -3,6 +3,7 @@ import Papa from 'papaparse'
 import type { Schema } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../../workflow/audit.js'
+import { isActiveAdmin, LAST_ADMIN, leadsBackTo, requireActiveAdmin, SUPERVISOR_LOOP } from './employee-update.js'
 
 export interface ImportProblem {
   line: number
@@ -60,7 +61,16 @@ function parseCsv<T extends Record<string, readonly string[]>>(text: string, col
   return { rows: parsed.data, found, errors, cell }
 }
 
-const INACTIVE = new Set(['0', 'false', 'no', '否', '离职', '停用'])
+/**
+ * Both lists are explicit: a word in neither (a typo, 「休假」) is a line error rather than a guess,
+ * so nobody is switched off or left on by accident. 待离职 (notice given, last day still ahead) is
+ * active: they still work, and approve, until they have left.
+ */
+const ACTIVE = new Set(['1', 'true', 'yes', 'y', '是', '在职', '正常', '启用', '试用', '试用期', '待离职', 'active', 'enabled'])
+const INACTIVE = new Set(['0', 'false', 'no', 'n', '否', '离职', '已离职', '停用', '已停用', '禁用', '已禁用', 'inactive', 'disabled', 'resigned', 'left'])
+const activeValue = (text: string) => (ACTIVE.has(text.toLowerCase()) ? 1 : INACTIVE.has(text.toLowerCase()) ? 0 : undefined)
+/** What an import can change about a person, each compared before and after for the audit log. */
+const AUDITED_FIELDS = ['name', 'department_id', 'manager_id', 'title', 'level', 'roles', 'mobile', 'email', 'active'] as const
 const splitRoles = (text: string) => [...new Set(text.split(/[;,、|，；\s]+/).map((r) => r.trim()).filter(Boolean))]
 
 /**
@@ -72,20 +82,18 @@ export async function importEmployees(db: Kysely<Schema>, text: string, options:
   const missing = (['employeeNo', 'name', 'department'] as const).filter((k) => !found[k])
   if (missing.length) return summary(0, 0, 0, [{ line: 1, message: `缺少列 / missing columns: ${missing.map((k) => EMPLOYEE_COLUMNS[k][0]).join('、')}` }])
 
-  const [existing, departments] = await Promise.all([
-    db.selectFrom('users').select(['id', 'employee_no', 'roles', 'mobile', 'email', 'title', 'level', 'active']).execute(),
-    db.selectFrom('departments').select(['id', 'name']).execute(),
-  ])
-  const byNo = new Map(existing.map((u) => [u.employee_no, u]))
+  const [existing, departments] = await Promise.all([db.selectFrom('users').selectAll().execute(), db.selectFrom('departments').select(['id', 'name']).execute()])
+  // 工号 match without regard to case: new people get ids from the lower-cased 工号, and MariaDB's collation already treats AB1 and ab1 as one.
+  const byNo = new Map(existing.map((u) => [u.employee_no.toLowerCase(), u]))
   const departmentOf = (key: string) => departments.find((d) => d.id === key) ?? departments.find((d) => d.name === key)
   const fileNos = new Map<string, number>()
   rows.forEach((row, i) => {
-    const no = cell(row, 'employeeNo')
-    if (no && fileNos.has(no)) errors.push({ line: i + 2, message: `工号 ${no} 与第 ${fileNos.get(no)} 行重复 / duplicate employee no.` })
+    const no = cell(row, 'employeeNo').toLowerCase()
+    if (no && fileNos.has(no)) errors.push({ line: i + 2, message: `工号 ${cell(row, 'employeeNo')} 与第 ${fileNos.get(no)} 行重复（不区分大小写）/ duplicate employee no. (case-insensitive)` })
     else if (no) fileNos.set(no, i + 2)
   })
 
-  const idOf = (no: string) => byNo.get(no)?.id ?? `emp-${no.toLowerCase()}`
+  const idOf = (no: string) => byNo.get(no.toLowerCase())?.id ?? `emp-${no.toLowerCase()}`
   const planned = rows.flatMap((row, i) => {
     const line = i + 2
     const employeeNo = cell(row, 'employeeNo')
@@ -94,54 +102,72 @@ export async function importEmployees(db: Kysely<Schema>, text: string, options:
     const managerNo = cell(row, 'manager')
     const levelText = cell(row, 'level')
     const level = levelText ? Number(levelText) : undefined
+    const activeText = cell(row, 'active')
+    const active = activeText ? activeValue(activeText) : undefined
     const problems: string[] = []
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(employeeNo)) problems.push('工号为空或含非法字符 / employee no. missing or invalid')
     if (!name) problems.push('姓名为空 / name missing')
     if (!department) problems.push(`找不到部门「${cell(row, 'department')}」/ unknown department`)
-    if (managerNo && !byNo.has(managerNo) && !fileNos.has(managerNo)) problems.push(`找不到上级工号 ${managerNo} / unknown manager`)
-    if (managerNo && managerNo === employeeNo) problems.push('不能是自己的上级 / cannot manage oneself')
+    if (managerNo && !byNo.has(managerNo.toLowerCase()) && !fileNos.has(managerNo.toLowerCase())) problems.push(`找不到上级工号 ${managerNo} / unknown manager`)
+    if (managerNo && managerNo.toLowerCase() === employeeNo.toLowerCase()) problems.push('不能是自己的上级 / cannot manage oneself')
     if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 99)) problems.push('职级应为 0–99 的整数 / level must be an integer 0–99')
+    if (activeText && active === undefined) problems.push(`无法识别的状态「${activeText}」，请填 在职 或 离职 / unknown status "${activeText}": use active or inactive`)
     for (const message of problems) errors.push({ line, message })
     if (problems.length || !department) return []
-    const before = byNo.get(employeeNo)
+    const before = byNo.get(employeeNo.toLowerCase())
     const roles = cell(row, 'roles') ? splitRoles(cell(row, 'roles')) : before ? (JSON.parse(before.roles) as string[]) : ['employee']
     return [
       {
-        isNew: !before,
+        line,
+        before,
         values: {
           id: idOf(employeeNo),
           employee_no: employeeNo,
           name,
           department_id: department.id,
-          manager_id: managerNo ? idOf(managerNo) : null,
+          // Like the columns below: a file without a supervisor column (or a blank cell) keeps the one set before.
+          manager_id: managerNo ? idOf(managerNo) : (before?.manager_id ?? null),
           title: cell(row, 'title') || (before?.title ?? null),
           level: level ?? (before ? Number(before.level) : 1),
           roles: JSON.stringify(roles.includes('employee') ? roles : ['employee', ...roles]),
           mobile: cell(row, 'mobile') || (before?.mobile ?? null),
           email: cell(row, 'email') || (before?.email ?? null),
-          active: cell(row, 'active') ? (INACTIVE.has(cell(row, 'active').toLowerCase()) ? 0 : 1) : before ? Number(before.active) : 1,
+          active: active ?? (before ? Number(before.active) : 1),
         },
       },
     ]
   })
 
-  const created = planned.filter((p) => p.isNew).length
+  // What the edit form refuses, checked on the master as it would be after the import, so the dry run reports it too.
+  const managerOf = new Map(existing.map((u) => [u.id, u.manager_id]))
+  for (const { values } of planned) managerOf.set(values.id, values.manager_id)
+  for (const { line, values } of planned) if (leadsBackTo(managerOf, values.id)) errors.push({ line, message: `${SUPERVISOR_LOOP.zh} / ${SUPERVISOR_LOOP.en}` })
+  const afterImport = new Map<string, { roles: string; active: number }>(existing.map((u) => [u.id, u]))
+  for (const { values } of planned) afterImport.set(values.id, values)
+  if (![...afterImport.values()].some(isActiveAdmin)) {
+    for (const { line, before, values } of planned) if (before && isActiveAdmin(before) && !isActiveAdmin(values)) errors.push({ line, message: `${LAST_ADMIN.zh} / ${LAST_ADMIN.en}` })
+  }
+
+  const created = planned.filter((p) => !p.before).length
   const updated = planned.length - created
   if (errors.length || options.dryRun || planned.length === 0) return summary(planned.length, errors.length ? 0 : created, errors.length ? 0 : updated, errors, options.dryRun)
 
   await inTransaction(db, async (trx) => {
-    for (const { isNew, values } of planned) {
-      if (isNew) await trx.insertInto('users').values({ ...values, created_at: options.now }).execute()
+    for (const { before, values } of planned) {
+      if (!before) await trx.insertInto('users').values({ ...values, created_at: options.now }).execute()
       else await trx.updateTable('users').set(values).where('id', '=', values.id).execute()
     }
-    await appendAudit(trx, {
-      at: options.now,
-      actorId: options.actorId,
-      action: 'org.employees.imported',
-      entityType: 'users',
-      entityId: 'csv',
-      after: { created, updated, employeeNos: planned.map((p) => p.values.employee_no) },
-    })
+    const audit = { at: options.now, actorId: options.actorId }
+    await appendAudit(trx, { ...audit, action: 'org.employees.imported', entityType: 'users', entityId: 'csv', after: { created, updated } })
+    // One row per person, as the edit form writes: who gained a role or was switched off reads like any other change, and no row
+    // grows with the file (MySQL's TEXT holds 64 KB), so nothing is cut however many people one import touches.
+    for (const { before, values } of planned) {
+      const fields = AUDITED_FIELDS.filter((f) => !before || String(before[f]) !== String(values[f]))
+      if (fields.length === 0) continue
+      const pick = (row: Pick<typeof values, (typeof fields)[number]>) => Object.fromEntries(fields.map((f) => [f, f === 'roles' ? (JSON.parse(row.roles) as unknown) : f === 'level' || f === 'active' ? Number(row[f]) : row[f]]))
+      await appendAudit(trx, { ...audit, action: 'org.employee.imported', entityType: 'user', entityId: values.id, before: before ? pick(before) : undefined, after: pick(values) })
+    }
+    await requireActiveAdmin(trx)
   })
   return summary(planned.length, created, updated, [], false)
 }
@@ -153,7 +179,7 @@ export async function importDepartments(db: Kysely<Schema>, text: string, option
   if (missing.length) return summary(0, 0, 0, [{ line: 1, message: `缺少列 / missing columns: ${missing.map((k) => DEPARTMENT_COLUMNS[k][0]).join('、')}` }])
 
   const [existing, users] = await Promise.all([
-    db.selectFrom('departments').select(['id', 'name', 'parent_id']).execute(),
+    db.selectFrom('departments').select(['id', 'name', 'parent_id', 'head_user_id', 'cost_center']).execute(),
     db.selectFrom('users').select(['id', 'employee_no']).execute(),
   ])
   const known = new Map(existing.map((d) => [d.id, d]))
@@ -174,8 +200,20 @@ export async function importDepartments(db: Kysely<Schema>, text: string, option
     if (headNo && !head) problems.push(`找不到负责人工号 ${headNo} / unknown head`)
     for (const message of problems) errors.push({ line, message })
     if (problems.length) return []
-    return [{ isNew: !known.has(id), values: { id, name, parent_id: parentKey ? parentId(parentKey) : null, head_user_id: head?.id ?? null, cost_center: cell(row, 'costCenter') || null } }]
+    const before = known.get(id)
+    // A column left out, or a blank cell, keeps what is set: a head cleared by a name-only file would make 部门负责人 steps pass unapproved.
+    const values = {
+      id,
+      name,
+      parent_id: parentKey ? parentId(parentKey) : (before?.parent_id ?? null),
+      head_user_id: head?.id ?? before?.head_user_id ?? null,
+      cost_center: cell(row, 'costCenter') || (before?.cost_center ?? null),
+    }
+    return [{ line, isNew: !before, values }]
   })
+  const parentOf = new Map(existing.map((d) => [d.id, d.parent_id]))
+  for (const { values } of planned) parentOf.set(values.id, values.parent_id)
+  for (const { line, values } of planned) if (leadsBackTo(parentOf, values.id)) errors.push({ line, message: '上级部门关系不能形成循环 / the department hierarchy would loop' })
 
   const created = planned.filter((p) => p.isNew).length
   const updated = planned.length - created

@@ -88,7 +88,7 @@ export async function renderDashboardPage(c: Context, db: Kysely<Schema>, viewer
   <section class="panel"><h2>${bi('每日申请', 'Requests per day')}</h2><div class="chart" data-chart="perDay" id="chart-per-day"></div></section>
   <section class="panel"><h2>${bi('每日入账', 'ERP postings per day')}</h2><div class="chart" data-chart="postings" id="chart-postings"></div></section>
   <section class="panel" id="pending-by-step"><h2>${bi('待审批 · 按节点', 'Pending by step')}</h2>${d.pendingByStep.length ? bars(d.pendingByStep.map((s) => ({ label: s.name, value: s.count }))) : empty('没有待审批', 'Nothing pending')}</section>
-  <section class="panel" id="pending-by-approver"><h2>${bi('待审批 · 按审批人', 'Pending by approver')}</h2>${d.pendingByApprover.length ? bars(d.pendingByApprover.map((s) => ({ label: s.name, value: s.count })), '') : empty('没有待审批', 'Nothing pending')}</section>
+  <section class="panel" id="pending-by-approver"><h2>${bi('待审批 · 按审批人', 'Pending by approver')}</h2>${d.pendingByApprover.length ? bars(d.pendingByApprover.map((s) => ({ label: `${s.name} ${s.employeeNo || s.approverId}`, value: s.count })), '') : empty('没有待审批', 'Nothing pending')}</section>
   <section class="panel" id="durations"><h2>${bi('审批时长', 'Approval time')}</h2>
     ${
       d.durationByType.length

@@ -66,6 +66,8 @@ export async function renderFlowEditorPage(c: Context, db: Kysely<Schema>, org: 
 </section>
 ${jsonBlock('flow-data', {
   type,
+  // The latest, not the version shown: republishing an older version is fine, overwriting an unseen newer one is not.
+  baseVersion: latest.version,
   definition: shown.definition,
   people: employees.map((e) => ({ id: e.id, name: e.name })),
   departments: departments.map((d) => ({ id: d.id, name: d.name })),

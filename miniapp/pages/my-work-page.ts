@@ -3,15 +3,27 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import type { Viewer } from '../auth/viewer.js'
 import { possibleDelegates, upcomingDelegations } from '../delegations/delegation-data.js'
-import { myPendingTasks, myRequests } from '../my-work/my-work-data.js'
+import { countMyRequests, cursorOf, myPendingTasks, myRequests, parseCursor } from '../my-work/my-work-data.js'
 import { renderPage } from '../ui/layout.js'
 import { bi, empty, html, postingBadge, requestBadge, when, yuan } from '../ui/html.js'
 import { delegationPanel } from './delegation-panel.js'
 
+const PAGE_SIZE = 50
+
 export async function renderMyWorkPage(c: Context, db: Kysely<Schema>, viewer: Viewer, now: number): Promise<Response> {
-  const [tasks, requests, delegations, people] = await Promise.all([myPendingTasks(db, viewer.id), myRequests(db, viewer.id), upcomingDelegations(db, now, viewer.id), possibleDelegates(db, viewer.id)])
+  const before = parseCursor(c.req.query('before') ?? '')
+  // One row past the page says whether there is a next one.
+  const [tasks, fetched, total, delegations, people] = await Promise.all([
+    myPendingTasks(db, viewer.id),
+    myRequests(db, viewer.id, { before, limit: PAGE_SIZE + 1 }),
+    countMyRequests(db, viewer.id),
+    upcomingDelegations(db, now, viewer.id),
+    possibleDelegates(db, viewer.id),
+  ])
+  const requests = fetched.slice(0, PAGE_SIZE)
+  const more = fetched.length > PAGE_SIZE ? `/miniapp/my?${new URLSearchParams({ before: cursorOf(requests.at(-1)!) })}#my-requests` : null
   const body = html`
-<div class="page-head"><div><h1>${bi('我的工作', 'My work')}</h1><p class="faint">${viewer.name} · 待我审批 ${tasks.length} · 我的申请 ${requests.length}</p></div></div>
+<div class="page-head"><div><h1>${bi('我的工作', 'My work')}</h1><p class="faint">${viewer.name} · 待我审批 ${tasks.length} · 我的申请 ${total}</p></div></div>
 <section class="panel" id="my-tasks">
   <div class="panel-head"><h2>${bi('待我审批', 'Waiting for me')}</h2><span class="badge ${tasks.length ? 'orange' : ''}">${tasks.length}</span></div>
   ${
@@ -30,7 +42,7 @@ export async function renderMyWorkPage(c: Context, db: Kysely<Schema>, viewer: V
   }
 </section>
 <section class="panel" id="my-requests">
-  <div class="panel-head"><h2>${bi('我的申请', 'My requests')}</h2><span class="faint">最近 50 条 latest 50</span></div>
+  <div class="panel-head"><h2>${bi('我的申请', 'My requests')}</h2><span class="faint">共 ${total} 条 ${total} in all${before ? html` · <a href="/miniapp/my#my-requests">最新 Latest</a>` : ''}</span></div>
   ${
     requests.length === 0
       ? empty('还没有申请。在聊天里对机器人说「提交本月差旅费 3500元」试试。', 'No requests yet. Tell the bot in chat, e.g. “提交本月差旅费 3500元”.')
@@ -41,7 +53,7 @@ export async function renderMyWorkPage(c: Context, db: Kysely<Schema>, viewer: V
       ${r.waitingFor.length ? html`<div class="item-sub">等待 ${r.waitingFor.join('、')} 审批</div>` : ''}
       ${r.documentNo ? html`<div class="item-sub">凭证号 <span class="mono">${r.documentNo}</span></div>` : ''}
     </div><div class="item-side"><span class="amount">${yuan(r.amountFen)}</span>${requestBadge(r.status)}${postingBadge(r.postingStatus)}</div></li>`,
-        )}</ul>`
+        )}</ul>${more ? html`<div class="btn-row"><a class="btn small" id="my-requests-more" href="${more}">更多 More</a></div>` : ''}`
   }
 </section>
 ${delegationPanel({ rows: delegations, people, now })}`

@@ -16,7 +16,7 @@ import { delegationPanel } from './delegation-panel.js'
 function importForm(url: string, zh: string, en: string, columns: string, kind?: MappingKind): Html {
   return html`<form class="import" data-import="${url}" ${kind ? html`data-kind="${kind}"` : ''}>
     <details><summary>${zh}<span class="en">${en}</span></summary>
-      <p class="faint">CSV（UTF-8）或 XLSX（读取第一个工作表），首行为表头，列：${columns}。<br>CSV or XLSX (first sheet) with a header row.</p>
+      <p class="faint">CSV（UTF-8 或 Excel 默认的 GBK）或 XLSX（读取第一个工作表），首行为表头，列：${columns}。<br>CSV (UTF-8 or GBK) or XLSX (first sheet) with a header row.</p>
       <input type="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" aria-label="${zh}">
       <div class="import-preview" aria-live="polite"></div>
       <button class="btn primary import-confirm" type="button" hidden>确认导入 Import</button>

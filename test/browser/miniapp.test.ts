@@ -171,6 +171,35 @@ describe('admin mini-app on a phone', () => {
     })
   }, 40_000)
 
+  it('flows: an editor opened before another admin published cannot overwrite it, and says so', async () => {
+    await withPhone('flow-stale', async (page) => {
+      const published: unknown[] = []
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && r.url().endsWith('/api/admin/flows/purchase/publish')) published.push(r.postDataJSON())
+      })
+      await signIn(page, 'admin', '/miniapp/flows/purchase')
+      await page.locator('#flow-canvas').waitFor()
+
+      await withPhone('flow-stale-other', async (other) => {
+        await signIn(other, 'admin', '/miniapp/flows/purchase')
+        await other.locator('#flow-canvas').waitFor()
+        await other.locator('#flow-publish').click()
+        await other.waitForURL(/\/miniapp\/flows\/purchase$/)
+        await expect.poll(() => other.locator('#versions [data-version="2"]').count()).toBe(1)
+      })
+
+      await page.locator('input[aria-label="流程名称"]').fill('采购审批（修订）')
+      await page.locator('input[aria-label="流程名称"]').press('Tab')
+      await page.locator('#flow-publish').click()
+      await expect.poll(() => page.locator('#flow-result').textContent()).toContain('该流程已被他人更新（第 2 版），请刷新后再发布')
+      expect(published).toEqual([expect.objectContaining({ baseVersion: 1, definition: expect.objectContaining({ name: '采购审批（修订）' }) })])
+      expect(await page.locator('#flow-publish').isDisabled()).toBe(false)
+      await shot(page, '08b-flow-stale-refused')
+      await page.reload()
+      expect(await page.locator('#versions [data-version]').count()).toBe(2)
+    })
+  }, 40_000)
+
   it('ERP: finance connects a webhook ERP, adds the mapping a failed posting lacks, and retries it', async () => {
     const requestNo = await submitInChat('zhangsan', '提交本月培训费 1200元')
     await withPhone('erp', async (page) => {
@@ -411,6 +440,25 @@ describe('admin mini-app on a phone', () => {
       await importer.locator('.import-confirm').click()
       await page.locator('#departments li[data-department-id="d-it"]').waitFor({ timeout: 10_000 })
       expect(await page.locator('#departments li[data-department-id="d-legal"]').textContent()).toContain('负责人 周总')
+    })
+  }, 30_000)
+
+  it('org: a CSV that Excel on Chinese Windows saved in GBK is imported with its names intact', async () => {
+    // 工号,姓名,部门 / E3101,冯晓,研发部 in GBK, byte by byte: not valid UTF-8.
+    const gbk = Buffer.from([
+      0xb9, 0xa4, 0xba, 0xc5, 0x2c, 0xd0, 0xd5, 0xc3, 0xfb, 0x2c, 0xb2, 0xbf, 0xc3, 0xc5, 0x0a,
+      0x45, 0x33, 0x31, 0x30, 0x31, 0x2c, 0xb7, 0xeb, 0xcf, 0xfe, 0x2c, 0xd1, 0xd0, 0xb7, 0xa2, 0xb2, 0xbf, 0x0a,
+    ])
+    await withPhone('gbk-import', async (page) => {
+      await signIn(page, 'admin', '/miniapp/org')
+      const importer = page.locator('#employees form[data-import]')
+      await importer.locator('summary').click()
+      await importer.locator('input[type=file]').setInputFiles({ name: '员工.csv', mimeType: 'text/csv', buffer: gbk })
+      await expect.poll(() => importer.locator('.import-preview').textContent()).toContain('将新增 1 条')
+      await importer.locator('.import-confirm').click()
+      const row = page.locator('#employees li[data-employee-no="E3101"]')
+      await row.waitFor({ timeout: 10_000 })
+      expect(await row.textContent()).toContain('冯晓')
     })
   }, 30_000)
 

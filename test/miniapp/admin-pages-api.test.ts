@@ -84,7 +84,7 @@ describe.each(DB_KINDS)('admin pages API on %s', (kind) => {
     type D = { totals: Record<string, number>; pendingByApprover: { name: string; count: number }[]; pendingByStep: { name: string; count: number }[]; durationByType: { type: string; finished: number }[]; perDay: { submitted: number[] }; slaBreaches: { requestNo: string }[] }
     const d = await json<D>(as.finance.get('/api/admin/dashboard'))
     expect(d.totals).toMatchObject({ submitted: 3, pending: 1, approved: 1, rejected: 1, slaBreaches: 0 })
-    expect(d.pendingByApprover).toEqual([{ name: '王五', count: 1, oldestHours: expect.any(Number) }])
+    expect(d.pendingByApprover).toEqual([{ approverId: 'wangwu', name: '王五', employeeNo: 'E1003', count: 1, oldestHours: expect.any(Number) }])
     expect(d.pendingByStep).toEqual([{ name: '部门负责人审批', count: 1 }])
     expect(d.durationByType).toEqual([expect.objectContaining({ type: 'expense', finished: 2 })])
     expect(d.perDay.submitted.reduce((a, b) => a + b, 0)).toBe(3)

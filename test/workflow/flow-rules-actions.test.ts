@@ -106,8 +106,9 @@ describe.each(DB_KINDS)('routing rules and approver actions (%s)', (kind) => {
     })
 
     it('a resigned 会签 member nobody may replace at submit (the only admin is on the step) leaves a note, not a silent gap', async () => {
-      await h.setActive('zhaoliu', false)
+      // Published while 赵六 was still there: a flow naming someone who already left is refused.
       await h.publish('purchase', flow([approver({ sources: users('admin', 'zhaoliu'), mode: 'countersign' })], { resignedApprover: 'admin' }))
+      await h.setActive('zhaoliu', false)
       const { request } = await h.submit('zhangsan', 'purchase', purchase)
       expect(await h.pending(request.id)).toEqual(['admin'])
       expect((await h.view(request.id)).route[0]!.notes).toEqual(['赵六 已离职，且无人可接替，本步不再等待其审批'])

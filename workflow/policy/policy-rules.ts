@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { expensePayloadSchema } from '../request-types.js'
 
 /** One finding of one rule: what the bot cites to the requester and shows the approvers. */
 export interface PolicyFinding {
@@ -10,20 +11,31 @@ export interface PolicyFinding {
   fix: string
 }
 
-const category = z.string().min(1).optional()
+/** A claim's category is one of these codes, so any other word would never match a claim. */
+const categoryCode = expensePayloadSchema.shape.category
+const category = categoryCode.optional()
 const fen = z.number().int().positive()
 
 /** The rule kinds and their parameters; a policy row is one kind with its parameters and severity. */
 export const RULE_PARAMS = {
   /** Standard per night/day/claim by category × employee level × city tier. */
-  category_limit: z.object({
-    category: z.string().min(1),
-    unit: z.enum(['night', 'day', 'claim']),
-    limits: z.array(z.object({ cityTier: z.number().int().min(1).max(5), minLevel: z.number().int().optional(), maxLevel: z.number().int().optional(), maxFen: fen })).min(1),
-    cityTiers: z.record(z.string(), z.number().int().min(1).max(5)),
-    /** Tier assumed when the claim names no known city: the most lenient, so nobody is blocked by a guess. */
-    defaultTier: z.number().int().min(1).max(5),
-  }),
+  category_limit: z
+    .object({
+      category: categoryCode,
+      unit: z.enum(['night', 'day', 'claim']),
+      limits: z
+        .array(
+          z
+            .object({ cityTier: z.number().int().min(1).max(5), minLevel: z.number().int().optional(), maxLevel: z.number().int().optional(), maxFen: fen })
+            .refine((l) => l.minLevel === undefined || l.maxLevel === undefined || l.minLevel <= l.maxLevel, '最低职级不能高于最高职级 / minLevel must not exceed maxLevel'),
+        )
+        .min(1),
+      cityTiers: z.record(z.string(), z.number().int().min(1).max(5)),
+      /** Tier assumed when the claim names no known city: the most lenient, so nobody is blocked by a guess. */
+      defaultTier: z.number().int().min(1).max(5),
+    })
+    // A claim from an unlisted city finds no limit row otherwise, and the standard silently never applies to it.
+    .refine((p) => p.limits.some((l) => l.cityTier === p.defaultTier), { message: '未知城市按的档位没有对应的标准 / defaultTier has no limit row', path: ['defaultTier'] }),
   claim_cap: z.object({ category, maxFen: fen }),
   monthly_cap: z.object({ category, maxFen: fen }),
   invoice_format: z.object({}),

@@ -4,9 +4,10 @@ import { takeNextNumber } from '../../db/counters.js'
 import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../audit.js'
 import { DomainError } from '../errors.js'
+import { OrgDirectory } from '../org.js'
 import { isRequestType, type RequestType } from '../request-types.js'
 import { DEFAULT_TEMPLATES } from './default-templates.js'
-import { flowDefinitionSchema, type FlowDefinition } from './flow-definition.js'
+import { flowDefinitionSchema, type ApproverSource, type Condition, type FlowDefinition, type FlowNode } from './flow-definition.js'
 
 export interface FlowTemplate {
   type: RequestType
@@ -17,13 +18,80 @@ export interface FlowTemplate {
 }
 
 /** Parses and checks a definition; the error names what is wrong, in both languages. */
-export function parseFlowDefinition(input: unknown): FlowDefinition {
+function parseFlowDefinition(input: unknown): FlowDefinition {
   const result = flowDefinitionSchema.safeParse(input)
   if (!result.success) {
     const detail = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')
     throw new DomainError('VALIDATION', `流程模板不正确：${detail}`, `invalid flow template: ${detail}`)
   }
   return result.data
+}
+
+/**
+ * Parses a definition and checks that every person, role and department it names exists: routing
+ * leaves out whom it cannot find, so a typo would otherwise turn a step into nobody (auto-passed,
+ * or sent to the admins) without anyone noticing.
+ */
+export async function checkFlowDefinition(input: unknown, org: OrgDirectory): Promise<FlowDefinition> {
+  const definition = parseFlowDefinition(input)
+  const [employees, departments] = await Promise.all([org.employees(), org.departments()])
+  const known = {
+    people: new Set(employees.map((e) => e.id)),
+    roles: new Set(employees.flatMap((e) => e.roles)),
+    departments: new Set(departments.map((d) => d.id)),
+  }
+  const problems = unknownReferences(definition.nodes, known)
+  if (problems.length > 0) {
+    throw new DomainError('VALIDATION', `流程模板引用了不存在的对象：${problems.map((p) => p.zh).join('；')}`, `flow template names what does not exist: ${problems.map((p) => p.en).join('; ')}`)
+  }
+  return definition
+}
+
+interface KnownOrg {
+  /** Active employees only: a step on someone who left would be handed over on every request. */
+  people: ReadonlySet<string>
+  /** Roles some active employee holds. */
+  roles: ReadonlySet<string>
+  departments: ReadonlySet<string>
+}
+
+type Problem = { zh: string; en: string }
+
+function unknownReferences(nodes: readonly FlowNode[], known: KnownOrg): Problem[] {
+  return nodes.flatMap((node): Problem[] => {
+    switch (node.kind) {
+      case 'end':
+        return []
+      case 'approver':
+      case 'cc':
+        return node.sources.flatMap((source) => sourceProblems(source, known)).map((p) => ({ zh: `节点「${node.name}」：${p.zh}`, en: `node "${node.name}": ${p.en}` }))
+      case 'condition': {
+        const label = node.name ?? node.id
+        const branches = node.branches.flatMap((branch) => [
+          ...unknownDepartments(branch.when, known).map((id) => ({ zh: `条件「${label}」分支「${branch.name}」：部门不存在 ${id}`, en: `condition "${label}" branch "${branch.name}": unknown department ${id}` })),
+          ...unknownReferences(branch.nodes, known),
+        ])
+        return [...branches, ...unknownReferences(node.else.nodes, known)]
+      }
+    }
+  })
+}
+
+function sourceProblems(source: ApproverSource, known: KnownOrg): Problem[] {
+  const role = source.kind === 'role' ? source.role : source.kind === 'supervisorChain' ? source.upToRole : undefined
+  const people = source.kind === 'users' ? source.userIds.filter((id) => !known.people.has(id)) : []
+  return [
+    ...people.map((id) => ({ zh: `成员不存在或已停用 ${id}`, en: `unknown or inactive user ${id}` })),
+    ...(role !== undefined && !known.roles.has(role) ? [{ zh: `没有在职员工担任角色 ${role}`, en: `no active employee holds role ${role}` }] : []),
+  ]
+}
+
+function unknownDepartments(condition: Condition, known: KnownOrg): string[] {
+  if ('all' in condition) return condition.all.flatMap((c) => unknownDepartments(c, known))
+  if ('any' in condition) return condition.any.flatMap((c) => unknownDepartments(c, known))
+  if (condition.field !== 'department') return []
+  const picked = Array.isArray(condition.value) ? condition.value : [condition.value]
+  return picked.map(String).filter((id) => !known.departments.has(id))
 }
 
 /**
@@ -36,14 +104,23 @@ export class FlowTemplates {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async publish(type: string, input: unknown, actorId: string | null): Promise<FlowTemplate> {
+  /**
+   * `baseVersion` is the latest version the editor started from: when someone published since, the
+   * draft would silently undo their change, so it is refused. Without it (scripts, older clients)
+   * the draft is published over whatever is there.
+   */
+  async publish(type: string, input: unknown, actorId: string | null, options: { baseVersion?: number } = {}): Promise<FlowTemplate> {
     if (!isRequestType(type)) throw new DomainError('VALIDATION', `未知的申请类型：${type}`, `unknown request type: ${type}`)
-    const definition = parseFlowDefinition(input)
+    const definition = await checkFlowDefinition(input, new OrgDirectory(this.db))
     return inTransaction(this.db, async (trx) => {
       // The counter row serialises publishers of one type, so versions never collide.
       const version = await takeNextNumber(trx, `flow-template:${type}`)
       const existing = await trx.selectFrom('flow_templates').select((eb) => eb.fn.max('version').as('v')).where('type', '=', type).executeTakeFirst()
-      const next = Math.max(version, Number(existing?.v ?? 0) + 1)
+      const latest = Number(existing?.v ?? 0)
+      if (options.baseVersion !== undefined && options.baseVersion !== latest) {
+        throw new DomainError('INVALID_STATE', `该流程已被他人更新（第 ${latest} 版），请刷新后再发布`, `this flow was updated by someone else (v${latest}); reload it before publishing`)
+      }
+      const next = Math.max(version, latest + 1)
       const now = this.now()
       await trx
         .insertInto('flow_templates')
