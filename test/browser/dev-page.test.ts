@@ -51,6 +51,9 @@ async function openPhone(): Promise<{ context: BrowserContext; page: Page; pageE
   const pageErrors: string[] = []
   page.on('pageerror', (error) => pageErrors.push(error.message))
   await page.goto(`${server.baseUrl}/dev`)
+  // Once the users have loaded, a first visit opens the drawer by itself: deciding before that, switchUser
+  // would click the header button just as the drawer's scrim came over it.
+  await page.locator('[data-user-id]').first().waitFor({ state: 'attached' })
   return { context, page, pageErrors }
 }
 
