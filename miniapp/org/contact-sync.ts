@@ -4,6 +4,7 @@ import { UNASSIGNED_DEPARTMENT } from '../../bot/identity/identity-links.js'
 import type { Schema } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../../workflow/audit.js'
+import { isActiveAdmin, LAST_ADMIN, leadsBackTo } from './employee-update.js'
 
 export interface SyncCounts {
   added: number
@@ -17,6 +18,8 @@ export interface ContactSyncResult {
   people: SyncCounts
   /** New identity links: people the bot now knows on this platform without a first message. */
   linked: number
+  /** The admin the directory lists as having left, kept active as the last one (keepAnActiveAdmin). */
+  keptAdmin?: { id: string; name: string }
   message: string
 }
 
@@ -40,20 +43,26 @@ const count = (items: { isNew: boolean; changed: boolean }[]): SyncCounts => ({
 function keepSupervisorChainsFinite(users: { id: string; manager_id: string | null }[], planned: { before?: { manager_id: string | null }; values: { id: string; manager_id: string | null } }[]): void {
   const managerOf = new Map(users.map((u) => [u.id, u.manager_id]))
   for (const { values } of planned) managerOf.set(values.id, values.manager_id)
-  const leadsBackTo = (id: string) => {
-    const seen = new Set<string>()
-    for (let at = managerOf.get(id); at && !seen.has(at); at = managerOf.get(at)) {
-      if (at === id) return true
-      seen.add(at)
-    }
-    return false
-  }
   for (const { before, values } of planned) {
-    if (!leadsBackTo(values.id)) continue
+    if (!leadsBackTo(managerOf, values.id)) continue
     values.manager_id = before?.manager_id ?? null
     managerOf.set(values.id, values.manager_id)
-    if (leadsBackTo(values.id)) managerOf.set(values.id, (values.manager_id = null))
+    if (leadsBackTo(managerOf, values.id)) managerOf.set(values.id, (values.manager_id = null))
   }
+}
+
+/**
+ * The directory may list the last active admin as having left: switching them off would leave
+ * nobody able to run the mini-app, which the import and the edit form refuse. The rest of the sync
+ * is still wanted, so that one admin is kept active and the result says so. Returns whom it kept.
+ */
+function keepAnActiveAdmin(users: { id: string; roles: string; active: number }[], planned: { before?: { roles: string; active: number }; values: { id: string; name: string; active: number } }[]) {
+  const afterSync = new Map<string, { roles: string; active: number }>(users.map((u) => [u.id, u]))
+  for (const { before, values } of planned) if (before) afterSync.set(values.id, { roles: before.roles, active: values.active })
+  if ([...afterSync.values()].some(isActiveAdmin)) return undefined
+  const kept = planned.find((p) => p.before && isActiveAdmin(p.before))?.values
+  if (kept) kept.active = 1
+  return kept && { id: kept.id, name: kept.name }
 }
 
 /**
@@ -140,6 +149,7 @@ export async function syncContacts(
       return { before, values, externalId: p.externalId, link: linkedTo.get(p.externalId) !== id }
     })
     keepSupervisorChainsFinite(users, planned)
+    const keptAdmin = keepAnActiveAdmin(users, planned)
     const personPlan = planned.map((p) => ({
       ...p,
       isNew: !p.before,
@@ -150,6 +160,7 @@ export async function syncContacts(
       departments: count(departmentPlan),
       people: count(personPlan),
       linked: personPlan.filter((p) => p.link).length,
+      keptAdmin,
     }
     if (options.dryRun) return result
 
@@ -179,6 +190,9 @@ export async function syncContacts(
     ...plan,
     message:
       `${label}通讯录${options.dryRun ? '预览' : '同步完成'}：部门${verb}新增 ${d.added}、更新 ${d.updated}、未变 ${d.unchanged}；人员${verb}新增 ${p.added}、更新 ${p.updated}、未变 ${p.unchanged}。` +
-      ` / ${platform} directory ${options.dryRun ? 'preview' : 'synced'}: departments +${d.added} ~${d.updated} =${d.unchanged}; people +${p.added} ~${p.updated} =${p.unchanged}.`,
+      ` / ${platform} directory ${options.dryRun ? 'preview' : 'synced'}: departments +${d.added} ~${d.updated} =${d.unchanged}; people +${p.added} ~${p.updated} =${p.unchanged}.` +
+      (plan.keptAdmin
+        ? `\n${plan.keptAdmin.name}（${plan.keptAdmin.id}）在${label}显示为已离职，${verb}保留在职：${LAST_ADMIN.zh}。/ ${plan.keptAdmin.name} (${plan.keptAdmin.id}) has left according to ${platform} but ${options.dryRun ? 'will stay' : 'stays'} active: ${LAST_ADMIN.en}.`
+        : ''),
   }
 }

@@ -25,11 +25,6 @@ export async function updateEmployee(db: Kysely<Schema>, id: string, input: Empl
     throw new DomainError('VALIDATION', '找不到该部门', 'unknown department')
   }
   const managerId = input.managerId === undefined ? before.manager_id : input.managerId || null
-  if (managerId) {
-    const chain = new Map((await db.selectFrom('users').select(['id', 'manager_id']).execute()).map((u) => [u.id, u.manager_id]))
-    if (!chain.has(managerId)) throw new DomainError('VALIDATION', '找不到该上级', 'unknown supervisor')
-    if (leadsBackTo(chain.set(id, managerId), id)) throw new DomainError('VALIDATION', SUPERVISOR_LOOP.zh, SUPERVISOR_LOOP.en)
-  }
   const roles = input.roles === undefined ? undefined : [...new Set(['employee', ...input.roles.split(/[;,、|，；\s]+/).filter(Boolean)])]
   const changes = {
     department_id: input.departmentId ?? before.department_id,
@@ -50,6 +45,13 @@ export async function updateEmployee(db: Kysely<Schema>, id: string, input: Empl
       before: { department_id: before.department_id, manager_id: before.manager_id, title: before.title, level: Number(before.level), roles: JSON.parse(before.roles) as unknown, active: Number(before.active) },
       after: { ...changes, roles: JSON.parse(changes.roles) as unknown },
     })
+    // Read after appendAudit, as requireActiveAdmin explains: two edits closing one loop from either end (A under B, B under A)
+    // at the same moment then cannot both see the chain without the other's change.
+    if (managerId) {
+      const chain = new Map((await trx.selectFrom('users').select(['id', 'manager_id']).execute()).map((u) => [u.id, u.manager_id]))
+      if (!chain.has(managerId)) throw new DomainError('VALIDATION', '找不到该上级', 'unknown supervisor')
+      if (leadsBackTo(chain, id)) throw new DomainError('VALIDATION', SUPERVISOR_LOOP.zh, SUPERVISOR_LOOP.en)
+    }
     await requireActiveAdmin(trx)
   })
 }

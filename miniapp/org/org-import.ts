@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import Papa from 'papaparse'
 import type { Schema } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
@@ -69,8 +69,9 @@ function parseCsv<T extends Record<string, readonly string[]>>(text: string, col
 const ACTIVE = new Set(['1', 'true', 'yes', 'y', '是', '在职', '正常', '启用', '试用', '试用期', '待离职', 'active', 'enabled'])
 const INACTIVE = new Set(['0', 'false', 'no', 'n', '否', '离职', '已离职', '停用', '已停用', '禁用', '已禁用', 'inactive', 'disabled', 'resigned', 'left'])
 const activeValue = (text: string) => (ACTIVE.has(text.toLowerCase()) ? 1 : INACTIVE.has(text.toLowerCase()) ? 0 : undefined)
-/** What an import can change about a person, each compared before and after for the audit log. */
-const AUDITED_FIELDS = ['name', 'department_id', 'manager_id', 'title', 'level', 'roles', 'mobile', 'email', 'active'] as const
+/** What an import can change about a person or a department, each compared before and after for the audit log. */
+const EMPLOYEE_AUDITED_FIELDS = ['name', 'department_id', 'manager_id', 'title', 'level', 'roles', 'mobile', 'email', 'active'] as const
+const DEPARTMENT_AUDITED_FIELDS = ['name', 'parent_id', 'head_user_id', 'cost_center'] as const
 const splitRoles = (text: string) => [...new Set(text.split(/[;,、|，；\s]+/).map((r) => r.trim()).filter(Boolean))]
 
 /**
@@ -93,7 +94,19 @@ export async function importEmployees(db: Kysely<Schema>, text: string, options:
     else if (no) fileNos.set(no, i + 2)
   })
 
-  const idOf = (no: string) => byNo.get(no.toLowerCase())?.id ?? `emp-${no.toLowerCase()}`
+  // A new person's id is emp-<工号>, unless someone already has that id (their 工号 has changed since, e.g. by a contact
+  // sync): then the first free emp-<工号>-2, -3, … Ids compare without case, as MariaDB's collation does.
+  const takenIds = new Set(existing.map((u) => u.id.toLowerCase()))
+  const newNos = [...fileNos.keys()].filter((no) => !byNo.has(no))
+  const newIds = new Map(newNos.filter((no) => !takenIds.has(`emp-${no}`)).map((no) => [no, `emp-${no}`]))
+  for (const id of newIds.values()) takenIds.add(id)
+  for (const no of newNos.filter((no) => !newIds.has(no))) {
+    let n = 2
+    while (takenIds.has(`emp-${no}-${n}`)) n++
+    newIds.set(no, `emp-${no}-${n}`)
+    takenIds.add(`emp-${no}-${n}`)
+  }
+  const idOf = (no: string) => byNo.get(no.toLowerCase())?.id ?? newIds.get(no.toLowerCase())!
   const planned = rows.flatMap((row, i) => {
     const line = i + 2
     const employeeNo = cell(row, 'employeeNo')
@@ -159,14 +172,9 @@ export async function importEmployees(db: Kysely<Schema>, text: string, options:
     }
     const audit = { at: options.now, actorId: options.actorId }
     await appendAudit(trx, { ...audit, action: 'org.employees.imported', entityType: 'users', entityId: 'csv', after: { created, updated } })
-    // One row per person, as the edit form writes: who gained a role or was switched off reads like any other change, and no row
-    // grows with the file (MySQL's TEXT holds 64 KB), so nothing is cut however many people one import touches.
-    for (const { before, values } of planned) {
-      const fields = AUDITED_FIELDS.filter((f) => !before || String(before[f]) !== String(values[f]))
-      if (fields.length === 0) continue
-      const pick = (row: Pick<typeof values, (typeof fields)[number]>) => Object.fromEntries(fields.map((f) => [f, f === 'roles' ? (JSON.parse(row.roles) as unknown) : f === 'level' || f === 'active' ? Number(row[f]) : row[f]]))
-      await appendAudit(trx, { ...audit, action: 'org.employee.imported', entityType: 'user', entityId: values.id, before: before ? pick(before) : undefined, after: pick(values) })
-    }
+    await auditEach(trx, { ...audit, action: 'org.employee.imported', entityType: 'user' }, planned, EMPLOYEE_AUDITED_FIELDS, (row, f) =>
+      f === 'roles' ? (JSON.parse(row.roles) as unknown) : f === 'level' || f === 'active' ? Number(row[f]) : row[f],
+    )
     await requireActiveAdmin(trx)
   })
   return summary(planned.length, created, updated, [], false)
@@ -209,24 +217,46 @@ export async function importDepartments(db: Kysely<Schema>, text: string, option
       head_user_id: head?.id ?? before?.head_user_id ?? null,
       cost_center: cell(row, 'costCenter') || (before?.cost_center ?? null),
     }
-    return [{ line, isNew: !before, values }]
+    return [{ line, before, values }]
   })
   const parentOf = new Map(existing.map((d) => [d.id, d.parent_id]))
   for (const { values } of planned) parentOf.set(values.id, values.parent_id)
   for (const { line, values } of planned) if (leadsBackTo(parentOf, values.id)) errors.push({ line, message: '上级部门关系不能形成循环 / the department hierarchy would loop' })
 
-  const created = planned.filter((p) => p.isNew).length
+  const created = planned.filter((p) => !p.before).length
   const updated = planned.length - created
   if (errors.length || options.dryRun || planned.length === 0) return summary(planned.length, errors.length ? 0 : created, errors.length ? 0 : updated, errors, options.dryRun)
 
   await inTransaction(db, async (trx) => {
-    for (const { isNew, values } of planned) {
-      if (isNew) await trx.insertInto('departments').values({ ...values, created_at: options.now }).execute()
+    for (const { before, values } of planned) {
+      if (!before) await trx.insertInto('departments').values({ ...values, created_at: options.now }).execute()
       else await trx.updateTable('departments').set(values).where('id', '=', values.id).execute()
     }
-    await appendAudit(trx, { at: options.now, actorId: options.actorId, action: 'org.departments.imported', entityType: 'departments', entityId: 'csv', after: { created, updated, ids: planned.map((p) => p.values.id) } })
+    const audit = { at: options.now, actorId: options.actorId }
+    await appendAudit(trx, { ...audit, action: 'org.departments.imported', entityType: 'departments', entityId: 'csv', after: { created, updated } })
+    await auditEach(trx, { ...audit, action: 'org.department.imported', entityType: 'department' }, planned, DEPARTMENT_AUDITED_FIELDS)
   })
   return summary(planned.length, created, updated, [], false)
+}
+
+/**
+ * One audit row per record an import creates or changes, with the fields that differ before and after, as the edit form
+ * writes: a new head or a person switched off reads like any other change, and no row grows with the file (MySQL's TEXT
+ * holds 64 KB), so nothing is cut however many records one import touches.
+ */
+async function auditEach<F extends string, R extends { [K in F]: unknown }>(
+  trx: Transaction<Schema>,
+  audit: { at: number; actorId: string; action: string; entityType: string },
+  planned: readonly { before?: NoInfer<R>; values: R & { id: string } }[],
+  audited: readonly F[],
+  shown: (row: R, field: F) => unknown = (row, field) => row[field],
+): Promise<void> {
+  for (const { before, values } of planned) {
+    const fields = audited.filter((f) => !before || String(before[f]) !== String(values[f]))
+    if (fields.length === 0) continue
+    const pick = (row: R) => Object.fromEntries(fields.map((f) => [f, shown(row, f)]))
+    await appendAudit(trx, { ...audit, entityId: values.id, before: before && pick(before), after: pick(values) })
+  }
 }
 
 function summary(valid: number, created: number, updated: number, errors: ImportProblem[], dryRun = false): ImportResult {

@@ -39,6 +39,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'org.employee.updated': '修改员工 employee updated',
   'org.employees.imported': '导入员工 employees imported',
   'org.departments.imported': '导入部门 departments imported',
+  'org.employee.imported': '导入修改员工 employee imported',
+  'org.department.imported': '导入修改部门 department imported',
   'admin.login': '登录后台 signed in',
   'pii.viewed': '查看个人信息 viewed personal data',
   'audit.exported': '导出审计日志 exported',

@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { formatYuan } from '../../workflow/money.js'
 import type { Policy, RuleKind, RuleParams } from '../../workflow/policy/policy-rules.js'
 import { RULE_PARAMS } from '../../workflow/policy/policy-rules.js'
-import type { PolicyStore } from '../../workflow/policy/policy-store.js'
+import type { InvalidPolicy, PolicyStore } from '../../workflow/policy/policy-store.js'
 import { EXPENSE_CATEGORY_LABELS } from '../../workflow/request-types.js'
 import type { Viewer } from '../auth/viewer.js'
 import { renderPage } from '../ui/layout.js'
@@ -66,9 +66,12 @@ function categoryLimitFields(params: Partial<RuleParams<'category_limit'>>): Htm
     <label class="field"><span>未知城市按档位 Tier for unknown cities</span><input type="number" name="params.defaultTier" min="1" max="5" step="1" required value="${params.defaultTier ?? ''}"></label>`
 }
 
+/** A policy as the form edits it: a valid one, or a stored one that no longer validates, whatever its params hold. */
+type Editable = Pick<Policy | InvalidPolicy, 'code' | 'kind' | 'severity' | 'params'>
+
 /** Every parameter gets a field (amounts in yuan). */
-function paramFields(p: Pick<Policy, 'kind' | 'params'>): Html {
-  const params = p.params as Record<string, unknown>
+function paramFields(p: Pick<Editable, 'kind' | 'params'>): Html {
+  const params = (p.params ?? {}) as Record<string, unknown>
   const money = (key: string, label: string) =>
     html`<label class="field"><span>${label}（元 yuan）</span><input type="number" name="params.${key}" data-scale="100" min="0.01" step="0.01" required value="${params[key] === undefined ? '' : Number(params[key]) / 100}"></label>`
   const cat = html`<label class="field"><span>类别 Category</span><select name="params.category" data-optional>${categoryOptions(params.category)}</select></label>`
@@ -90,7 +93,7 @@ function paramFields(p: Pick<Policy, 'kind' | 'params'>): Html {
   }
 }
 
-function policyForm(p: Pick<Policy, 'code' | 'kind' | 'severity' | 'params'>, isNew = false): Html {
+function policyForm(p: Editable, isNew = false): Html {
   return html`<form class="grid" data-post="/api/admin/policies/${p.code}" data-method="PUT">
     <input type="hidden" name="kind" value="${p.kind}">
     <label class="field"><span>级别 Severity</span><select name="severity"><option value="block" ${p.severity === 'block' ? 'selected' : ''}>拦截 block</option><option value="warn" ${p.severity === 'warn' ? 'selected' : ''}>提醒 warn</option></select></label>
@@ -106,18 +109,22 @@ export async function renderPoliciesPage(c: Context, policies: PolicyStore, view
 <div class="page-head"><div><h1>${bi('报销规则', 'Policies')}</h1><p class="faint">提交前检查；“拦截”阻止提交，“提醒”显示给审批人 / checked before submit: block stops it, warn tells the approvers</p></div></div>
 <section class="panel" id="policies">
   ${list.length ? html`<ul class="list">${list.map(
-    (p) => html`<li data-policy="${p.code}"><div class="item-main">
-      <div class="item-title">${RULE_LABELS[p.kind]} <span class="faint mono">${p.code}</span></div>
-      <div class="item-sub policy-summary">${describe(p)}</div>
-      <details><summary>编辑 Edit</summary>${policyForm(p)}
+    (p) => html`<li data-policy="${p.code}" ${'invalid' in p ? 'data-invalid' : ''}><div class="item-main">
+      <div class="item-title">${RULE_LABELS[p.kind as RuleKind] ?? p.kind} <span class="faint mono">${p.code}</span></div>
+      ${'invalid' in p ? html`<div class="item-sub policy-invalid">未生效，请修改或停用：${p.reason}</div>` : html`<div class="item-sub policy-summary">${describe(p)}</div>`}
+      <details ${'invalid' in p ? 'open' : ''}><summary>编辑 Edit</summary>${policyForm(p)}
         <button class="btn small danger" type="button" data-call="/api/admin/policies/${p.code}" data-method="DELETE" data-confirm="停用规则 ${p.code}？Disable it?">停用 Disable</button></details>
-    </div><div class="item-side"><span class="badge ${p.severity === 'block' ? 'red' : 'orange'}">${p.severity === 'block' ? '拦截 block' : '提醒 warn'}</span></div></li>`,
+    </div><div class="item-side">${
+      'invalid' in p
+        ? html`<span class="badge red">无效 invalid</span>`
+        : html`<span class="badge ${p.severity === 'block' ? 'red' : 'orange'}">${p.severity === 'block' ? '拦截 block' : '提醒 warn'}</span>`
+    }</div></li>`,
   )}</ul>` : empty('没有启用的规则', 'No active policy')}
 </section>
 <section class="panel" id="new-policy"><h2>${bi('添加规则', 'Add a rule')}</h2>
   ${(Object.keys(RULE_PARAMS) as RuleKind[]).map((kind) => {
     const code = [kind.toUpperCase(), `${kind.toUpperCase()}_2`, `${kind.toUpperCase()}_3`].find((c) => !used.has(c)) ?? `${kind.toUpperCase()}_${Date.now() % 1000}`
-    return html`<details data-new-kind="${kind}"><summary>${RULE_LABELS[kind]}</summary><p class="faint">规则代码 code: <span class="mono">${code}</span></p>${policyForm({ code, kind, severity: 'warn', params: {} as never }, true)}</details>`
+    return html`<details data-new-kind="${kind}"><summary>${RULE_LABELS[kind]}</summary><p class="faint">规则代码 code: <span class="mono">${code}</span></p>${policyForm({ code, kind, severity: 'warn', params: {} }, true)}</details>`
   })}
 </section>`
   return renderPage(c, { title: '报销规则', viewer, section: 'policies', body })

@@ -74,7 +74,7 @@ describe.each(DB_KINDS)('contact sync on %s', (kind) => {
   })
 
   const json = expectJson
-  type Result = { departments: { added: number; updated: number; unchanged: number }; people: { added: number; updated: number; unchanged: number }; linked: number; message: string }
+  type Result = { departments: { added: number; updated: number; unchanged: number }; people: { added: number; updated: number; unchanged: number }; linked: number; keptAdmin?: { id: string; name: string }; message: string }
   const user = (id: string) => sys.database.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
   const department = (id: string) => sys.database.db.selectFrom('departments').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
   const linkOf = async (platform: string, externalId: string) =>
@@ -140,6 +140,29 @@ describe.each(DB_KINDS)('contact sync on %s', (kind) => {
     const fetched = await new FeishuContactDirectory(new FeishuFetchApi({ ...FEISHU_APP, baseUrl: feishu.url })).read()
     expect(fetched).toEqual(await sdk.read())
     expect(fetched.people).toHaveLength(66)
+  })
+
+  it('Feishu: the last active admin listed as resigned stays active, the preview and the sync say so, and the rest still syncs', async () => {
+    feishu.users.push({ open_id: 'ou_admin', name: '系统管理员', employee_no: 'E0001', status: { is_resigned: true } })
+    feishu.users.find((p) => p.open_id === 'ou_legal4')!.job_title = '律师助理'
+    try {
+      const kept = { keptAdmin: { id: 'admin', name: '系统管理员' }, people: { added: 0, updated: 1, unchanged: 66 }, linked: 1 }
+      const preview = await json<Result>(admin.post('/api/admin/org/contact-sync/feishu', { dryRun: true }))
+      expect(preview).toMatchObject(kept)
+      expect(preview.message.split('\n')[1]).toBe(
+        '系统管理员（admin）在飞书显示为已离职，将保留在职：必须至少保留一位在职的管理员。/ 系统管理员 (admin) has left according to feishu but will stay active: at least one active admin must remain.',
+      )
+      const synced = await json<Result>(admin.post('/api/admin/org/contact-sync/feishu', {}))
+      expect(synced).toMatchObject(kept)
+      expect(synced.message.split('\n')[1]).toMatch(/^系统管理员（admin）在飞书显示为已离职，已保留在职：必须至少保留一位在职的管理员。\/ .* stays active: at least one active admin must remain\.$/)
+      expect(Number((await user('admin')).active)).toBe(1)
+      expect((await user('feishu-ou_legal4')).title).toBe('律师助理')
+      expect(await linkOf('feishu', 'ou_admin')).toBe('admin')
+      const audit = await sys.database.db.selectFrom('audit_log').select('after_state').where('action', '=', 'org.contacts.synced').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+      expect(JSON.parse(audit.after_state!)).toMatchObject({ keptAdmin: { id: 'admin' } })
+    } finally {
+      feishu.users.splice(feishu.users.findIndex((p) => p.open_id === 'ou_admin'), 1)
+    }
   })
 
   it('DingTalk: departments walked from the root, people paged by cursor, 主管 as department heads', async () => {

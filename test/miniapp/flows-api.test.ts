@@ -91,6 +91,32 @@ describe.each(DB_KINDS)('flows API on %s', (kind) => {
       expect(refused.message).toContain('condition "部门判断" branch "研发": unknown department d-rnd')
     })
 
+    it('refuses a category condition on a value that is no expense category code, naming the branch', async () => {
+      const byCategory = (travel: string[], meal: string) =>
+        draft([
+          {
+            kind: 'condition',
+            id: 'category-check',
+            name: '类别判断',
+            branches: [
+              { name: '差旅', when: { field: 'category', op: 'in', value: travel }, nodes: [] },
+              { name: '餐费', when: { all: [{ field: 'amount', op: 'gt', value: 100 }, { field: 'category', op: 'eq', value: meal }] }, nodes: [] },
+            ],
+            else: { nodes: [] },
+          },
+          finance,
+        ])
+      const refused = await json<Refusal>(admin.post('/api/admin/flows/expense/validate', { definition: byCategory(['travel', 'Travel'], '餐费') }), 400)
+      const [zh] = refused.message.split(' / ')
+      expect(zh!.split('：').slice(1).join('：').split('；')).toEqual(['条件「类别判断」分支「差旅」：费用类别不存在 Travel', '条件「类别判断」分支「餐费」：费用类别不存在 餐费'])
+      expect(refused.message).toContain('condition "类别判断" branch "差旅": unknown expense category Travel')
+
+      const before = await latestVersion('expense')
+      await json(admin.post('/api/admin/flows/expense/publish', { definition: byCategory(['Travel', 'transport'], 'meal') }), 400)
+      expect(await latestVersion('expense')).toBe(before)
+      expect((await json<{ version: number }>(admin.post('/api/admin/flows/expense/publish', { definition: byCategory(['travel', 'transport'], 'meal') }))).version).toBe(before + 1)
+    })
+
     it('publishes every built-in template on the demo organisation', async () => {
       for (const type of REQUEST_TYPE_CODES) {
         const published = await json<{ version: number }>(admin.post(`/api/admin/flows/${type}/publish`, { definition: DEFAULT_TEMPLATES[type] }))

@@ -106,6 +106,60 @@ describe.each(DB_KINDS)('org imports on %s', (kind) => {
     expect(JSON.parse(audited.find((r) => r.entity_id === `emp-x${'0'.repeat(27)}1999`)!.after_state!)).toMatchObject({ name: '人1999', roles: ['employee', 'auditor'], active: 1 })
   }, 120_000)
 
+  it('audits each department an import creates or changes: the fields before and after, and a summary of counts only', async () => {
+    const latestSummary = async () => {
+      const row = await sys.database.db.selectFrom('audit_log').select('after_state').where('action', '=', 'org.departments.imported').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+      return JSON.parse(row.after_state!) as unknown
+    }
+    const audited = async (ids: string[]) => {
+      const rows = await sys.database.db.selectFrom('audit_log').select(['entity_id', 'entity_type', 'before_state', 'after_state']).where('action', '=', 'org.department.imported').where('entity_id', 'in', ids).execute()
+      return Object.fromEntries(rows.map((r) => [r.entity_id, { type: r.entity_type, before: JSON.parse(r.before_state ?? 'null') as unknown, after: JSON.parse(r.after_state!) as unknown }]))
+    }
+    await importing('departments', '部门编号,部门名称,上级部门,负责人工号,成本中心\nd-fin,财务部,d-ceo,E1007,CC-401\nd-legal,法务部,d-ceo,,CC-600\nd-ceo,总经办,,,\n', false)
+    expect(await audited(['d-fin', 'd-legal', 'd-ceo'])).toEqual({
+      'd-fin': { type: 'department', before: { head_user_id: 'qianqi', cost_center: 'CC-400' }, after: { head_user_id: 'sunba', cost_center: 'CC-401' } },
+      'd-legal': { type: 'department', before: null, after: { name: '法务部', parent_id: 'd-ceo', head_user_id: null, cost_center: 'CC-600' } },
+    })
+    expect(await latestSummary()).toEqual({ created: 1, updated: 2 })
+
+    // Far more departments than one row's 64 KB (MySQL TEXT) could list by id: each still has its own, whole.
+    const many = Array.from({ length: 1200 }, (_, i) => `D${String(i).padStart(59, '0')},部门${i},d-rd`)
+    expect(await importing('departments', `部门编号,部门名称,上级部门\n${many.join('\n')}\n`, false)).toMatchObject({ created: 1200 })
+    const rows = await sys.database.db.selectFrom('audit_log').select(['entity_id', 'after_state']).where('action', '=', 'org.department.imported').where('entity_id', 'like', 'D0%').execute()
+    expect(rows).toHaveLength(1200)
+    expect(JSON.parse(rows.find((r) => r.entity_id === `D${'0'.repeat(55)}1199`)!.after_state!)).toEqual({ name: '部门1199', parent_id: 'd-rd', head_user_id: null, cost_center: null })
+    expect(await latestSummary()).toEqual({ created: 1200, updated: 0 })
+  }, 120_000)
+
+  it('a new person whose emp-<工号> id someone else already has gets the next free id, not a failure', async () => {
+    // 赵敏 was imported as E7001 and renumbered since: emp-e7001 belongs to someone whose 工号 is no longer E7001.
+    await sys.database.db
+      .insertInto('users')
+      .values({ id: 'emp-e7001', employee_no: 'F7001', name: '赵敏', department_id: 'd-rd', manager_id: null, title: null, level: 1, roles: JSON.stringify(['employee']), mobile: null, email: null, active: 1, created_at: Date.now() })
+      .execute()
+    // E7001-2 keeps the id its 工号 gives; E7001 takes the next free one, and E7002's supervisor is that new person.
+    const csv = '工号,姓名,部门,直属上级工号\nE7001,新人甲,d-rd,\nE7001-2,新人乙,d-rd,E7001\nE7002,新人丙,d-rd,E7001\n'
+    expect(await importing('employees', csv, true)).toMatchObject({ created: 3, updated: 0, errors: [] })
+    expect(await importing('employees', csv, false)).toMatchObject({ created: 3, updated: 0, errors: [] })
+    const people = await sys.database.db.selectFrom('users').select(['employee_no', 'id', 'name', 'manager_id']).where('employee_no', 'in', ['F7001', 'E7001', 'E7001-2', 'E7002']).orderBy('employee_no').execute()
+    expect(people).toEqual([
+      { employee_no: 'E7001', id: 'emp-e7001-3', name: '新人甲', manager_id: null },
+      { employee_no: 'E7001-2', id: 'emp-e7001-2', name: '新人乙', manager_id: 'emp-e7001-3' },
+      { employee_no: 'E7002', id: 'emp-e7002', name: '新人丙', manager_id: 'emp-e7001-3' },
+      { employee_no: 'F7001', id: 'emp-e7001', name: '赵敏', manager_id: null },
+    ])
+  })
+
+  it('two edits closing a supervisor loop from either end at the same moment: exactly one is saved', async () => {
+    for (const [a, b] of [['zhangsan', 'sunba'], ['wangwu', 'zhaoliu'], ['lisi', 'qianqi']] as const) {
+      const answers = await Promise.all([patch(admin, a, { managerId: b }), patch(admin, b, { managerId: a })])
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 400])
+      expect(await answers.find((r) => r.status === 400)!.json()).toMatchObject({ code: 'VALIDATION', message: '上级关系不能形成循环 / the supervisor chain would loop' })
+      const managers = [(await user(a)).manager_id, (await user(b)).manager_id]
+      expect([managers[0] === b, managers[1] === a].filter(Boolean)).toHaveLength(1)
+    }
+  })
+
   it('nobody removes the last active admin: not in the form, not by import, not two admins at once', async () => {
     const lastAdmin = { code: 'INVALID_STATE', message: '必须至少保留一位在职的管理员 / at least one active admin must remain' }
     expect(await expectJson(patch(admin, 'admin', { roles: '' }), 409)).toMatchObject(lastAdmin)

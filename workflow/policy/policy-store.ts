@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
+import { consoleJsonLog } from '../../ops/logging/log.js'
 import { appendAudit } from '../audit.js'
-import { DomainError } from '../errors.js'
+import { DomainError, isDomainError } from '../errors.js'
 import { RULE_PARAMS, type Policy, type RuleKind } from './policy-rules.js'
 
 function isRuleKind(kind: string): kind is RuleKind {
@@ -22,17 +23,58 @@ export function parsePolicy(input: { code: string; kind: string; severity: strin
   return { code: input.code, kind: input.kind, severity: input.severity, params: parsed.data } as Policy
 }
 
-/** Active policies in code order; a row that no longer validates is left out rather than guessed at. */
-export async function loadActivePolicies(db: Kysely<Schema>, kind?: Policy['kind']): Promise<Policy[]> {
+/**
+ * An active policy stored under older, looser checks (or by hand) that no longer validates, e.g. a
+ * category 'Travel'. It is not applied to claims, but listed with the reason so finance can fix or
+ * disable it instead of it vanishing.
+ */
+export interface InvalidPolicy {
+  code: string
+  kind: string
+  severity: string
+  /** As stored; absent when the stored text is not JSON. */
+  params?: unknown
+  invalid: true
+  /** Chinese first, English after. */
+  reason: string
+}
+
+/** Active policies in code order, each parsed, or flagged invalid with why. */
+async function readActivePolicies(db: Kysely<Schema>, kind?: Policy['kind']): Promise<(Policy | InvalidPolicy)[]> {
   let query = db.selectFrom('policies').selectAll().where('active', '=', 1)
   if (kind) query = query.where('kind', '=', kind)
   const rows = await query.orderBy('code').execute()
-  return rows.flatMap((row) => {
+  return rows.map((row) => {
+    const stored = { code: row.code, kind: row.kind, severity: row.severity }
+    let params: unknown
     try {
-      return [parsePolicy({ code: row.code, kind: row.kind, severity: row.severity, params: JSON.parse(row.params) })]
+      params = JSON.parse(row.params)
     } catch {
-      return []
+      return { ...stored, invalid: true, reason: `规则 ${row.code} 的参数不是有效的 JSON / parameters of ${row.code} are not valid JSON` }
     }
+    try {
+      return parsePolicy({ ...stored, params })
+    } catch (error) {
+      if (!isDomainError(error)) throw error
+      return { ...stored, params, invalid: true, reason: error.message }
+    }
+  })
+}
+
+/** Invalid rows (as stored) already logged: claims load the policies on every check, and one line per row says enough. */
+const reportedInvalid = new Set<string>()
+const log = consoleJsonLog()
+
+/** Active policies in code order; a row that no longer validates is left out rather than guessed at. */
+export async function loadActivePolicies(db: Kysely<Schema>, kind?: Policy['kind']): Promise<Policy[]> {
+  return (await readActivePolicies(db, kind)).flatMap((p) => {
+    if (!('invalid' in p)) return [p]
+    const key = JSON.stringify(p)
+    if (!reportedInvalid.has(key)) {
+      reportedInvalid.add(key)
+      log(`policy ${p.code} is not applied: ${p.reason}`, { level: 'warn', policy: p.code })
+    }
+    return []
   })
 }
 
@@ -55,8 +97,9 @@ export class PolicyStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  list(): Promise<Policy[]> {
-    return loadActivePolicies(this.db)
+  /** What finance maintains: the active policies, including those no longer valid (flagged, with why). */
+  list(): Promise<(Policy | InvalidPolicy)[]> {
+    return readActivePolicies(this.db)
   }
 
   async save(input: { code: string; kind: string; severity: string; params: unknown }, actorId: string | null): Promise<Policy> {

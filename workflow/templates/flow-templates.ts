@@ -5,7 +5,7 @@ import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../audit.js'
 import { DomainError } from '../errors.js'
 import { OrgDirectory } from '../org.js'
-import { isRequestType, type RequestType } from '../request-types.js'
+import { EXPENSE_CATEGORY_LABELS, isRequestType, type RequestType } from '../request-types.js'
 import { DEFAULT_TEMPLATES } from './default-templates.js'
 import { flowDefinitionSchema, type ApproverSource, type Condition, type FlowDefinition, type FlowNode } from './flow-definition.js'
 
@@ -28,9 +28,9 @@ function parseFlowDefinition(input: unknown): FlowDefinition {
 }
 
 /**
- * Parses a definition and checks that every person, role and department it names exists: routing
- * leaves out whom it cannot find, so a typo would otherwise turn a step into nobody (auto-passed,
- * or sent to the admins) without anyone noticing.
+ * Parses a definition and checks that every person, role, department and expense category it names
+ * exists: routing leaves out whom it cannot find, so a typo would otherwise turn a step into nobody
+ * (auto-passed, or sent to the admins), or a branch into one never taken, without anyone noticing.
  */
 export async function checkFlowDefinition(input: unknown, org: OrgDirectory): Promise<FlowDefinition> {
   const definition = parseFlowDefinition(input)
@@ -68,7 +68,7 @@ function unknownReferences(nodes: readonly FlowNode[], known: KnownOrg): Problem
       case 'condition': {
         const label = node.name ?? node.id
         const branches = node.branches.flatMap((branch) => [
-          ...unknownDepartments(branch.when, known).map((id) => ({ zh: `条件「${label}」分支「${branch.name}」：部门不存在 ${id}`, en: `condition "${label}" branch "${branch.name}": unknown department ${id}` })),
+          ...conditionProblems(branch.when, known).map((p) => ({ zh: `条件「${label}」分支「${branch.name}」：${p.zh}`, en: `condition "${label}" branch "${branch.name}": ${p.en}` })),
           ...unknownReferences(branch.nodes, known),
         ])
         return [...branches, ...unknownReferences(node.else.nodes, known)]
@@ -86,12 +86,14 @@ function sourceProblems(source: ApproverSource, known: KnownOrg): Problem[] {
   ]
 }
 
-function unknownDepartments(condition: Condition, known: KnownOrg): string[] {
-  if ('all' in condition) return condition.all.flatMap((c) => unknownDepartments(c, known))
-  if ('any' in condition) return condition.any.flatMap((c) => unknownDepartments(c, known))
-  if (condition.field !== 'department') return []
-  const picked = Array.isArray(condition.value) ? condition.value : [condition.value]
-  return picked.map(String).filter((id) => !known.departments.has(id))
+/** Values a condition compares with that no request can have: a department that does not exist, a category that is no expense category code. */
+function conditionProblems(condition: Condition, known: KnownOrg): Problem[] {
+  if ('all' in condition) return condition.all.flatMap((c) => conditionProblems(c, known))
+  if ('any' in condition) return condition.any.flatMap((c) => conditionProblems(c, known))
+  const picked = (Array.isArray(condition.value) ? condition.value : [condition.value]).map(String)
+  if (condition.field === 'department') return picked.filter((id) => !known.departments.has(id)).map((id) => ({ zh: `部门不存在 ${id}`, en: `unknown department ${id}` }))
+  if (condition.field === 'category') return picked.filter((code) => !Object.hasOwn(EXPENSE_CATEGORY_LABELS, code)).map((code) => ({ zh: `费用类别不存在 ${code}`, en: `unknown expense category ${code}` }))
+  return []
 }
 
 /**
