@@ -17,12 +17,21 @@ export interface ErpFetchOptions {
 export async function erpFetch(url: string, init: Omit<RequestInit, 'signal'>, options: ErpFetchOptions): Promise<{ response: Response; text: string }> {
   const { signal, what } = options
   if (signal?.aborted) throw fenced(signal, what)
-  const timeout = AbortSignal.timeout(options.timeoutMs)
+  // One controller for the timeout and the fence, both let go when the call ends: AbortSignal.timeout
+  // and AbortSignal.any on Node 20 leave a timer and a GC-tracked signal behind per call, which cost
+  // the outbox drain ~15 % of its postings/s.
+  const call = new AbortController()
+  const timer = setTimeout(() => call.abort(new DOMException(`timed out after ${options.timeoutMs} ms`, 'TimeoutError')), options.timeoutMs)
+  const onFence = () => call.abort(signal?.reason)
+  signal?.addEventListener('abort', onFence, { once: true })
   try {
-    const response = await fetch(url, { ...init, signal: signal ? AbortSignal.any([timeout, signal]) : timeout })
+    const response = await fetch(url, { ...init, signal: call.signal })
     return { response, text: await response.text() }
   } catch (error) {
     throw signal?.aborted ? fenced(signal, what) : options.failed(error)
+  } finally {
+    clearTimeout(timer)
+    signal?.removeEventListener('abort', onFence)
   }
 }
 
