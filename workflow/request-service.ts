@@ -8,7 +8,7 @@ import { FlowRun } from './engine/flow-run.js'
 import { DomainError, PolicyBlockedError } from './errors.js'
 import { OrgDirectory, type Employee } from './org.js'
 import { checkExpensePolicies, invoiceKeys, type PolicyFinding } from './policy/policy-check.js'
-import { REQUEST_TYPES, isRequestType, type ExpensePayload, type PayloadOf, type RequestStatus, type RequestType } from './request-types.js'
+import { ExpenseDateError, REQUEST_TYPES, expenseDateProblem, isRequestType, type ExpensePayload, type PayloadOf, type RequestStatus, type RequestType } from './request-types.js'
 import { buildRoute, type ResolvedRoute } from './routing/build-route.js'
 import type { RoutingFacts } from './routing/conditions.js'
 import type { RouteStep } from './routing/route.js'
@@ -51,9 +51,10 @@ export class RequestService {
   async createDraft<T extends RequestType>(type: T, requesterId: string, input: PayloadOf<T>): Promise<RequestRow> {
     if (!isRequestType(type)) throw new DomainError('VALIDATION', `未知的申请类型：${String(type)}`, `unknown request type: ${String(type)}`)
     const payload = parsePayload(type, input)
+    const now = this.ctx.now()
+    checkExpenseDays(type, payload, now)
     const requester = await this.ctx.org.employee(requesterId)
     if (!requester?.active) throw new DomainError('NOT_FOUND', '找不到申请人', 'requester not found')
-    const now = this.ctx.now()
     const spec = REQUEST_TYPES[type]
     const row: RequestRow = {
       id: this.ctx.newId(),
@@ -248,6 +249,8 @@ export class RequestService {
       if (request.status !== 'draft') throw new DomainError('INVALID_STATE', '该申请已提交，不能取消', 'already submitted')
       const now = this.ctx.now()
       await trx.updateTable('requests').set({ status: 'cancelled', updated_at: now, finished_at: now }).where('id', '=', requestId).execute()
+      // Its files wait again for the claim typed next (the same one, retyped), as if just sent.
+      await trx.updateTable('attachments').set({ request_id: null, linked_at: null }).where('request_id', '=', requestId).execute()
       await appendAudit(trx, { at: now, actorId, action: 'request.cancelled', entityType: 'request', entityId: requestId, before: { status: 'draft' }, after: { status: 'cancelled' } })
       return { ...request, status: 'cancelled', updated_at: now, finished_at: now }
     })
@@ -326,10 +329,20 @@ function occurredOn(type: RequestType, payload: unknown, now: number): string {
   return day ?? companyDate(now)
 }
 
+/** An expense's day must be one it can be claimed for; see expenseDateProblem. */
+function checkExpenseDays(type: RequestType, payload: unknown, now: number): void {
+  if (type !== 'expense') return
+  const today = companyDate(now)
+  const problem = expenseDateProblem(payload as ExpensePayload, today)
+  if (problem) throw new ExpenseDateError(problem, today)
+}
+
 /** The row with its payload changed and what derives from the payload (title, amount, date) recomputed. */
 function withPayloadChanges(row: RequestRow, changes: Record<string, unknown>, now: number): RequestRow {
   const type = row.type as RequestType
   const payload = parsePayload(type, { ...(JSON.parse(row.payload) as object), ...changes })
+  // Only a changed day is checked: a claim returned weeks later keeps the day it was submitted with.
+  if ('date' in changes || 'period' in changes) checkExpenseDays(type, payload, now)
   const spec = REQUEST_TYPES[type]
   return {
     ...row,

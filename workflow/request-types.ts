@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DomainError } from './errors.js'
 import { formatYuan } from './money.js'
 
 export const EXPENSE_CATEGORY_LABELS = {
@@ -15,12 +16,16 @@ export const EXPENSE_CATEGORY_LABELS = {
 export type ExpenseCategoryCode = keyof typeof EXPENSE_CATEGORY_LABELS
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
-const fen = z.number().int().positive().max(100_000_000_00)
+/** The largest sum any request may carry: ¥100,000,000. */
+export const MAX_AMOUNT_FEN = 100_000_000_00
+const fen = z.number().int().positive().max(MAX_AMOUNT_FEN)
 
 /** An invoice as printed: a 20-digit 数电票 number, or an 8-digit number with its 10/12-digit code. */
 export const invoiceRefSchema = z.object({
   number: z.string().trim().min(1).max(32),
   code: z.string().trim().max(32).optional(),
+  /** 价税合计 as read from the invoice's file; a number typed by hand has none. */
+  totalFen: fen.optional(),
 })
 export type InvoiceRef = z.infer<typeof invoiceRefSchema>
 
@@ -37,8 +42,46 @@ export const expensePayloadSchema = z.object({
   invoices: z.array(invoiceRefSchema).max(100).optional(),
   /** Receipt images or files attached to the claim. */
   attachments: z.number().int().min(0).max(100).optional(),
+  /** Of those, the ones that can prove a cost (invoices, photos, PDFs): a text file cannot. */
+  receipts: z.number().int().min(0).max(100).optional(),
 })
 export type ExpensePayload = z.infer<typeof expensePayloadSchema>
+
+/** Costs older than this are not claimed any more. */
+export const MAX_EXPENSE_AGE_DAYS = 365
+
+/** The earliest day an expense may have happened when today is `today` (both YYYY-MM-DD). */
+export function earliestExpenseDay(today: string): string {
+  return new Date(Date.parse(`${today}T00:00:00Z`) - MAX_EXPENSE_AGE_DAYS * 86_400_000).toISOString().slice(0, 10)
+}
+
+/**
+ * Whether a claim's day (or the start of its period) lies after today or too far back. A period
+ * may end ahead (本月); one that has not begun is not a cost yet. Monthly caps count the month the
+ * cost belongs to, so a day in a month to come would dodge them.
+ */
+export function expenseDateProblem(days: Pick<ExpensePayload, 'date' | 'period'>, today: string): 'future' | 'too_old' | undefined {
+  const first = days.date ?? days.period?.from
+  if (first === undefined) return undefined
+  if (first > today) return 'future'
+  return first < earliestExpenseDay(today) ? 'too_old' : undefined
+}
+
+/** A claim's day refused by expenseDateProblem: the chat asks for the day again. */
+export class ExpenseDateError extends DomainError {
+  constructor(
+    readonly problem: 'future' | 'too_old',
+    today: string,
+  ) {
+    const earliest = earliestExpenseDay(today)
+    super(
+      'VALIDATION',
+      problem === 'future' ? '发生日期不能晚于今天' : `发生日期不能早于 ${earliest}（超过 ${MAX_EXPENSE_AGE_DAYS} 天的费用不能报销）`,
+      problem === 'future' ? `the expense date cannot be later than today (${today})` : `the expense date cannot be earlier than ${earliest} (more than ${MAX_EXPENSE_AGE_DAYS} days ago)`,
+    )
+    this.name = 'ExpenseDateError'
+  }
+}
 
 export const purchasePayloadSchema = z.object({
   item: z.string().trim().min(1).max(200),

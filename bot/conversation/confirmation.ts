@@ -1,8 +1,8 @@
 import { DomainError } from '../../workflow/errors.js'
-import type { RequestType } from '../../workflow/request-types.js'
+import { ExpenseDateError, type RequestType } from '../../workflow/request-types.js'
 import type { BotServices } from '../bot-services.js'
 import type { Card } from '../cards/card.js'
-import type { Intent, ParsedCommand, Slots } from '../nlu/command.js'
+import { moneyOutOfRange, type Intent, type ParsedCommand, type Slots } from '../nlu/command.js'
 import { parseWithRules } from '../nlu/rules/index.js'
 import type { PendingCommand } from './conversation-store.js'
 import { EDITABLE_FIELDS, INTENT_OF_TYPE, payloadChanges, type EditableField } from './draft-fields.js'
@@ -59,6 +59,12 @@ export async function continueConfirmation(ctx: HandlerContext, pending: Pending
     return 'unrelated'
   }
   const type = draft.type as RequestType
+  const editing = pending.editing && EDITABLE_FIELDS[type].find((f) => f.slot === pending.editing)
+  // 「算了」 to 「请问金额改成什么？」 drops the change, not the claim.
+  if (editing && KEEP.test(text.replace(/[\s。.!！~，,]+/g, ''))) {
+    await keepField(ctx, pending)
+    return 'done'
+  }
   if (abandons(text, ctx.command)) {
     await services.requests.cancelDraft(pending.draftId, user.id)
     await services.conversations.clear(user.id)
@@ -71,14 +77,32 @@ export async function continueConfirmation(ctx: HandlerContext, pending: Pending
     await submitByText(ctx, pending.draftId, names)
     return 'done'
   }
-  const editing = pending.editing && EDITABLE_FIELDS[type].find((f) => f.slot === pending.editing)
   // As with any question we ask: a line that is another command is that command, not the answer.
   const answers = ctx.command.intent === 'unknown' || ctx.command.intent === pending.intent
   if (editing && answers) {
-    await changeField(ctx, pending, type, editing, text)
+    const edit = readEdit(text)
+    const another = edit && (edit.fieldText ? namedField(type, edit.fieldText) !== undefined : edit.value === undefined)
+    if (!another) {
+      // Words that name no field are the value awaited (「行程改成了上海」 for the 事由); 「改成60」 gives it.
+      await changeField(ctx, pending, type, editing, edit?.fieldText === '' ? edit.value! : text)
+      return 'done'
+    }
+    // 「日期改成昨天」 or 「修改事由」 asked for the amount: that edit, and the amount is no longer awaited.
+    const notEditing = { ...pending, editing: undefined }
+    await services.conversations.save(user.id, notEditing)
+    await editByText(ctx, notEditing, type)
     return 'done'
   }
   return (await editByText(ctx, pending, type)) ? 'done' : 'unrelated'
+}
+
+/** 「不改了」「算了」 while a field's new value is awaited: the card stays as it is. */
+const KEEP = /^(?:那|还是|先)?(?:不改了?|不用改了?|不修改了?|不用了|算了)(?:吧|啦|了)*$/
+
+async function keepField(ctx: HandlerContext, pending: PendingCommand): Promise<void> {
+  await ctx.services.conversations.save(ctx.user.id, { ...pending, editing: undefined })
+  await ctx.reply('好的，不改了，请核对后确认：')
+  await ctx.replyWithRequestCard(pending.draftId!)
 }
 
 async function submitByText(ctx: HandlerContext, draftId: string, names: string | undefined): Promise<void> {
@@ -124,9 +148,10 @@ async function askForValue(ctx: HandlerContext, pending: PendingCommand, field: 
 }
 
 async function changeField(ctx: HandlerContext, pending: PendingCommand, type: RequestType, field: EditableField, value: string): Promise<void> {
-  const slots = fieldValue(field, value, parsedSlots(ctx.services, value))
+  const parsed = parsedSlots(ctx.services, value)
+  const slots = fieldValue(field, value, parsed)
   if (slots) await applyChange(ctx, pending, type, field, slots)
-  else await askForValue(ctx, pending, field, `没有看懂「${value}」。`)
+  else await askForValue(ctx, pending, field, moneyOutOfRange(parsed) ? `${field.label}超出范围，` : `没有看懂「${value}」。`)
 }
 
 /** Revises the draft (policy checks and route run again), updates its card, and shows it anew. */
@@ -144,7 +169,8 @@ async function applyChange(ctx: HandlerContext, pending: PendingCommand, type: R
     await services.requests.reviseDraft(draftId, user.id, payloadChanges(type, slots))
   } catch (error) {
     if (!(error instanceof DomainError)) throw error
-    await ctx.reply(error.zh)
+    if (error instanceof ExpenseDateError) await askForValue(ctx, pending, field, `${error.zh}，`)
+    else await ctx.reply(error.zh)
     return
   }
   await services.conversations.save(user.id, { intent: pending.intent, slots: { ...pending.slots, ...slots }, awaiting: 'confirmation', draftId })

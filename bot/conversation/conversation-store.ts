@@ -14,6 +14,11 @@ export interface PendingCommand {
   draftId?: string
   /** The field the person asked to change (「修改金额」) and whose new value comes next. */
   editing?: keyof Slots
+  /**
+   * An expense claim being filled in: the files sent for it (the e-invoice that started it, more
+   * sent meanwhile), held so that only its draft takes them.
+   */
+  files?: string[]
 }
 
 const TTL_MS = 30 * 60_000

@@ -3,8 +3,8 @@ import { pilotAnswer } from '../../workflow/receipts/rollout/pilot.js'
 import type { BotServices } from '../bot-services.js'
 import { DEACTIVATED } from '../identity/identity-links.js'
 import type { Card } from '../cards/card.js'
-import type { Intent } from '../nlu/command.js'
-import { parseAnswerTo } from '../nlu/rules/index.js'
+import type { Intent, ParsedCommand } from '../nlu/command.js'
+import { parseAnswerTo, parseWithRules } from '../nlu/rules/index.js'
 import type { InboundCardAction, InboundMessage, MessageRef } from '../platform.js'
 import { approveByText, listApprovals, rejectByText } from './handlers/approvals.js'
 import { submitExpense } from './handlers/expense-submit.js'
@@ -16,6 +16,7 @@ import { offerRequestTypes } from './handlers/request-type-choice.js'
 import { withdrawRequest } from './handlers/request-withdraw.js'
 import { submitProject, submitPurchase, submitResignation, submitTransfer } from './handlers/request-submit.js'
 import { abandons, continueConfirmation, isCancelWord, offerEdits } from './confirmation.js'
+import type { PendingCommand } from './conversation-store.js'
 import { HandlerContext, type CommandHandler } from './handler-context.js'
 import { announceSubmission, decideAndAnnounce, performRequestAction } from './request-effects.js'
 import { saidBy } from './say-action.js'
@@ -66,7 +67,7 @@ export class Conversation {
     let pending = await this.services.conversations.get(user.id)
     // 「取消」 to something half done needs no parse (and no model call).
     const understood = text && !(pending && isCancelWord(text))
-    let command = understood ? await this.services.parser.parse(text, new Date(this.services.now())) : { intent: 'unknown' as const, slots: {}, confidence: 1, source: 'rules' as const }
+    let command = understood ? await this.understand(text, pending) : { intent: 'unknown' as const, slots: {}, confidence: 1, source: 'rules' as const }
 
     // An expense claim waiting for 确认, to which files sent now belong (see below).
     let waitingClaim: string | undefined
@@ -105,11 +106,11 @@ export class Conversation {
       }
     }
     if (message.attachments?.length) {
-      // Files prefill an expense claim; whatever was typed with them, or answered before, still wins.
+      // Files prefill an expense claim, or join the one being filled in; whatever was typed with them, or answered before, still wins.
       const typed = command.intent === 'expense.submit' || command.intent === 'unknown' ? command.slots : {}
-      const slots = { ...(pending?.intent === 'expense.submit' ? pending.slots : {}), ...typed }
-      const ctx = new HandlerContext(this.services, user, message.platform, text, { ...command, intent: 'expense.submit', slots })
-      await receiveReceipts(ctx, message.attachments, slots)
+      const claim = pending?.intent === 'expense.submit' ? pending : undefined
+      const ctx = new HandlerContext(this.services, user, message.platform, text, { ...command, intent: 'expense.submit', slots: { ...claim?.slots, ...typed } })
+      await receiveReceipts(ctx, message.attachments, typed, claim)
       return ctx.replies
     }
     if (!pending && command.intent === 'unknown' && command.slots.amount !== undefined && /[元块¥￥]/.test(text)) {
@@ -131,6 +132,23 @@ export class Conversation {
     if (!pending && (await offerRequestTypes(ctx))) return ctx.replies
     await HANDLERS[command.intent](ctx)
     return ctx.replies
+  }
+
+  /**
+   * An answer to our question is read by the rules first, as an answer (parseAnswerTo): the model,
+   * which is never told the question, is asked only when they find nothing for the slot asked, and
+   * its reading may not make the answer another command unless the rules read that command too.
+   */
+  private async understand(text: string, pending: PendingCommand | null): Promise<ParsedCommand> {
+    const now = new Date(this.services.now())
+    if (!pending || pending.awaiting === 'confirmation') return this.services.parser.parse(text, now)
+    const rules = parseWithRules(text, now)
+    if (rules.intent === 'unknown' || rules.intent === pending.intent) {
+      const parsed = { ...(rules.intent === 'unknown' ? parseAnswerTo(pending.intent, text, now) : {}), ...rules.slots }
+      if (parsed[pending.awaiting] !== undefined || answerFor(pending.awaiting, text, parsed)[pending.awaiting] !== undefined) return rules
+    }
+    const read = await this.services.parser.parse(text, now)
+    return read.intent === pending.intent || read.intent === rules.intent ? read : { ...read, intent: 'unknown' }
   }
 
   async handleCardAction(action: InboundCardAction): Promise<CardActionOutcome> {

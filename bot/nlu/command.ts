@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { fenToYuan } from '../../workflow/money.js'
+import { MAX_AMOUNT_FEN } from '../../workflow/request-types.js'
 
 /** The parse contract (../shared/DESIGN.md): intents, slot names and values users' scripts rely on. */
 export const INTENTS = [
@@ -35,16 +37,18 @@ export const EXPENSE_CATEGORIES = [
 export type ExpenseCategory = (typeof EXPENSE_CATEGORIES)[number]
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
+/** Yuan, up to what a request's payload can carry. */
+const money = z.number().positive().finite().max(fenToYuan(MAX_AMOUNT_FEN))
 
 export const slotsSchema = z
   .object({
     category: z.enum(EXPENSE_CATEGORIES),
-    amount: z.number().positive().finite(),
+    amount: money,
     period: z.object({ from: isoDate, to: isoDate }),
     date: isoDate,
     item: z.string().min(1),
     quantity: z.number().int().positive(),
-    budget: z.number().positive().finite(),
+    budget: money,
     department: z.string().min(1),
     effectiveDate: isoDate,
     reason: z.string().min(1),
@@ -57,6 +61,14 @@ export const slotsSchema = z
   .partial()
   .strict()
 export type Slots = z.infer<typeof slotsSchema>
+
+/**
+ * The money slot holding more than any request can carry (「三亿元」): the rules read such a sum as
+ * said, and the chat asks for it again rather than draft what the payload refuses.
+ */
+export function moneyOutOfRange(slots: Slots): 'amount' | 'budget' | undefined {
+  return (['amount', 'budget'] as const).find((slot) => slots[slot] !== undefined && !money.safeParse(slots[slot]).success)
+}
 
 export const parsedCommandSchema = z.object({
   intent: z.enum(INTENTS),

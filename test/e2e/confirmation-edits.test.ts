@@ -76,6 +76,40 @@ describe.each(DB_KINDS)('the confirmation card: confirm, edit a field, or cancel
     expect(other.body.ok).toBe(false)
   })
 
+  it('asked for one field, a line that changes another changes that one, and the first is no longer awaited', async () => {
+    cardIn(await t.say('zhangsan', '报销打车费58元'))
+    expect(texts(await t.say('zhangsan', '修改金额'))).toEqual(['请问金额改成什么？'])
+    const dated = await t.say('zhangsan', '日期改成昨天')
+    expect(texts(dated)).toEqual(['已修改发生日期，请核对后确认：'])
+    expect(field(cardIn(dated), '发生日期')).toBe('2026-11-24')
+    expect(field(cardIn(dated), '金额')).toBe('¥58.00')
+
+    expect(texts(await t.say('zhangsan', '修改事由'))).toEqual(['请问事由改成什么？'])
+    const raised = await t.say('zhangsan', '金额改成60')
+    expect(texts(raised)).toEqual(['已修改金额，请核对后确认：'])
+    expect(field(cardIn(raised), '金额')).toBe('¥60.00')
+    expect(field(cardIn(raised), '事由')).toBeUndefined()
+    // Asked for the reason again, 「修改金额」 asks for the amount instead.
+    expect(texts(await t.say('zhangsan', '修改事由'))).toEqual(['请问事由改成什么？'])
+    expect(texts(await t.say('zhangsan', '修改金额'))).toEqual(['请问金额改成什么？'])
+    expect(field(cardIn(await t.say('zhangsan', '改成66')), '金额')).toBe('¥66.00')
+    // Words that name no field are the reason asked for, 改成 or not.
+    expect(texts(await t.say('zhangsan', '修改事由'))).toEqual(['请问事由改成什么？'])
+    expect(field(cardIn(await t.say('zhangsan', '行程改成了去机场接客户')), '事由')).toBe('行程改成了去机场接客户')
+  })
+
+  it.each(['不改了', '算了', '算了吧。'])('「%s」 to the question for a new value keeps the card as it is', async (words) => {
+    const card = cardIn(await t.say('zhangsan', '报销打车费58元'))
+    expect(texts(await t.say('zhangsan', '修改金额'))).toEqual(['请问金额改成什么？'])
+    const kept = await t.say('zhangsan', words)
+    expect(texts(kept)).toEqual(['好的，不改了，请核对后确认：'])
+    expect(field(cardIn(kept), '金额')).toBe('¥58.00')
+    expect((await t.cards('zhangsan')).find((c) => c.id === card!.id)?.status).toBe('待确认')
+    // Nothing is awaited any more: a number is no amount, and 确认 submits the claim as it was.
+    expect(cardIn(await t.say('zhangsan', '66'))).toBeUndefined()
+    expect(texts(await t.say('zhangsan', '确认'))[0]).toMatch(/^已提交，单号 BX-/)
+  })
+
   it('a claim blocked by a policy offers 修改, and fixing the amount makes it submittable', async () => {
     const blocked = cardIn(await t.say('zhangsan', '报销差旅费6万'))
     expect(ids(blocked)).toEqual(['edit', 'cancel'])

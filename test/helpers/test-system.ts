@@ -123,6 +123,8 @@ export class TestSystem extends SimulatorDriver {
       log?: (message: string) => void
       chatDelivery?: Partial<DeliveryPolicy>
       outboxGiveUpAfterMs?: number
+      /** OPENAI_* settings, e.g. pointing at the fake OpenAI server; none: rules only. */
+      parserEnv?: Record<string, string>
     } = {},
   ): Promise<TestSystem> {
     const database = options.database ?? (await freshDatabase(kind))
@@ -130,7 +132,7 @@ export class TestSystem extends SimulatorDriver {
     const integrations = options.integrations?.(database)
     const system = await composeSystem({
       database,
-      parser: createParserFromEnv({}),
+      parser: createParserFromEnv(options.parserEnv ?? {}),
       erp: options.erp,
       now: options.now,
       integrations,

@@ -171,6 +171,14 @@ describe("the model's answer", () => {
     expect(await parserFor({}).parse(refused, NOW)).toEqual({ intent: 'approval.reject', slots: { reason: '老板觉得不妥' }, confidence: 0.8, source: 'llm' })
   })
 
+  it('keeps a day ahead where one is expected: a purchase wanted next month, this month as an expense period', async () => {
+    fake.behave(toolCall({ intent: 'purchase.request', slots: { item: '打印纸', date: '2026-12-10' } }))
+    expect(await parserFor({}).parse(VAGUE, NOW)).toMatchObject({ intent: 'purchase.request', slots: { date: '2026-12-10' }, source: 'llm' })
+    fake.behave(toolCall({ intent: 'expense.submit', slots: { period: { from: '2026-11-01', to: '2026-11-30' } } }))
+    expect(await parserFor({}).parse(VAGUE, NOW)).toMatchObject({ intent: 'expense.submit', slots: { period: { from: '2026-11-01', to: '2026-11-30' } }, source: 'llm' })
+    expect(logged).toEqual([])
+  })
+
   it('is not used when it adds nothing (unknown, no slots): the rules answer', async () => {
     fake.behave(toolCall({ intent: 'unknown', slots: {} }))
     expect(await parserFor({}).parse('今天天气怎么样', NOW)).toEqual(parseWithRules('今天天气怎么样', NOW))
@@ -203,6 +211,11 @@ describe('when the model fails, the rules answer', () => {
     ['a period without an end', { intent: 'expense.submit', slots: { period: { from: '2026-11-16' } } }],
     ['a malformed request number', { intent: 'request.status', slots: { requestNo: 'bx-202611-7' } }],
     ['slots as a list', { intent: 'expense.submit', slots: ['amount', 320] }],
+    ['an amount beyond what a request can carry', { intent: 'expense.submit', slots: { amount: 1e12 } }],
+    ['a budget beyond what a request can carry', { intent: 'purchase.request', slots: { item: '服务器', budget: 100_000_000.01 } }],
+    ['an expense dated after today', { intent: 'expense.submit', slots: { date: '2026-11-26' } }],
+    ['an expense over 365 days back', { intent: 'expense.submit', slots: { date: '2025-11-24' } }],
+    ['an expense period that has not begun', { intent: 'expense.submit', slots: { period: { from: '2026-12-01', to: '2026-12-31' } } }],
   ])('schema-violating output: %s', async (_, answer) => {
     fake.behave(toolCall(answer))
     expect(await parserFor({}).parse(HALF_UNDERSTOOD, NOW)).toEqual(rulesAnswer)

@@ -78,6 +78,18 @@ describe.each(DB_KINDS)('expense policy checks (%s)', (kind) => {
     { name: 'receipts above an amount', requester: 'zhangsan', payload: { category: 'office', amountFen: 6000_00 }, expected: ['RECEIPT_REQUIRED:warn'], fix: /请补充发票号码或上传票据照片/ },
     { name: 'invoice format', requester: 'zhangsan', payload: { category: 'office', amountFen: 100_00, invoices: [{ number: '123' }] }, expected: ['INVOICE_FORMAT:block'], fix: /对照发票票面/ },
     { name: 'the same invoice twice in one claim', requester: 'zhangsan', payload: { category: 'office', amountFen: 100_00, invoices: [{ number: '24312000000000000009' }, { number: '24312000000000000009' }] }, expected: ['INVOICE_DUPLICATE:block'] },
+    { name: 'files that prove no cost are no receipt', requester: 'zhangsan', payload: { category: 'office', amountFen: 6000_00, attachments: 2, receipts: 0 }, expected: ['RECEIPT_REQUIRED:warn'] },
+    { name: 'a photo among the files is one', requester: 'zhangsan', payload: { category: 'office', amountFen: 6000_00, attachments: 2, receipts: 1 }, expected: [] },
+    {
+      name: "an amount that is not its read invoices' total (warn, built in)",
+      requester: 'zhangsan',
+      payload: { category: 'office', amountFen: 530_00, invoices: [{ number: '24312000000000000011', totalFen: 530_00 }, { number: '24312000000000000012', totalFen: 200_00 }] },
+      expected: ['INVOICE_TOTAL_MISMATCH:warn'],
+      message: /^金额 ¥530.00 与发票合计 ¥730.00 不一致 \/ the amount ¥530.00 differs from the invoices' total ¥730.00$/,
+      fix: /事由中说明/,
+    },
+    { name: "an amount that is its read invoices' total", requester: 'zhangsan', payload: { category: 'office', amountFen: 730_00, invoices: [{ number: '24312000000000000013', totalFen: 530_00 }, { number: '24312000000000000014', totalFen: 200_00 }] }, expected: [] },
+    { name: 'typed invoice numbers say no total to compare', requester: 'zhangsan', payload: { category: 'office', amountFen: 999_00, invoices: [{ number: '24312000000000000015', totalFen: 530_00 }, { number: '24312000000000000016' }] }, expected: [] },
   ]
 
   it.each(cases)('$name', async ({ requester, payload, expected, message, fix }) => {
@@ -117,7 +129,8 @@ describe.each(DB_KINDS)('expense policy checks (%s)', (kind) => {
     expect(codes(list)).toEqual(['COMMUNICATION_MONTHLY:block'])
     expect(list[0]!.message).toBe('2026-11 月通讯费已报 ¥200.00，加上本次 ¥150.00 共 ¥350.00，超过每月上限 ¥300.00')
     expect(list[0]!.fix).toBe('本月最多还可报 ¥100.00')
-    expect(await findings('zhaoliu', { category: 'communication', amountFen: 150_00, date: '2026-12-01' })).toEqual([])
+    // A month with nothing claimed yet (a past one: a day after today is refused before any policy runs).
+    expect(await findings('zhaoliu', { category: 'communication', amountFen: 150_00, date: '2026-09-20' })).toEqual([])
   })
 
   it('split claims: several just under the limit within the window', async () => {

@@ -32,7 +32,27 @@ export async function checkExpensePolicies(db: Kysely<Schema>, claim: ClaimUnder
     const evaluate = EVALUATORS[policy.kind] as Evaluator<RuleKind>
     for (const f of await evaluate(db, claim, policy)) findings.push({ code: policy.code, severity: policy.severity, ...f })
   }
-  return findings
+  return [...findings, ...invoiceTotalFindings(claim.payload)]
+}
+
+/**
+ * Built in, not a configurable rule: an amount that is not what its invoices add up to (a total
+ * typed over them, or an invoice added later) is worth the approver's look, never a block by
+ * itself. Only where every invoice was read from its file, so its total is known.
+ */
+function invoiceTotalFindings(payload: ExpensePayload): PolicyFinding[] {
+  const invoices = payload.invoices ?? []
+  if (invoices.length === 0 || invoices.some((i) => i.totalFen === undefined)) return []
+  const total = invoices.reduce((sum, i) => sum + i.totalFen!, 0)
+  if (total === payload.amountFen) return []
+  return [
+    {
+      code: 'INVOICE_TOTAL_MISMATCH',
+      severity: 'warn',
+      message: `金额 ${yuan(payload.amountFen)} 与发票合计 ${yuan(total)} 不一致 / the amount ${yuan(payload.amountFen)} differs from the invoices' total ${yuan(total)}`,
+      fix: '请核对金额与所附发票，如有差额请在事由中说明',
+    },
+  ]
 }
 
 /** The normalised keys of a claim's well-formed invoices. */
@@ -146,7 +166,8 @@ const EVALUATORS: { [K in RuleKind]: Evaluator<K> } = {
 
   async receipt_required(_db, { payload }, { params }) {
     if (!matches(params, payload) || payload.amountFen <= params.aboveFen) return []
-    if ((payload.attachments ?? 0) > 0 || (payload.invoices?.length ?? 0) > 0) return []
+    // Claims drafted before receipts were counted apart have only the count of all files.
+    if ((payload.receipts ?? payload.attachments ?? 0) > 0 || (payload.invoices?.length ?? 0) > 0) return []
     return [{ message: `${label(params.category)}金额超过 ${yuan(params.aboveFen)} 需附发票或票据，本次未附`, fix: '请补充发票号码或上传票据照片后再提交' }]
   },
 

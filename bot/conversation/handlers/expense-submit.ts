@@ -1,26 +1,46 @@
 import { yuanToFen } from '../../../workflow/money.js'
 import { policyCities } from '../../../workflow/policy/policy-store.js'
-import type { StoredAttachment } from '../../../workflow/receipts/attachments/attachments.js'
-import type { Slots } from '../../nlu/command.js'
+import { isReceipt, type StoredAttachment } from '../../../workflow/receipts/attachments/attachments.js'
+import type { ParsedInvoice } from '../../../workflow/receipts/invoices/invoice.js'
+import { ExpenseDateError, type InvoiceRef } from '../../../workflow/request-types.js'
+import { moneyOutOfRange, type Slots } from '../../nlu/command.js'
 import { cityIn } from '../../nlu/rules/places.js'
 import { awaitConfirmation } from '../confirmation.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 import { askCategory } from './category-choice.js'
 
 /** Asks for what is missing one question at a time, then shows a confirmation card. */
-export const submitExpense: CommandHandler = (ctx) => continueExpense(ctx, ctx.command.slots)
+export const submitExpense: CommandHandler = async (ctx) => continueExpense(ctx, ctx.command.slots, await filesOfClaim(ctx))
 
-/** The same, from slots gathered elsewhere too (an e-invoice's fields). */
-export async function continueExpense(ctx: HandlerContext, given: Slots): Promise<void> {
+/** The files held for the claim this line answers a question about (none for a fresh command). */
+async function filesOfClaim(ctx: HandlerContext): Promise<string[]> {
+  const pending = await ctx.services.conversations.get(ctx.user.id)
+  return pending?.intent === 'expense.submit' && pending.awaiting !== 'confirmation' ? (pending.files ?? []) : []
+}
+
+/** The same, from slots gathered elsewhere too (an e-invoice's fields), with the files held for the claim. */
+export async function continueExpense(ctx: HandlerContext, given: Slots, files: readonly string[]): Promise<void> {
   const slots = await withPolicyCity(ctx, given)
+  const ask = (awaiting: keyof Slots, asked: Slots) => ctx.services.conversations.save(ctx.user.id, { intent: 'expense.submit', slots: asked, awaiting, ...(files.length > 0 ? { files: [...files] } : {}) })
+  if (moneyOutOfRange(slots)) {
+    await ask('amount', { ...slots, amount: undefined })
+    await ctx.reply('金额超出范围，请重新输入金额')
+    return
+  }
   const missing = (['category', 'amount'] as const).find((slot) => slots[slot] === undefined)
   if (missing) {
-    await ctx.services.conversations.save(ctx.user.id, { intent: 'expense.submit', slots, awaiting: missing })
+    await ask(missing, slots)
     if (missing === 'category') await askCategory(ctx, slots)
     else await ctx.reply('请问金额是多少？')
     return
   }
-  await draftAndConfirm(ctx, slots as Required<Pick<Slots, 'category' | 'amount'>> & Slots)
+  try {
+    await draftAndConfirm(ctx, slots as Required<Pick<Slots, 'category' | 'amount'>> & Slots, files)
+  } catch (error) {
+    if (!(error instanceof ExpenseDateError)) throw error
+    await ask('date', { ...slots, date: undefined, period: undefined })
+    await ctx.reply(`${error.zh}，请重新说一下日期`)
+  }
 }
 
 /**
@@ -36,18 +56,30 @@ async function withPolicyCity(ctx: HandlerContext, slots: Slots): Promise<Slots>
   return city ? { ...rest, city } : rest
 }
 
-/** The claim's invoices, as the duplicate-invoice policy reads them: each once, however many files carry it. */
-export function invoicesOf(files: readonly StoredAttachment[]): { number: string; code?: string }[] {
-  return [...new Map(files.flatMap((f) => (f.invoice && f.invoiceKey ? [[f.invoiceKey, { number: f.invoice.number, ...(f.invoice.code ? { code: f.invoice.code } : {}) }] as const] : []))).values()]
+/** The invoices the files carry, each once however many files carry it. */
+export function invoicesIn(files: readonly StoredAttachment[]): ParsedInvoice[] {
+  return [...new Map(files.flatMap((f) => (f.invoice && f.invoiceKey ? [[f.invoiceKey, f.invoice] as const] : []))).values()]
+}
+
+/** The claim's invoices as its payload carries them, for the duplicate-invoice policy and the invoice-total check. */
+export function invoicesOf(files: readonly StoredAttachment[]): InvoiceRef[] {
+  return invoicesIn(files).map((i) => ({ number: i.number, ...(i.code ? { code: i.code } : {}), totalFen: i.totalFen }))
+}
+
+/** What a claim's payload says about its files: their invoices, how many, and how many prove a cost. */
+export function filesPayload(files: readonly StoredAttachment[]): { invoices?: InvoiceRef[]; attachments?: number; receipts?: number } {
+  const invoices = invoicesOf(files)
+  return { ...(invoices.length > 0 ? { invoices } : {}), ...(files.length > 0 ? { attachments: files.length, receipts: files.filter(isReceipt).length } : {}) }
 }
 
 /**
- * The files the person sent before (or with) this claim go with it: their invoices are checked by
- * the duplicate-invoice policy, their count by the receipt-required one.
+ * The claim takes the files held for it and those sent, with no claim in progress, before this
+ * one was typed: their invoices are checked by the duplicate-invoice policy, their count by the
+ * receipt-required one.
  */
-async function draftAndConfirm(ctx: HandlerContext, slots: Required<Pick<Slots, 'category' | 'amount'>> & Slots): Promise<void> {
-  const files = await ctx.services.attachments.loose(ctx.user.id)
-  const invoices = invoicesOf(files)
+async function draftAndConfirm(ctx: HandlerContext, slots: Required<Pick<Slots, 'category' | 'amount'>> & Slots, held: readonly string[]): Promise<void> {
+  const { attachments } = ctx.services
+  const files = [...(await attachments.unlinked(ctx.user.id, held)), ...(await attachments.loose(ctx.user.id))]
   const draft = await ctx.services.requests.createExpenseDraft(ctx.user.id, {
     category: slots.category,
     amountFen: yuanToFen(slots.amount),
@@ -56,9 +88,8 @@ async function draftAndConfirm(ctx: HandlerContext, slots: Required<Pick<Slots, 
     reason: slots.reason,
     ...(slots.city !== undefined ? { city: slots.city } : {}),
     ...(slots.nights !== undefined ? { nights: slots.nights } : {}),
-    ...(invoices.length > 0 ? { invoices } : {}),
-    ...(files.length > 0 ? { attachments: files.length } : {}),
+    ...filesPayload(files),
   })
-  await ctx.services.attachments.link(ctx.user.id, files.map((f) => f.id), draft.id)
+  await attachments.link(ctx.user.id, files.map((f) => f.id), draft.id)
   await awaitConfirmation(ctx, 'expense.submit', slots, draft.id)
 }

@@ -1,6 +1,6 @@
 import { yuanToFen } from '../../../workflow/money.js'
 import type { PayloadOf, RequestType } from '../../../workflow/request-types.js'
-import type { Intent, Slots } from '../../nlu/command.js'
+import { moneyOutOfRange, type Intent, type Slots } from '../../nlu/command.js'
 import { awaitConfirmation } from '../confirmation.js'
 import type { CommandHandler, HandlerContext } from '../handler-context.js'
 
@@ -54,6 +54,13 @@ const submissions = {
 function submit<T extends RequestType>(submission: Submission<T>): CommandHandler {
   return async (ctx) => {
     const slots = ctx.command.slots
+    const tooLarge = moneyOutOfRange(slots)
+    if (tooLarge) {
+      await ctx.services.conversations.save(ctx.user.id, { intent: submission.intent, slots: { ...slots, [tooLarge]: undefined }, awaiting: tooLarge })
+      const label = tooLarge === 'budget' ? '预算' : '金额'
+      await ctx.reply(`${label}超出范围，请重新输入${label}`)
+      return
+    }
     const missing = submission.required.find((slot) => slots[slot] === undefined)
     if (missing) {
       await ctx.services.conversations.save(ctx.user.id, { intent: submission.intent, slots, awaiting: missing })

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { INTENTS, slotsSchema, type Intent, type Slots } from '../command.js'
+import { expenseDateProblem } from '../../../workflow/request-types.js'
+import { companyDate } from '../../../workflow/shanghai-time.js'
 import { isValidDay } from '../rules/calendar.js'
 
 /** What a model said, after it passed the same checks as any other input. */
@@ -28,12 +30,18 @@ function isCalendarDay(iso: string): boolean {
   return isValidDay(y, m, d)
 }
 
-/** The contract's pattern admits 2026-13-45 and backwards periods; a model can write both. */
-function calendarProblem(slots: Slots): string | undefined {
+/**
+ * The contract's pattern admits 2026-13-45 and backwards periods; a model can write both, and an
+ * expense on a day that cannot be claimed (after today, over a year back), which is a misreading
+ * as surely: expenses look back.
+ */
+function calendarProblem(intent: Intent, slots: Slots, now: Date): string | undefined {
   const days = [slots.date, slots.effectiveDate, slots.period?.from, slots.period?.to].filter((d): d is string => d !== undefined)
   const impossible = days.find((d) => !isCalendarDay(d))
   if (impossible !== undefined) return `no such day: ${impossible}`
   if (slots.period !== undefined && slots.period.from > slots.period.to) return 'period ends before it starts'
+  const unclaimable = intent === 'expense.submit' ? expenseDateProblem(slots, companyDate(now.getTime())) : undefined
+  if (unclaimable !== undefined) return `expense date ${unclaimable === 'future' ? 'after today' : 'too far back'}: ${slots.date ?? slots.period?.from}`
   return undefined
 }
 
@@ -43,11 +51,11 @@ function writtenIn(text: string, requestNo: string): boolean {
 }
 
 /**
- * Checks the function arguments a model returned for `text`. Wrong types, unknown intents or
- * impossible dates reject the whole answer; unknown slot names are stripped, and an invented
- * request number is dropped.
+ * Checks the function arguments a model returned for `text`, read on `now`. Wrong types, unknown
+ * intents, impossible dates or an expense on a day it cannot be claimed for reject the whole
+ * answer; unknown slot names are stripped, and an invented request number is dropped.
  */
-export function checkModelAnswer(rawArguments: string, text: string): Checked<ModelAnswer> {
+export function checkModelAnswer(rawArguments: string, text: string, now: Date): Checked<ModelAnswer> {
   let json: unknown
   try {
     json = JSON.parse(rawArguments)
@@ -58,7 +66,7 @@ export function checkModelAnswer(rawArguments: string, text: string): Checked<Mo
   if (!answer.success) return { ok: false, reason: `answer violates the schema: ${answer.error.issues.map((i) => i.path.join('.') || 'answer').join(', ')}` }
   const slots = slotsSchema.safeParse(knownSlots(answer.data.slots))
   if (!slots.success) return { ok: false, reason: `slots violate the schema: ${slots.error.issues.map((i) => i.path.join('.')).join(', ')}` }
-  const problem = calendarProblem(slots.data)
+  const problem = calendarProblem(answer.data.intent, slots.data, now)
   if (problem !== undefined) return { ok: false, reason: problem }
   const { requestNo, ...rest } = slots.data
   const kept: Slots = requestNo !== undefined && writtenIn(text, requestNo) ? { ...rest, requestNo } : rest

@@ -40,7 +40,7 @@ export class ModelReader {
     }
     const call = completion.choices[0]?.message.tool_calls?.find((c) => c.type === 'function' && c.function.name === PARSE_TOOL_NAME)
     if (call === undefined || call.type !== 'function') return { ok: false, reason: `no ${PARSE_TOOL_NAME} call in the answer` }
-    return checkModelAnswer(call.function.arguments, text)
+    return checkModelAnswer(call.function.arguments, text, now)
   }
 }
 

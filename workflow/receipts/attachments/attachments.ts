@@ -23,8 +23,11 @@ export interface StoredAttachment {
   mimeType: string
   sizeBytes: number
   sha256: string
-  /** invoice: its fields were read; manual: a person has to read it (readingNote says why). */
-  reading: 'invoice' | 'manual'
+  /**
+   * invoice: its fields were read; manual: a person has to read it (readingNote says why); other:
+   * no receipt at all (a text file), kept but proving no cost.
+   */
+  reading: 'invoice' | 'manual' | 'other'
   readingNote: string | null
   invoice: ParsedInvoice | null
   invoiceKey: string | null
@@ -45,13 +48,16 @@ export function toStoredAttachment(row: AttachmentRow): StoredAttachment {
     mimeType: row.mime_type,
     sizeBytes: Number(row.size_bytes),
     sha256: row.sha256,
-    reading: row.reading === 'invoice' ? 'invoice' : 'manual',
+    reading: row.reading === 'invoice' || row.reading === 'other' ? row.reading : 'manual',
     readingNote: row.reading_note,
     invoice: row.invoice ? (JSON.parse(row.invoice) as ParsedInvoice) : null,
     invoiceKey: row.invoice_key,
     createdAt: Number(row.created_at),
   }
 }
+
+/** Whether a file can prove a cost (what RECEIPT_REQUIRED asks for). */
+export const isReceipt = (file: Pick<StoredAttachment, 'reading'>) => file.reading !== 'other'
 
 /** A request's files, in the order they were received. */
 export async function attachmentsOfRequest(db: Kysely<Schema>, requestId: string): Promise<StoredAttachment[]> {
@@ -112,7 +118,7 @@ export class Attachments {
       sha256: await sha256Hex(file.bytes),
       storage_key: key,
       reading: read.reading,
-      reading_note: read.reading === 'manual' ? read.note.slice(0, 500) : null,
+      reading_note: read.reading === 'invoice' ? null : read.note.slice(0, 500),
       invoice: invoice && JSON.stringify(invoice),
       invoice_key: invoice && invoiceKeyOf(invoice),
       created_at: now,
@@ -127,13 +133,14 @@ export class Attachments {
     return toStoredAttachment(row)
   }
 
-  /** The sender's files not yet attached to a claim, oldest first. */
+  /** The sender's recent files that no claim has taken or held, oldest first: the next claim typed takes them. */
   async loose(ownerId: string): Promise<StoredAttachment[]> {
     const rows = await this.db
       .selectFrom('attachments')
       .selectAll()
       .where('owner_id', '=', ownerId)
       .where('request_id', 'is', null)
+      .where('linked_at', 'is', null)
       .where('created_at', '>=', this.now() - LOOSE_ATTACHMENT_TTL_MS)
       .orderBy('created_at')
       .orderBy('id')
@@ -141,7 +148,39 @@ export class Attachments {
     return rows.map(toStoredAttachment)
   }
 
-  /** Attaches the owner's loose files to a request; files already linked elsewhere stay where they are. */
+  /**
+   * Sets the owner's loose files aside for the claim being filled in that they were sent for (its
+   * dialogue records their ids): no other claim takes them, even when that one is dropped. Marked
+   * by a linked_at with no request.
+   */
+  async hold(ownerId: string, attachmentIds: readonly string[]): Promise<void> {
+    if (attachmentIds.length === 0) return
+    await this.db
+      .updateTable('attachments')
+      .set({ linked_at: this.now() })
+      .where('id', 'in', [...attachmentIds])
+      .where('owner_id', '=', ownerId)
+      .where('request_id', 'is', null)
+      .where('linked_at', 'is', null)
+      .execute()
+  }
+
+  /** The owner's files among `attachmentIds` that no request has taken, in the order they were received. */
+  async unlinked(ownerId: string, attachmentIds: readonly string[]): Promise<StoredAttachment[]> {
+    if (attachmentIds.length === 0) return []
+    const rows = await this.db
+      .selectFrom('attachments')
+      .selectAll()
+      .where('id', 'in', [...attachmentIds])
+      .where('owner_id', '=', ownerId)
+      .where('request_id', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute()
+    return rows.map(toStoredAttachment)
+  }
+
+  /** Attaches the owner's loose or held files to a request; files already linked elsewhere stay where they are. */
   async link(ownerId: string, attachmentIds: readonly string[], requestId: string): Promise<number> {
     if (attachmentIds.length === 0) return 0
     const result = await this.db

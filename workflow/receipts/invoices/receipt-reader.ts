@@ -3,8 +3,11 @@ import { readInvoiceText } from './invoice-text.js'
 import { readInvoiceXml } from './invoice-xml.js'
 import type { PdfTextReader } from './pdf-text.js'
 
-/** What a received file turned out to be: an invoice with its fields, or a file someone has to read. */
-export type ReceiptReading = { reading: 'invoice'; invoice: ParsedInvoice } | { reading: 'manual'; note: string }
+/**
+ * What a received file turned out to be: an invoice with its fields, a receipt someone has to read,
+ * or no receipt at all.
+ */
+export type ReceiptReading = { reading: 'invoice'; invoice: ParsedInvoice } | { reading: 'manual' | 'other'; note: string }
 
 type FileKind = 'pdf' | 'xml' | 'image' | 'ofd' | 'other'
 
@@ -61,6 +64,6 @@ export async function readReceipt(file: { name: string; mimeType: string; bytes:
     case 'ofd':
       return manual('OFD 格式暂不支持自动识别，可改发同一张发票的 PDF 或 XML 版本')
     case 'other':
-      return manual('不是发票文件（支持 PDF、XML 电子发票；图片可保存但需手动填写）')
+      return { reading: 'other', note: '不是发票文件（支持 PDF、XML 电子发票；图片可保存但需手动填写）' }
   }
 }
