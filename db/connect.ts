@@ -33,7 +33,7 @@ export function connectDatabase(url: string | undefined, options: { checkpoint?:
 export function parseDatabaseUrl(url: string | undefined): { kind: 'mysql'; uri: string } | { kind: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' } {
   if (url?.startsWith('mysql://') || url?.startsWith('mariadb://')) return { kind: 'mysql', uri: url.replace(/^mariadb:/, 'mysql:') }
   const [path, query = ''] = url ? url.replace(/^(sqlite|file):(\/\/)?/, '').split('?', 2) : []
-  return { kind: 'sqlite', path: path || DEFAULT_EMBEDDED_PATH, synchronous: new URLSearchParams(query).get('synchronous') === 'full' ? 'FULL' : 'NORMAL' }
+  return { kind: 'sqlite', path: path || DEFAULT_EMBEDDED_PATH, synchronous: new URLSearchParams(query).get('synchronous')?.toLowerCase() === 'full' ? 'FULL' : 'NORMAL' }
 }
 
 const STATEMENT_CACHE_SIZE = 500

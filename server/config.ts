@@ -7,14 +7,30 @@ const flag = z
   .optional()
   .transform((v) => (v === undefined || v === '' ? undefined : ['1', 'true', 'yes'].includes(v)))
 
+/**
+ * An empty variable (`PORT=` in a .env file, a blank CI secret) is unset, as for flags: the default
+ * applies. Otherwise a number would coerce to 0 (Number('  ') too) and HOST '' would listen everywhere.
+ */
+const emptyAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema)
+
+/** The embedded DB's URL takes one option (db/connect.ts, parseDatabaseUrl): a misspelt one would quietly mean NORMAL. */
+function checkSqliteUrl(url: string, ctx: z.RefinementCtx): void {
+  if (!/^(sqlite|file):/.test(url)) return
+  for (const [name, value] of new URLSearchParams(url.split('?')[1] ?? '')) {
+    if (name !== 'synchronous') ctx.addIssue({ code: 'custom', message: `未知参数 ${name}（SQLite 只支持 synchronous）/ unknown parameter ${name} (SQLite takes only synchronous)` })
+    else if (!['normal', 'full'].includes(value.toLowerCase())) ctx.addIssue({ code: 'custom', message: `synchronous 只能是 normal 或 full / synchronous must be normal or full, not "${value}"` })
+  }
+}
+
 /** Every env var the product reads (the config contract in DESIGN.md), validated at start. */
 export const configSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^(mysql|mariadb|sqlite|file):/, 'DATABASE_URL 必须以 mysql:// 或 sqlite: 开头 / must start with mysql:// or sqlite:')
+    .superRefine(checkSqliteUrl)
     .optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
-  HOST: z.string().default('127.0.0.1'),
+  PORT: emptyAsUnset(z.coerce.number().int().min(1).max(65535).default(8787)),
+  HOST: emptyAsUnset(z.string().default('127.0.0.1')),
   FEISHU_APP_ID: z.string().optional(),
   FEISHU_APP_SECRET: z.string().optional(),
   FEISHU_VERIFICATION_TOKEN: z.string().optional(),
@@ -37,11 +53,11 @@ export const configSchema = z.object({
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_MODEL: z.string().optional(),
   /** How long one LLM call may take before the rules' answer stands. */
-  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).optional(),
+  OPENAI_TIMEOUT_MS: emptyAsUnset(z.coerce.number().int().min(100).max(60_000).optional()),
   APP_SECRET_KEY: z.string().min(32, 'APP_SECRET_KEY 至少 32 个字符 / at least 32 characters').optional(),
   DEV_MODE: flag,
   /** Outbox poll interval; the worker is also woken right after each final approval. */
-  OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  OUTBOX_POLL_MS: emptyAsUnset(z.coerce.number().int().min(50).default(1000)),
   /** Set to 0 to run the HTTP server without the in-process outbox worker (e.g. a separate worker fleet). */
   OUTBOX_WORKER: flag,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -50,23 +66,23 @@ export const configSchema = z.object({
   /** Bearer token for GET /backup (the whole database, personal data included); without it the route is off. */
   BACKUP_TOKEN: z.string().min(32, 'BACKUP_TOKEN 至少 32 个字符 / at least 32 characters').optional(),
   /** On SIGTERM: how long in-flight work may take before the process exits anyway. */
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(20_000),
+  SHUTDOWN_TIMEOUT_MS: emptyAsUnset(z.coerce.number().int().min(1000).max(300_000).default(20_000)),
   /** Deadline for outbound HTTP calls that set none of their own (Node). */
-  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(30_000),
+  OUTBOUND_TIMEOUT_MS: emptyAsUnset(z.coerce.number().int().min(1000).max(120_000).default(30_000)),
   /** Chat lines one person may send per minute; over it the bot asks them to wait. */
-  RATE_LIMIT_CHAT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_CHAT_PER_MINUTE: emptyAsUnset(z.coerce.number().int().min(1).default(20)),
   /** Chat lines the whole company may send per minute, per instance. */
-  RATE_LIMIT_CHAT_TENANT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_CHAT_TENANT_PER_MINUTE: emptyAsUnset(z.coerce.number().int().min(1).default(600)),
   /** LLM calls one person may cause per hour (cost control); over it rules alone read their lines. */
-  RATE_LIMIT_LLM_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  RATE_LIMIT_LLM_PER_HOUR: emptyAsUnset(z.coerce.number().int().min(0).default(30)),
   /** LLM calls the whole company may cause per hour, per instance. */
-  RATE_LIMIT_LLM_TENANT_PER_HOUR: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_LLM_TENANT_PER_HOUR: emptyAsUnset(z.coerce.number().int().min(0).default(600)),
   /** Audit log rows older than this are removed by the maintenance job; at least 3 years. */
-  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(MIN_AUDIT_RETENTION_DAYS, `RETENTION_AUDIT_DAYS 至少 ${MIN_AUDIT_RETENTION_DAYS} 天（3 年）/ at least ${MIN_AUDIT_RETENTION_DAYS} days (3 years)`).default(DEFAULT_RETENTION.auditDays),
-  RETENTION_INBOUND_EVENT_DAYS: z.coerce.number().int().min(1).default(DEFAULT_RETENTION.inboundEventDays),
-  RETENTION_CONVERSATION_DAYS: z.coerce.number().int().min(1).default(DEFAULT_RETENTION.conversationDays),
+  RETENTION_AUDIT_DAYS: emptyAsUnset(z.coerce.number().int().min(MIN_AUDIT_RETENTION_DAYS, `RETENTION_AUDIT_DAYS 至少 ${MIN_AUDIT_RETENTION_DAYS} 天（3 年）/ at least ${MIN_AUDIT_RETENTION_DAYS} days (3 years)`).default(DEFAULT_RETENTION.auditDays)),
+  RETENTION_INBOUND_EVENT_DAYS: emptyAsUnset(z.coerce.number().int().min(1).default(DEFAULT_RETENTION.inboundEventDays)),
+  RETENTION_CONVERSATION_DAYS: emptyAsUnset(z.coerce.number().int().min(1).default(DEFAULT_RETENTION.conversationDays)),
   /** How often the Node entry runs the maintenance job (retention). */
-  MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(60 * 60_000),
+  MAINTENANCE_INTERVAL_MS: emptyAsUnset(z.coerce.number().int().min(60_000).default(60 * 60_000)),
   /** S3-compatible object storage for attachments (S3, R2, MinIO, OSS), path-style; without it local disk (Node) or none (Workers). */
   S3_ENDPOINT: z.string().url().optional(),
   S3_BUCKET: z.string().min(3).max(63).optional(),

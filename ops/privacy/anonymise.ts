@@ -23,8 +23,9 @@ async function pseudonymFor(userId: string): Promise<string> {
  * employee's personal fields are replaced in every table but the audit log (name → 已匿名用户-XXXX,
  * 工号 → ANON-XXXX, mobile and e-mail removed, account deactivated), platform identities, open
  * dialogue, simulator transcript and chat messages still waiting to reach them are deleted, and their free text (comments, decision remarks,
- * delegation reasons, file names) is replaced. Requests, approvals, amounts and postings remain, now
- * about a pseudonym. The audit log is append-only and hash-chained, so it is not edited: the
+ * delegation reasons, file names) is replaced, as is their name in other people's remarks and waiting
+ * messages and in their ERP mapping. Requests, approvals, amounts and postings remain, now about a
+ * pseudonym. The audit log is append-only and hash-chained, so it is not edited: the
  * anonymisation is appended to it as one more entry, and the chain still verifies.
  */
 export async function anonymiseEmployee(db: Kysely<Schema>, userId: string, options: { actorId: string | null; now?: number }): Promise<AnonymisationReport | undefined> {
@@ -67,6 +68,25 @@ export async function anonymiseEmployee(db: Kysely<Schema>, userId: string, opti
           .set((eb) => ({ body: eb.fn('replace', ['body', eb.val(user.name), eb.val(pseudonym)]) }))
           .where('body', 'like', `%${user.name}%`)
           .executeTakeFirst(),
+      ),
+      // Other people's remarks may name the person (李四's 「张三辛苦了」): business records, so they stay, naming the pseudonym.
+      other_approval_tasks: count(
+        await trx
+          .updateTable('approval_tasks')
+          .set((eb) => ({ comment: eb.fn('replace', ['comment', eb.val(user.name), eb.val(pseudonym)]) }))
+          .where('comment', 'like', `%${user.name}%`)
+          .executeTakeFirst(),
+      ),
+      other_request_comments: count(
+        await trx
+          .updateTable('request_comments')
+          .set((eb) => ({ text: eb.fn('replace', ['text', eb.val(user.name), eb.val(pseudonym)]) }))
+          .where('text', 'like', `%${user.name}%`)
+          .executeTakeFirst(),
+      ),
+      // The ERP code stays (postings refer to it); the name beside it is the person's.
+      erp_mappings: count(
+        await trx.updateTable('erp_mappings').set({ erp_name: pseudonym }).where('kind', '=', 'employee').where('local_key', '=', userId).where('erp_name', 'is not', null).executeTakeFirst(),
       ),
       // Cards and lines in other people's simulator transcripts name the person too (dev mode only;
       // what a real platform delivered lives in Feishu/DingTalk: README, "Data lifecycle").

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
-import { connectDatabase } from '../../db/connect.js'
+import { connectDatabase, parseDatabaseUrl } from '../../db/connect.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'embedded-durability-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -24,6 +24,12 @@ describe('embedded database durability settings', () => {
     expect(await pragma(`sqlite:${join(dir, 'default.db')}`, 'journal_mode')).toBe('wal')
     expect(await pragma(`sqlite:${join(dir, 'default.db')}`, 'synchronous')).toBe(1)
     expect(await pragma(`sqlite:${join(dir, 'full.db')}?synchronous=full`, 'synchronous')).toBe(2)
+  })
+
+  it("takes SQLite's own spelling, ?synchronous=FULL, as full too", async () => {
+    expect(await pragma(`sqlite:${join(dir, 'full-caps.db')}?synchronous=FULL`, 'synchronous')).toBe(2)
+    expect(parseDatabaseUrl(`file:${join(dir, 'x.db')}?synchronous=Full`)).toEqual({ kind: 'sqlite', path: join(dir, 'x.db'), synchronous: 'FULL' })
+    expect(parseDatabaseUrl(`sqlite:${join(dir, 'x.db')}?synchronous=NORMAL`)).toEqual({ kind: 'sqlite', path: join(dir, 'x.db'), synchronous: 'NORMAL' })
   })
 
   it('a committed write survives the process being killed (SIGKILL) right after the commit', async () => {

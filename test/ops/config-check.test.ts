@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { migrateToLatest } from '../../db/migrate.js'
 import { ErpConnectionStore } from '../../erp-bridge/connections/erp-connection-store.js'
 import { SecretBox } from '../../erp-bridge/connections/secret-box.js'
+import { ConfigError, loadConfig } from '../../server/config.js'
 import { DB_KINDS, unmigratedDatabase } from '../helpers/databases.js'
 
 const run = promisify(execFile)
@@ -52,6 +53,37 @@ describe('npm run config:check', () => {
       '  FEISHU_ENCRYPT_KEY 已设置但缺少 FEISHU_VERIFICATION_TOKEN / FEISHU_ENCRYPT_KEY is set but FEISHU_VERIFICATION_TOKEN is not',
       '  FEISHU_MODE=http 需要 FEISHU_VERIFICATION_TOKEN 来校验回调 / FEISHU_MODE=http needs FEISHU_VERIFICATION_TOKEN to verify callbacks',
     ])
+  })
+})
+
+describe('loadConfig: what an empty or misspelt setting means', () => {
+  it('an empty HOST is unset: the server listens on 127.0.0.1, not on every interface', () => {
+    expect(loadConfig({ HOST: '' }).HOST).toBe('127.0.0.1')
+    expect(loadConfig({ HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0')
+  })
+
+  it('an empty number is unset: its default applies, not 0', () => {
+    const config = loadConfig({ RATE_LIMIT_LLM_PER_HOUR: '', RATE_LIMIT_LLM_TENANT_PER_HOUR: ' ', PORT: '', OPENAI_TIMEOUT_MS: '', OUTBOX_POLL_MS: '' })
+    expect([config.RATE_LIMIT_LLM_PER_HOUR, config.RATE_LIMIT_LLM_TENANT_PER_HOUR, config.PORT, config.OPENAI_TIMEOUT_MS, config.OUTBOX_POLL_MS]).toEqual([30, 600, 8787, undefined, 1000])
+    // 0 written out still means rules only.
+    expect(loadConfig({ RATE_LIMIT_LLM_PER_HOUR: '0' }).RATE_LIMIT_LLM_PER_HOUR).toBe(0)
+  })
+
+  it.each(['sqlite:./data/app.db?synchronous=full', 'sqlite:./data/app.db?synchronous=FULL', 'sqlite:./data/app.db?synchronous=Normal', 'file:./data/app.db', 'sqlite::memory:'])('accepts %s', (url) => {
+    expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url)
+  })
+
+  it.each([
+    ['sqlite:./data/app.db?synchronous=extra', 'DATABASE_URL: synchronous 只能是 normal 或 full / synchronous must be normal or full, not "extra"'],
+    ['sqlite:./data/app.db?synchronous=', 'DATABASE_URL: synchronous 只能是 normal 或 full / synchronous must be normal or full, not ""'],
+    ['sqlite:./data/app.db?sync=full', 'DATABASE_URL: 未知参数 sync（SQLite 只支持 synchronous）/ unknown parameter sync (SQLite takes only synchronous)'],
+  ])('refuses %s, saying why', (url, message) => {
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(ConfigError)
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(message)
+  })
+
+  it('leaves the query of a MySQL URL to the driver', () => {
+    expect(loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/test?charset=utf8mb4' }).DATABASE_URL).toContain('charset')
   })
 })
 

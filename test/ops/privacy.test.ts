@@ -40,7 +40,9 @@ describe('personal data: export one employee, anonymise on request', () => {
     await database.db.updateTable('users').set({ mobile: '13800001001', email: 'zhangsan@demo.example.com' }).where('id', '=', 'zhangsan').execute()
     await database.db.insertInto('user_identities').values({ platform: 'feishu', external_id: 'ou_zhangsan000000000000000000001', user_id: 'zhangsan', created_at: Date.now() }).execute()
     requestNo = await t.submitExpense('zhangsan', '提交本月差旅费 3500元')
+    expect(await t.tap((await t.actionableCard('lisi', requestNo)).id, 'comment', 'lisi', '张三的发票我已核对')).toMatchObject({ status: 200 })
     await t.tap((await t.actionableCard('lisi', requestNo)).id, 'approve', 'lisi', '张三辛苦了')
+    await database.db.insertInto('erp_mappings').values({ kind: 'employee', local_key: 'zhangsan', erp_code: 'E1001', erp_name: '张三', updated_at: Date.now() }).execute()
     await t.say('zhangsan', '提交本月交通费')
     // Chat messages a platform outage held back: one to him, one to someone else that names him.
     const waiting = { platform: 'feishu', card_id: null, message_id: null, coalesce_key: null, generation: 0, status: 'pending', attempts: 2, next_attempt_at: Date.now(), locked_until: null, last_error: 'HTTP 503', created_at: Date.now(), updated_at: Date.now() }
@@ -69,6 +71,7 @@ describe('personal data: export one employee, anonymise on request', () => {
 
     const approver = await exported('lisi')
     expect(approver.approvals).toEqual([expect.objectContaining({ requestNo, status: 'approved', comment: '张三辛苦了' })])
+    expect(data.erpCodes).toEqual([{ code: 'E1001', name: '张三' }])
   })
 
   it('says so when there is no such employee', async () => {
@@ -78,7 +81,7 @@ describe('personal data: export one employee, anonymise on request', () => {
   })
 
   it('anonymises outside the audit log, records it in the log, and the hash chain still verifies', async () => {
-    const auditRowsBefore = await database.db.selectFrom('audit_log').select('id').execute()
+    const auditBefore = await database.db.selectFrom('audit_log').selectAll().orderBy('seq').execute()
     const result = await npm('privacy:anonymise', '--', 'zhangsan', '--by', 'admin')
     expect(result.code, result.err).toBe(0)
     expect(result.out).toMatch(/^已匿名化 zhangsan → 已匿名用户-[0-9A-F]{8}；已记入审计日志/)
@@ -99,12 +102,27 @@ describe('personal data: export one employee, anonymise on request', () => {
     expect(waiting).toEqual([{ recipient_id: 'lisi', body: expect.stringMatching(/^⏰ 审批提醒：已匿名用户-[0-9A-F]{8}的差旅费/) }])
     const users = await database.db.selectFrom('users').selectAll().execute()
     expect(JSON.stringify(users)).not.toMatch(/张三|13800001001|zhangsan@/)
+    // Other people's remarks that named him (李四's 「张三辛苦了」) now name the pseudonym; so does every other table.
+    expect(await database.db.selectFrom('approval_tasks').select('comment').where('approver_id', '=', 'lisi').execute()).toEqual([{ comment: `${data.employee.name}辛苦了` }])
+    expect(await database.db.selectFrom('request_comments').select('text').where('author_id', '=', 'lisi').execute()).toEqual([{ text: `${data.employee.name}的发票我已核对` }])
+    const naming: string[] = []
+    for (const { name } of await database.db.introspection.getTables()) {
+      if (name === 'audit_log') continue
+      const rows = await database.db.selectFrom(name as 'users').selectAll().execute()
+      if (JSON.stringify(rows).includes('张三')) naming.push(name)
+    }
+    expect(naming).toEqual([])
+
+    expect(data.erpCodes).toEqual([{ code: 'E1001', name: data.employee.name }])
 
     // The audit log was only appended to.
     const audit = await database.db.selectFrom('audit_log').selectAll().orderBy('seq').execute()
-    expect(audit).toHaveLength(auditRowsBefore.length + 1)
+    expect(audit).toHaveLength(auditBefore.length + 1)
     expect(audit.at(-1)).toMatchObject({ action: 'privacy.anonymised', actor_id: 'admin', entity_type: 'user', entity_id: 'zhangsan' })
     expect(audit.at(-1)!.after_state).not.toMatch(/张三|13800001001/)
+    // Its earlier entries still hold the name (李四's comment), unchanged (README, "Data lifecycle": never edited).
+    expect(JSON.stringify(auditBefore)).toContain('张三的发票我已核对')
+    expect(audit.slice(0, -1)).toEqual(auditBefore)
     const verify = await npm('audit:verify')
     expect(verify).toMatchObject({ code: 0, out: expect.stringContaining(`审计日志完整：${audit.length} 行`) })
   })
