@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../../workflow/audit.js'
@@ -36,6 +36,11 @@ export async function anonymiseEmployee(db: Kysely<Schema>, userId: string, opti
     if (!user) return undefined
     const pseudonym = `已匿名用户-${code}`
     const count = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined) => Number(result?.numUpdatedRows ?? result?.numDeletedRows ?? 0n)
+    // Text other people wrote or are sent may name the person: it stays, naming the pseudonym instead.
+    const renameIn = async (table: 'chat_deliveries' | 'approval_tasks' | 'request_comments', column: 'body' | 'comment' | 'text') => {
+      const result = await sql`UPDATE ${sql.table(table)} SET ${sql.ref(column)} = replace(${sql.ref(column)}, ${user.name}, ${pseudonym}) WHERE ${sql.ref(column)} LIKE ${`%${user.name}%`}`.execute(trx)
+      return Number(result.numAffectedRows ?? 0n)
+    }
     const changed: Record<string, number> = {
       users: count(
         await trx
@@ -61,29 +66,10 @@ export async function anonymiseEmployee(db: Kysely<Schema>, userId: string, opti
       ),
       attachments: count(await trx.updateTable('attachments').set({ name: ANONYMISED_TEXT }).where('owner_id', '=', userId).executeTakeFirst()),
       chat_deliveries: count(await trx.deleteFrom('chat_deliveries').where('recipient_id', '=', userId).executeTakeFirst()),
-      // Messages waiting for other people may name the person (「张三的差旅费…」): they go out with the pseudonym.
-      other_chat_deliveries: count(
-        await trx
-          .updateTable('chat_deliveries')
-          .set((eb) => ({ body: eb.fn('replace', ['body', eb.val(user.name), eb.val(pseudonym)]) }))
-          .where('body', 'like', `%${user.name}%`)
-          .executeTakeFirst(),
-      ),
-      // Other people's remarks may name the person (李四's 「张三辛苦了」): business records, so they stay, naming the pseudonym.
-      other_approval_tasks: count(
-        await trx
-          .updateTable('approval_tasks')
-          .set((eb) => ({ comment: eb.fn('replace', ['comment', eb.val(user.name), eb.val(pseudonym)]) }))
-          .where('comment', 'like', `%${user.name}%`)
-          .executeTakeFirst(),
-      ),
-      other_request_comments: count(
-        await trx
-          .updateTable('request_comments')
-          .set((eb) => ({ text: eb.fn('replace', ['text', eb.val(user.name), eb.val(pseudonym)]) }))
-          .where('text', 'like', `%${user.name}%`)
-          .executeTakeFirst(),
-      ),
+      // Messages waiting for other people (「张三的差旅费…」), other people's remarks (李四's 「张三辛苦了」).
+      other_chat_deliveries: await renameIn('chat_deliveries', 'body'),
+      other_approval_tasks: await renameIn('approval_tasks', 'comment'),
+      other_request_comments: await renameIn('request_comments', 'text'),
       // The ERP code stays (postings refer to it); the name beside it is the person's.
       erp_mappings: count(
         await trx.updateTable('erp_mappings').set({ erp_name: pseudonym }).where('kind', '=', 'employee').where('local_key', '=', userId).where('erp_name', 'is not', null).executeTakeFirst(),
