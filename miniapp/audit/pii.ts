@@ -1,19 +1,19 @@
+import { maskMobile, MOBILE_NUMBER, PERSONAL_FIELD as PII_KEY } from '../../ops/logging/mask.js'
+
 /**
  * Personal data under PIPL that the admin app masks by default: PRC resident ID numbers, bank
  * card/account numbers and mobile numbers. Masking is by field name (the structured case) and by
  * shape inside any string (free text such as reasons and comments), keeping just enough to recognise.
  */
-const PII_KEY = /(id_?(card|no|number)|identity|身份证|bank|account_?no|card_?no|iban|mobile|phone|手机|电话)/i
 
 const ID_NUMBER = /(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)/g
 const BANK_ACCOUNT = /(?<!\d)(\d{4})\d{8,15}(\d{4})(?!\d)/g
-const MOBILE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g
 
 export function maskText(text: string): string {
   return text
     .replace(ID_NUMBER, (_, head: string, tail: string) => `${head}********${tail}`)
     .replace(BANK_ACCOUNT, (_, head: string, tail: string) => `${head} **** **** ${tail}`)
-    .replace(MOBILE, (_, head: string, tail: string) => `${head}****${tail}`)
+    .replace(MOBILE_NUMBER, maskMobile)
 }
 
 function maskWhole(value: string): string {

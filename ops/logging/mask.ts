@@ -9,13 +9,17 @@ const keep = (value: string, head: number, tail: number): string =>
   value.length <= head + tail ? '*'.repeat(value.length) : `${value.slice(0, head)}${'*'.repeat(value.length - head - tail)}${value.slice(value.length - tail)}`
 
 /**
- * Field names whose values are personal (the admin app's list, miniapp/audit/pii.ts): a number there
- * is masked like text, since numbers are otherwise logged as they are ({ mobile: 13812345678 }).
+ * Field names whose values are personal, here and in the admin app (miniapp/audit/pii.ts): a number
+ * there is masked like text, since numbers are otherwise logged as they are ({ mobile: 13812345678 }).
  */
-const PERSONAL_FIELD = /id_?(card|no|number)|identity|身份证|bank|account_?no|card_?no|iban|mobile|phone|手机|电话/i
+export const PERSONAL_FIELD = /id_?(card|no|number)|identity|身份证|bank|account_?no|card_?no|iban|mobile|phone|手机|电话/i
 
 /** Field names whose values are secrets: dropped entirely, not shortened. */
 export const SECRET_FIELD = /pass(word|wd)?|secret|token|api[_-]?key|authorization|cookie|signature|aes[_-]?key|encrypt[_-]?key|private[_-]?key/i
+
+/** Mainland mobile numbers, with or without +86/0086, also written 3-4-4 (138-1234-5678, 138 1234 5678). */
+export const MOBILE_NUMBER = /(?<!\d)((?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g
+export const maskMobile = (_m: string, cc: string | undefined, a: string, _b: string, d: string) => `${cc ?? ''}${a}****${d}`
 
 const RULES: [RegExp, (match: string, ...groups: string[]) => string][] = [
   // Credentials written as name=value, name: value or "name":"value" (query strings, headers, JSON bodies).
@@ -31,8 +35,7 @@ const RULES: [RegExp, (match: string, ...groups: string[]) => string][] = [
   [/(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g, (m) => keep(m, 3, 2)],
   // Bank cards and accounts: 16–19 digits, possibly grouped by spaces or dashes.
   [/(?<![0-9A-Za-z])\d(?:[ -]?\d){15,18}(?![0-9A-Za-z])/g, (m) => keep(m.replace(/[ -]/g, ''), 4, 4)],
-  // Mainland mobile numbers, with or without +86/0086, also written 3-4-4 (138-1234-5678, 138 1234 5678).
-  [/(?<!\d)((?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g, (_m, cc: string | undefined, a: string, _b: string, d: string) => `${cc ?? ''}${a}****${d}`],
+  [MOBILE_NUMBER, maskMobile],
   // E-mail: the domain stays (which company), the mailbox does not.
   [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g, (_m, first: string, domain: string) => `${first}***@${domain}`],
 ]

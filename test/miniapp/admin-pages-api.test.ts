@@ -148,7 +148,7 @@ describe.each(DB_KINDS)('admin pages API on %s', (kind) => {
         action: 'test.hr_record',
         entityType: 'user',
         entityId: 'wujiu',
-        after: { mobile: '13812345678', idNumber: '110101199003071234', bankAccount: '6222021234567890123', note: '联系 13987654321' },
+        after: { mobile: '13812345678', idNumber: '110101199003071234', bankAccount: '6222021234567890123', note: '联系 13987654321', remark: '或 +86 137-1234-5678' },
       }),
     )
     type Entry = { id: number; after: Record<string, string>; masked: boolean }
@@ -156,6 +156,8 @@ describe.each(DB_KINDS)('admin pages API on %s', (kind) => {
     expect(masked!.masked).toBe(true)
     expect(JSON.stringify(masked!.after)).not.toMatch(/13812345678|110101199003071234|6222021234567890123|13987654321/)
     expect(masked!.after.note).toBe('联系 139****4321')
+    // Written in groups, as people do, a mobile is masked too.
+    expect(masked!.after.remark).toBe('或 +86 137****5678')
 
     await json(as.auditor.post('/api/admin/audit/reveal', { ids: [masked!.id], reason: '' }), 400)
     await json(as.finance.post('/api/admin/audit/reveal', { ids: [masked!.id], reason: '核对' }), 403)
