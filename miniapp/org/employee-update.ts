@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely, Selectable, Transaction } from 'kysely'
 import { z } from 'zod'
-import type { Schema } from '../../db/schema.js'
+import type { Schema, UserTable } from '../../db/schema.js'
 import { inTransaction } from '../../db/transaction.js'
 import { appendAudit } from '../../workflow/audit.js'
 import { DomainError } from '../../workflow/errors.js'
@@ -17,39 +17,46 @@ export const employeeUpdateSchema = z.object({
 })
 export type EmployeeUpdate = z.infer<typeof employeeUpdateSchema>
 
-/** Supervisor, department, roles and the rest of one employee, checked (no supervisor loops) and audited. */
+/**
+ * Supervisor, department, roles and the rest of one employee, checked (no supervisor loops) and audited.
+ * Only the fields given are written: writing back every field as read before the transaction undid
+ * another admin's edit of a field this one did not touch. The row is still read before it, not in it:
+ * on MariaDB a read there would fix the transaction's snapshot before the audit lock queues concurrent
+ * edits, and the loop and last-admin checks below must see those.
+ */
 export async function updateEmployee(db: Kysely<Schema>, id: string, input: EmployeeUpdate, actorId: string, now: number): Promise<void> {
-  const before = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
-  if (!before) throw new DomainError('NOT_FOUND', '找不到该员工', 'employee not found')
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!row) throw new DomainError('NOT_FOUND', '找不到该员工', 'employee not found')
   if (input.departmentId && !(await db.selectFrom('departments').select('id').where('id', '=', input.departmentId).executeTakeFirst())) {
     throw new DomainError('VALIDATION', '找不到该部门', 'unknown department')
   }
-  const managerId = input.managerId === undefined ? before.manager_id : input.managerId || null
   const roles = input.roles === undefined ? undefined : [...new Set(['employee', ...input.roles.split(/[;,、|，；\s]+/).filter(Boolean)])]
-  const changes = {
-    department_id: input.departmentId ?? before.department_id,
-    manager_id: managerId,
-    title: input.title === undefined ? before.title : input.title || null,
-    level: input.level ?? Number(before.level),
-    roles: roles ? JSON.stringify(roles) : before.roles,
-    active: input.active === undefined ? Number(before.active) : input.active ? 1 : 0,
+  const changes: Partial<Pick<Selectable<UserTable>, 'department_id' | 'manager_id' | 'title' | 'level' | 'roles' | 'active'>> = {
+    ...(input.departmentId !== undefined ? { department_id: input.departmentId } : {}),
+    ...(input.managerId !== undefined ? { manager_id: input.managerId || null } : {}),
+    ...(input.title !== undefined ? { title: input.title || null } : {}),
+    ...(input.level !== undefined ? { level: input.level } : {}),
+    ...(roles ? { roles: JSON.stringify(roles) } : {}),
+    ...(input.active !== undefined ? { active: input.active ? 1 : 0 } : {}),
   }
+  const before = { department_id: row.department_id, manager_id: row.manager_id, title: row.title, level: Number(row.level), roles: row.roles, active: Number(row.active) }
+  const after = { ...before, ...changes }
   await inTransaction(db, async (trx) => {
-    await trx.updateTable('users').set(changes).where('id', '=', id).execute()
+    if (Object.keys(changes).length > 0) await trx.updateTable('users').set(changes).where('id', '=', id).execute()
     await appendAudit(trx, {
       at: now,
       actorId,
       action: 'org.employee.updated',
       entityType: 'user',
       entityId: id,
-      before: { department_id: before.department_id, manager_id: before.manager_id, title: before.title, level: Number(before.level), roles: JSON.parse(before.roles) as unknown, active: Number(before.active) },
-      after: { ...changes, roles: JSON.parse(changes.roles) as unknown },
+      before: { ...before, roles: JSON.parse(before.roles) as unknown },
+      after: { ...after, roles: JSON.parse(after.roles) as unknown },
     })
     // Read after appendAudit, as requireActiveAdmin explains: two edits closing one loop from either end (A under B, B under A)
     // at the same moment then cannot both see the chain without the other's change.
-    if (managerId) {
+    if (after.manager_id) {
       const chain = new Map((await trx.selectFrom('users').select(['id', 'manager_id']).execute()).map((u) => [u.id, u.manager_id]))
-      if (!chain.has(managerId)) throw new DomainError('VALIDATION', '找不到该上级', 'unknown supervisor')
+      if (!chain.has(after.manager_id)) throw new DomainError('VALIDATION', '找不到该上级', 'unknown supervisor')
       if (leadsBackTo(chain, id)) throw new DomainError('VALIDATION', SUPERVISOR_LOOP.zh, SUPERVISOR_LOOP.en)
     }
     await requireActiveAdmin(trx)

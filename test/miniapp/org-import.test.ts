@@ -160,6 +160,15 @@ describe.each(DB_KINDS)('org imports on %s', (kind) => {
     }
   })
 
+  it('two admins editing different fields of one person at the same moment: both edits are kept', async () => {
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all([patch(admin, 'qianqi', { title: `职位${round}` }), patch(admin, 'qianqi', { level: 10 + round })])
+      expect(answers.map((r) => r.status)).toEqual([200, 200])
+      expect(await user('qianqi')).toMatchObject({ title: `职位${round}` })
+      expect(Number((await user('qianqi')).level)).toBe(10 + round)
+    }
+  })
+
   it('nobody removes the last active admin: not in the form, not by import, not two admins at once', async () => {
     const lastAdmin = { code: 'INVALID_STATE', message: '必须至少保留一位在职的管理员 / at least one active admin must remain' }
     expect(await expectJson(patch(admin, 'admin', { roles: '' }), 409)).toMatchObject(lastAdmin)
