@@ -79,3 +79,16 @@ export class OrgDirectory {
     return new Map(rows.map((r) => [r.id, r.name]))
   }
 }
+
+/**
+ * A department and every department below it: a department picked in a flow condition covers its
+ * sub-departments, so the report for it does too. A loop in the tree does not hang it.
+ */
+export async function departmentSubtree(db: Kysely<Schema>, departmentId: string): Promise<string[]> {
+  const rows = await db.selectFrom('departments').select(['id', 'parent_id']).execute()
+  const subtree = [departmentId]
+  for (let i = 0; i < subtree.length; i++) {
+    for (const row of rows) if (row.parent_id === subtree[i] && !subtree.includes(row.id)) subtree.push(row.id)
+  }
+  return subtree
+}

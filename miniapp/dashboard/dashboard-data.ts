@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../db/schema.js'
+import { departmentSubtree } from '../../workflow/org.js'
 import { REQUEST_TYPES, type RequestType } from '../../workflow/request-types.js'
 import type { RouteStep } from '../../workflow/routing/route.js'
 import { companyDate } from '../../workflow/shanghai-time.js'
@@ -156,19 +157,6 @@ export async function loadDashboard(db: Kysely<Schema>, filter: DashboardFilter,
     postingsPerDay,
     slaHours: DEFAULT_SLA_HOURS,
   }
-}
-
-/**
- * A department and every department below it: a department picked in a flow condition covers its
- * sub-departments, so the report for it does too. A loop in the tree does not hang it.
- */
-async function departmentSubtree(db: Kysely<Schema>, departmentId: string): Promise<string[]> {
-  const rows = await db.selectFrom('departments').select(['id', 'parent_id']).execute()
-  const subtree = [departmentId]
-  for (let i = 0; i < subtree.length; i++) {
-    for (const row of rows) if (row.parent_id === subtree[i] && !subtree.includes(row.id)) subtree.push(row.id)
-  }
-  return subtree
 }
 
 /** The last 30 company days up to today. */

@@ -164,6 +164,11 @@ describe.each(DB_KINDS)('anomaly flags and context on seeded history (%s)', (kin
     expect(await codes(small.id)).toEqual([])
     const listed = await loadFlaggedClaims(db, { from: '2026-11-01', to: '2026-11-25' })
     expect(listed.map((f) => [f.requestNo, f.flags.map((x) => x.code)])).toEqual([[quick.requestNo, ['quick_approval']]])
+    // A department covers those below it (赵六 is in 销售部, under 总经办), as in flow conditions and the rest of the dashboard.
+    for (const departmentId of ['d-sales', 'd-ceo']) {
+      expect((await loadFlaggedClaims(db, { from: '2026-11-01', to: '2026-11-25', departmentId })).map((f) => f.requestNo)).toEqual([quick.requestNo])
+    }
+    expect(await loadFlaggedClaims(db, { from: '2026-11-01', to: '2026-11-25', departmentId: 'd-rd' })).toEqual([])
   })
 
   it('flags an invoice not made out to the company once the admin has set its tax id', async () => {

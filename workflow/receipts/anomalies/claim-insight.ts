@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Schema } from '../../../db/schema.js'
 import { invoiceKeys } from '../../policy/policy-check.js'
+import { departmentSubtree } from '../../org.js'
 import type { ExpensePayload } from '../../request-types.js'
 import { companyDate } from '../../shanghai-time.js'
 import type { ParsedInvoice } from '../invoices/invoice.js'
@@ -164,7 +165,7 @@ export async function loadFlaggedClaims(db: Kysely<Schema>, filter: { from: stri
   const start = Date.parse(`${filter.from}T00:00:00+08:00`)
   const end = Date.parse(`${filter.to}T00:00:00+08:00`) + 86_400_000
   let targetsQuery = factsQuery(db).where((eb) => eb.or([eb('requests.status', '=', 'pending'), eb.and([eb('requests.submitted_at', '>=', start), eb('requests.submitted_at', '<', end)])])).where('requests.submitted_at', 'is not', null)
-  if (filter.departmentId) targetsQuery = targetsQuery.where('users.department_id', '=', filter.departmentId)
+  if (filter.departmentId) targetsQuery = targetsQuery.where('users.department_id', 'in', await departmentSubtree(db, filter.departmentId))
   const targets = await loadFacts(db, targetsQuery)
   if (targets.length === 0) return []
   const earliest = targets.reduce((min, t) => (t.occurredOn < min ? t.occurredOn : min), filter.from)
