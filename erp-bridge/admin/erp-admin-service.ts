@@ -252,6 +252,11 @@ export class ErpAdminService {
       if ('error' in key) throw new ErpError('permanent', `${key.error}。Unknown ${entry.kind}: ${entry.localKey}`)
       return { ...entry, localKey: key.localKey, erpCode: entry.erpCode.trim() }
     })
+    await this.saveResolved(resolved, actorId)
+  }
+
+  /** Entries whose keys are already stored as postings look them up (saveMappings, or the CSV import's parse). */
+  private async saveResolved(resolved: readonly Omit<MappingEntry, 'updatedAt'>[], actorId: string): Promise<void> {
     // One audit row per mapping changed, with its code before and after: a batch summary hid both.
     await this.deps.mappings.save(resolved, async (trx, changes) => {
       for (const change of changes) {
@@ -270,7 +275,8 @@ export class ErpAdminService {
   async importMappingsCsv(text: string, actorId: string, options: { kind?: MappingKind; dryRun?: boolean } = {}): Promise<{ imported: number; errors: string[] }> {
     const { entries, errors } = await parseMappingCsv(this.deps.db, text, options.kind)
     if (errors.length > 0 || options.dryRun) return { imported: errors.length ? 0 : entries.length, errors }
-    await this.saveMappings(entries, actorId)
+    // parseMappingCsv already resolved every key and checked every code.
+    await this.saveResolved(entries, actorId)
     return { imported: entries.length, errors: [] }
   }
 

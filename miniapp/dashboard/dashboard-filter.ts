@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isValidDay } from '../../bot/nlu/rules/calendar.js'
+import { isCalendarDay } from '../../bot/nlu/rules/calendar.js'
 import { defaultRange, type DashboardFilter } from './dashboard-data.js'
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
@@ -15,7 +15,7 @@ export function dashboardFilter(query: Record<string, string>, now: number): Das
   const parsed = querySchema.safeParse(query)
   if (!parsed.success) return { error: '日期格式应为 YYYY-MM-DD / dates must be YYYY-MM-DD' }
   // The pattern admits 2026-13-45 and 2026-02-31, which would make an empty (or shifted) report look real.
-  const impossible = [parsed.data.from, parsed.data.to].find((d) => d && !isValidDay(...(d.split('-').map(Number) as [number, number, number])))
+  const impossible = [parsed.data.from, parsed.data.to].find((d) => d && !isCalendarDay(d))
   if (impossible) return { error: `日期不存在：${impossible} / no such date: ${impossible}` }
   const fallback = defaultRange(now)
   const from = parsed.data.from || fallback.from

@@ -274,8 +274,9 @@ export class FlowRun {
   private async replaceResignedMembers(i: number): Promise<void> {
     const step = this.route[i]!
     for (const id of [...step.approverIds]) {
+      if (this.memberState(i, id) !== 'open') continue
       const person = await this.org.employee(id)
-      if (!person || person.active || this.memberState(i, id) !== 'open') continue
+      if (!person || person.active) continue
       const replacement = await replaceResigned(this.org, person, this.settings.resignedApprover, { requesterId: this.request.requester_id, onStep: step.approverIds })
       this.note(i, replacement?.note ?? NOBODY_TO_REPLACE(person))
       replaceMember(step, id, replacement?.ids ?? [])

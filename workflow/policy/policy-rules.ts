@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { expensePayloadSchema } from '../request-types.js'
+import { EXPENSE_CATEGORY_LABELS, type ExpenseCategoryCode } from '../request-types.js'
 
 /** One finding of one rule: what the bot cites to the requester and shows the approvers. */
 export interface PolicyFinding {
@@ -11,8 +11,11 @@ export interface PolicyFinding {
   fix: string
 }
 
-/** A claim's category is one of these codes, so any other word would never match a claim. */
-const categoryCode = expensePayloadSchema.shape.category
+/** A claim's category is one of these codes, so any other word would never match a claim; the message names them for the admin. */
+const CATEGORY_CODES = Object.keys(EXPENSE_CATEGORY_LABELS) as [ExpenseCategoryCode, ...ExpenseCategoryCode[]]
+const categoryCode = z.enum(CATEGORY_CODES, {
+  error: `费用类别应为 ${CATEGORY_CODES.join('、')} 之一 / category must be one of ${CATEGORY_CODES.join(', ')}`,
+})
 const category = categoryCode.optional()
 const fen = z.number().int().positive()
 

@@ -62,7 +62,7 @@ export function invoicesIn(files: readonly StoredAttachment[]): ParsedInvoice[] 
 }
 
 /** The claim's invoices as its payload carries them, for the duplicate-invoice policy and the invoice-total check. */
-export function invoicesOf(files: readonly StoredAttachment[]): InvoiceRef[] {
+function invoicesOf(files: readonly StoredAttachment[]): InvoiceRef[] {
   return invoicesIn(files).map((i) => ({ number: i.number, ...(i.code ? { code: i.code } : {}), totalFen: i.totalFen }))
 }
 

@@ -4,7 +4,6 @@ import type { StoredAttachment } from '../../../workflow/receipts/attachments/at
 import { checkBuyer } from '../../../workflow/receipts/invoices/buyer-check.js'
 import { invoiceSummary, type ParsedInvoice } from '../../../workflow/receipts/invoices/invoice.js'
 import { categoryOfInvoice } from '../../../workflow/receipts/invoices/invoice-category.js'
-import type { ExpensePayload } from '../../../workflow/request-types.js'
 import { companyDate } from '../../../workflow/shanghai-time.js'
 import type { Slots } from '../../nlu/command.js'
 import type { InboundAttachment } from '../../platform.js'
@@ -73,11 +72,13 @@ export async function attachToDraft(ctx: HandlerContext, files: readonly Inbound
   const received = await storeFiles(ctx, files, '它仍会附在这份申请上，金额请以卡片为准')
   if (!received) return
   const { attachments, requests, cards, db } = ctx.services
-  const before = await attachments.ofRequest(draftId)
-  await attachments.link(ctx.user.id, received.stored.map((f) => f.id), draftId)
+  const added = new Set(received.stored.map((f) => f.id))
+  await attachments.link(ctx.user.id, [...added], draftId)
   const all = await attachments.ofRequest(draftId)
-  const draft = await db.selectFrom('requests').select('payload').where('id', '=', draftId).executeTakeFirstOrThrow()
-  const { amountFen } = JSON.parse(draft.payload) as ExpensePayload
+  const before = all.filter((f) => !added.has(f.id))
+  // requests.amount_fen is kept equal to the payload's amountFen (reviseDraft).
+  const draft = await db.selectFrom('requests').select('amount_fen').where('id', '=', draftId).executeTakeFirstOrThrow()
+  const amountFen = Number(draft.amount_fen)
   const total = totalOf(invoicesIn(all))
   const recount = followsInvoices(amountFen, invoicesIn(before)) && total !== amountFen
   await requests.reviseDraft(draftId, ctx.user.id, { ...filesPayload(all), ...(recount ? { amountFen: total } : {}) })

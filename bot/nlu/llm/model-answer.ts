@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { INTENTS, slotsSchema, type Intent, type Slots } from '../command.js'
 import { expenseDateProblem } from '../../../workflow/request-types.js'
 import { companyDate } from '../../../workflow/shanghai-time.js'
-import { isValidDay } from '../rules/calendar.js'
+import { isCalendarDay } from '../rules/calendar.js'
 
 /** What a model said, after it passed the same checks as any other input. */
 export interface ModelAnswer {
@@ -23,11 +23,6 @@ const SLOT_NAMES: ReadonlySet<string> = new Set(Object.keys(slotsSchema.shape))
 /** Slots the contract has no name for are dropped; null or "" is a model's way of saying "absent". */
 function knownSlots(raw: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(raw).filter(([name, value]) => SLOT_NAMES.has(name) && value !== null && value !== ''))
-}
-
-function isCalendarDay(iso: string): boolean {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number]
-  return isValidDay(y, m, d)
 }
 
 /**

@@ -33,6 +33,12 @@ export function isValidDay(y: number, m: number, d: number): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)
 }
 
+/** An ISO day (YYYY-MM-DD) that exists: its pattern admits 2026-13-45 and 2026-02-31. */
+export function isCalendarDay(iso: string): boolean {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number]
+  return isValidDay(y, m, d)
+}
+
 export function addDays(day: Day, n: number): Day {
   return fromUtc(new Date(Date.UTC(day.y, day.m - 1, day.d + n)))
 }

@@ -63,7 +63,7 @@ function buttonRow(card: Card, actions: CardAction[], inForm: boolean) {
  */
 const CARD_BUDGET_BYTES = 30 * 1024 - 512
 /** Stands where notes were left out to fit. */
-export const EARLIER_NOTES = '…更早的记录请在小程序查看'
+const EARLIER_NOTES = '…更早的记录请在小程序查看'
 
 const utf8 = new TextEncoder()
 /** Bytes of a value in a request that carries it inside a JSON string. */
