@@ -33,7 +33,7 @@ const BARE_ROUTE = process.env.BENCH_BARE_ROUTE ?? '/bench/hello'
 
 const config = loadConfig(process.env)
 const log = createNodeLog({ level: config.LOG_LEVEL })
-const database = connectDatabase(config.DATABASE_URL)
+const database = connectDatabase(config.DATABASE_URL, { checkpoint: {} })
 await migrateToLatest(database.db)
 await seedDemoOrg(database.db)
 const metrics = new AppMetrics()

@@ -24,6 +24,7 @@ export const DEFAULT_EMBEDDED_PATH = './data/app.db'
  * The embedded driver is libsql: better-sqlite3's API with its binary inside the npm package,
  * so a fresh `npm ci` takes seconds instead of a minute-long native build.
  */
+/** `checkpoint`: the embedded DB's WAL is checkpointed from a worker thread (db/sqlite-checkpointer.ts), for servers. */
 export function connectDatabase(url: string | undefined, options: { checkpoint?: CheckpointOptions } = {}): DbHandle {
   const target = parseDatabaseUrl(url)
   return target.kind === 'mysql' ? connectMysql({ uri: target.uri }, { connectionLimit: 20 }) : connectSqlite(target.path, target.synchronous, options.checkpoint)
@@ -80,9 +81,10 @@ function connectSqlite(path: string, synchronous: 'NORMAL' | 'FULL', checkpoint:
   const database = new Database(memory ? ':memory:' : resolve(path))
   if (!memory) database.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`)
   database.exec('PRAGMA busy_timeout = 5000')
-  const checkpointer = memory
-    ? undefined
-    : startCheckpointer(resolve(path), (on) => database.exec(`PRAGMA wal_autocheckpoint = ${on ? 1000 : 0}`), checkpoint)
+  // Only a long-running server gains from the thread (its event loop never stalls on a checkpoint); a script or a test
+  // database would start a second libsql for nothing.
+  const checkpointer =
+    memory || !checkpoint ? undefined : startCheckpointer(resolve(path), (on) => database.exec(`PRAGMA wal_autocheckpoint = ${on ? 1000 : 0}`), checkpoint)
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) as never }) })
   return {
     db,

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env)
   const log = createNodeLog({ level: config.LOG_LEVEL })
   installDefaultFetchTimeout(config.OUTBOUND_TIMEOUT_MS)
-  const database = connectDatabase(config.DATABASE_URL)
+  const database = connectDatabase(config.DATABASE_URL, { checkpoint: {} })
   await migrateToLatest(database.db)
   if (config.devMode && (await seedDemoOrg(database.db))) log('seeded the demo organisation (demo org)')
   const secretKey = await loadOrCreateSecretKey(config.APP_SECRET_KEY)

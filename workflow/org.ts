@@ -85,10 +85,11 @@ export class OrgDirectory {
  * sub-departments, so the report for it does too. A loop in the tree does not hang it.
  */
 export async function departmentSubtree(db: Kysely<Schema>, departmentId: string): Promise<string[]> {
-  const rows = await db.selectFrom('departments').select(['id', 'parent_id']).execute()
-  const subtree = [departmentId]
-  for (let i = 0; i < subtree.length; i++) {
-    for (const row of rows) if (row.parent_id === subtree[i] && !subtree.includes(row.id)) subtree.push(row.id)
+  const children = new Map<string, string[]>()
+  for (const row of await db.selectFrom('departments').select(['id', 'parent_id']).execute()) {
+    if (row.parent_id) children.set(row.parent_id, [...(children.get(row.parent_id) ?? []), row.id])
   }
-  return subtree
+  const subtree = new Set([departmentId])
+  for (const id of subtree) for (const child of children.get(id) ?? []) subtree.add(child)
+  return [...subtree]
 }

@@ -60,8 +60,10 @@ describe('the embedded DB checkpoints from a worker thread', () => {
       await writeRows(handle.db, 50)
       written += 50
       largest = Math.max(largest, statSync(`${path}-wal`).size)
-      // Lets the thread's checkpoint run between bursts, as an event loop serving requests would.
-      await new Promise((resolve) => setImmediate(resolve))
+      // Lets the thread's checkpoint in between bursts, as an event loop serving requests would. A gap of a few ms:
+      // the thread's busy handler retries after 1, 2, 5 … ms, and under a loaded machine a bare setImmediate gap was too
+      // short for it to ever find the writer lock free.
+      await new Promise((resolve) => setTimeout(resolve, 3))
     }
     // Each row is a page or more: without the restart the WAL would hold every one of them.
     expect(written).toBeGreaterThan(2000)
@@ -72,11 +74,11 @@ describe('the embedded DB checkpoints from a worker thread', () => {
 
   it('close waits for the thread to let go, and every row is there on reopening', async () => {
     const path = join(dir, 'closed.db')
-    const own = connectDatabase(`sqlite:${path}`)
+    const own = connectDatabase(`sqlite:${path}`, { checkpoint: {} })
     await sql`CREATE TABLE filler (body TEXT)`.execute(own.db)
     await writeRows(own.db, 20)
     await own.close()
-    const reopened = connectDatabase(`sqlite:${path}`)
+    const reopened = connectDatabase(`sqlite:${path}`, { checkpoint: {} })
     const count = await sql<{ n: number }>`SELECT count(*) AS n FROM filler`.execute(reopened.db)
     await reopened.close()
     expect(count.rows[0]!.n).toBe(20)
